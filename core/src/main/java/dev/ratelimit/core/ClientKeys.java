@@ -1,0 +1,78 @@
+package dev.ratelimit.core;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Turns client keys into bounded, safe store keys, and checks a limiter call's arguments; shared by every store.
+ * Keys of up to {@value #MAX_RAW_LENGTH} visible ASCII characters are kept as they are (readable in Redis); any
+ * other key (long, non-ASCII, with braces that would disturb Redis Cluster hash tags, or starting with {@code ~}) is
+ * replaced by {@code ~} and the URL-safe Base64 of its SHA-256, 44 characters in all. A 10 KB header thus costs the
+ * store no more than a short one, and no two distinct keys share a counter.
+ */
+public final class ClientKeys {
+
+    /** The longest key kept verbatim. */
+    public static final int MAX_RAW_LENGTH = 64;
+
+    private ClientKeys() {
+    }
+
+    /**
+     * The store form of a client key.
+     *
+     * @throws IllegalArgumentException when the key is null or empty
+     */
+    public static String normalize(String key) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("the rate-limit key is empty");
+        }
+        if (key.length() <= MAX_RAW_LENGTH && key.charAt(0) != '~' && isPlain(key)) {
+            return key;
+        }
+        return "~" + Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(key));
+    }
+
+    /**
+     * Checks the arguments of {@link RateLimiter#acquire(String, List)}.
+     *
+     * @throws IllegalArgumentException when the rules are empty or two rules share a name and algorithm
+     */
+    public static void checkRules(List<RateLimitRule> rules) {
+        if (rules == null || rules.isEmpty()) {
+            throw new IllegalArgumentException("at least one rule is needed");
+        }
+        if (rules.size() > 1) {
+            Set<String> seen = new HashSet<>();
+            for (RateLimitRule r : rules) {
+                if (!seen.add(r.name() + '\n' + r.algorithm())) {
+                    throw new IllegalArgumentException("two rules named '" + r.name() + "' with algorithm "
+                            + r.algorithm() + " in one call; give each limit its own name");
+                }
+            }
+        }
+    }
+
+    private static boolean isPlain(String key) {
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x21 || c > 0x7e || c == '{' || c == '}') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] sha256(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+        }
+    }
+}

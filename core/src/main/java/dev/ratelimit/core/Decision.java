@@ -1,0 +1,123 @@
+package dev.ratelimit.core;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The answer to one request: allowed or not, and everything a caller needs to tell the client (limit, remaining,
+ * reset, retry-after) plus which {@link Store} decided. With several rules, {@link #limits()} holds each one and the
+ * accessors report the most restrictive: when denied, the denying rule with the longest wait; when allowed, the rule
+ * with the fewest permits left.
+ */
+public final class Decision {
+
+    private final boolean allowed;
+    private final Store store;
+    private final List<LimitState> limits;
+    private final LimitState reported;
+    private final long retryMicros;
+
+    private Decision(Store store, List<LimitState> limits) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.limits = List.copyOf(limits);
+        if (this.limits.isEmpty()) {
+            throw new IllegalArgumentException("a decision needs at least one limit");
+        }
+        boolean all = true;
+        long retry = 0;
+        LimitState pick = null;
+        for (LimitState s : this.limits) {
+            all &= s.allowed();
+            retry = Math.max(retry, s.retryMicros());
+        }
+        for (LimitState s : this.limits) {
+            if (pick == null || isMoreRestrictive(s, pick, all)) {
+                pick = s;
+            }
+        }
+        this.allowed = all;
+        this.retryMicros = all ? 0 : Math.max(1, retry);
+        this.reported = pick;
+    }
+
+    /**
+     * A decision from per-rule states; it is allowed only when every state is.
+     *
+     * @param store  which store decided
+     * @param limits one state per rule, in the order of the rules
+     */
+    public static Decision of(Store store, List<LimitState> limits) {
+        return new Decision(store, limits);
+    }
+
+    private static boolean isMoreRestrictive(LimitState a, LimitState b, boolean allAllowed) {
+        if (!allAllowed) {
+            if (a.allowed() != b.allowed()) {
+                return !a.allowed();
+            }
+            if (a.retryMicros() != b.retryMicros()) {
+                return a.retryMicros() > b.retryMicros();
+            }
+        }
+        if (a.remaining() != b.remaining()) {
+            return a.remaining() < b.remaining();
+        }
+        return a.resetMicros() > b.resetMicros();
+    }
+
+    /** Whether the request may proceed. */
+    public boolean allowed() {
+        return allowed;
+    }
+
+    /** Which store made the decision. */
+    public Store store() {
+        return store;
+    }
+
+    /** Each rule's state, in the order the rules were given. */
+    public List<LimitState> limits() {
+        return limits;
+    }
+
+    /** The most restrictive rule's state: the one to report in single-valued headers. */
+    public LimitState reported() {
+        return reported;
+    }
+
+    /** The reported rule's limit. */
+    public long limit() {
+        return reported.rule().limit();
+    }
+
+    /** The reported rule's remaining permits. */
+    public long remaining() {
+        return reported.remaining();
+    }
+
+    /** Time until the reported rule's full limit is available again. */
+    public Duration resetAfter() {
+        return reported.resetAfter();
+    }
+
+    /** Time until the request could be retried with success (the longest wait over all rules); zero when allowed. */
+    public Duration retryAfter() {
+        return Duration.ofNanos(retryMicros * 1_000L);
+    }
+
+    /** {@link #retryAfter()} in whole seconds, rounded up, as {@code Retry-After} wants it; zero when allowed. */
+    public long retryAfterSeconds() {
+        return (retryMicros + 999_999L) / 1_000_000L;
+    }
+
+    /** This decision as made by another store (the fallback marks the in-memory decisions it serves). */
+    public Decision withStore(Store newStore) {
+        return newStore == store ? this : new Decision(newStore, limits);
+    }
+
+    @Override
+    public String toString() {
+        return (allowed ? "allowed" : "denied") + " by " + store + " " + limits;
+    }
+}

@@ -1,0 +1,38 @@
+package dev.ratelimit.core;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Where one rule stands for one key after a decision.
+ *
+ * <p>When the request was allowed the numbers include its permits; when it was denied nothing was consumed and
+ * the numbers describe the state as it was.
+ *
+ * @param rule         the rule
+ * @param allowed      whether this rule alone would have admitted the request
+ * @param remaining    permits still available now (never negative)
+ * @param resetMicros  microseconds until the full limit is available again (0 when it already is)
+ * @param retryMicros  microseconds until a request of the same cost could pass this rule (0 when allowed); when
+ *                     the cost exceeds the limit, one window
+ */
+public record LimitState(RateLimitRule rule, boolean allowed, long remaining, long resetMicros, long retryMicros) {
+
+    /** Validates the values. */
+    public LimitState {
+        Objects.requireNonNull(rule, "rule");
+        if (remaining < 0 || resetMicros < 0 || retryMicros < 0) {
+            throw new IllegalArgumentException("negative value in " + remaining + "/" + resetMicros + "/" + retryMicros);
+        }
+    }
+
+    /** Time until the full limit is available again. */
+    public Duration resetAfter() {
+        return Duration.ofNanos(resetMicros * 1_000L);
+    }
+
+    /** Time until a request of the same cost could pass this rule; zero when allowed. */
+    public Duration retryAfter() {
+        return Duration.ofNanos(retryMicros * 1_000L);
+    }
+}

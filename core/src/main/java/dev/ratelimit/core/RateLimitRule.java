@@ -1,0 +1,251 @@
+package dev.ratelimit.core;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * One validated rate limit: {@code limit} permits per {@code window} under an {@link Algorithm}, counted per key
+ * under a {@code name}. Built from a {@link RateLimited} annotation ({@link #from(RateLimited, String, String)}), from
+ * servlet init-params, or in code with {@link #custom()}. Immutable; every instance is valid.
+ */
+public final class RateLimitRule {
+
+    /** The longest rule name; names end up in Redis keys and response headers. */
+    public static final int MAX_NAME_LENGTH = 200;
+
+    private final String name;
+    private final long limit;
+    private final Duration window;
+    private final long windowMicros;
+    private final Algorithm algorithm;
+    private final KeySource keySource;
+    private final String keyHeader;
+    private final int cost;
+
+    private RateLimitRule(Builder b, String windowText) {
+        this.name = validateName(b.name);
+        if (b.limit <= 0) {
+            throw new IllegalArgumentException("limit must be greater than 0, was " + b.limit);
+        }
+        this.limit = b.limit;
+        this.window = Windows.validate(b.window, windowText == null ? String.valueOf(b.window) : windowText);
+        this.windowMicros = window.toNanos() / 1_000L;
+        this.algorithm = Objects.requireNonNull(b.algorithm, "algorithm");
+        this.keySource = Objects.requireNonNull(b.keySource, "key");
+        String header = b.keyHeader == null ? "" : b.keyHeader.trim();
+        if (keySource == KeySource.HEADER && header.isEmpty()) {
+            throw new IllegalArgumentException("key HEADER needs a keyHeader naming the header");
+        }
+        if (keySource != KeySource.HEADER && !header.isEmpty()) {
+            throw new IllegalArgumentException("keyHeader '" + header + "' is only used with key HEADER, not with key "
+                    + keySource);
+        }
+        if (!header.isEmpty() && !header.chars().allMatch(RateLimitRule::isTokenChar)) {
+            throw new IllegalArgumentException("keyHeader '" + header + "' is not a valid HTTP header name");
+        }
+        this.keyHeader = header;
+        if (b.cost < 1) {
+            throw new IllegalArgumentException("cost must be at least 1, was " + b.cost);
+        }
+        this.cost = b.cost;
+    }
+
+    /** A builder for rules made in code; {@code name}, {@code limit} and {@code window} are required. */
+    public static Builder custom() {
+        return new Builder();
+    }
+
+    /**
+     * Reads an annotation.
+     *
+     * @param annotation  the annotation
+     * @param defaultName the name when the annotation sets none (the bindings pass the class and method)
+     * @param where       what carries the annotation, for error messages (e.g. {@code com.acme.Api#search})
+     * @throws IllegalArgumentException naming {@code where} and the offending value
+     */
+    public static RateLimitRule from(RateLimited annotation, String defaultName, String where) {
+        try {
+            return custom()
+                    .name(annotation.name().isBlank() ? defaultName : annotation.name())
+                    .limit(annotation.limit())
+                    .window(annotation.window())
+                    .algorithm(annotation.algorithm())
+                    .key(annotation.key())
+                    .keyHeader(annotation.keyHeader())
+                    .cost(annotation.cost())
+                    .build();
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException("Invalid @RateLimited on " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** This rule with another cost per request (e.g. a cost known only at request time). */
+    public RateLimitRule withCost(int newCost) {
+        if (newCost == cost) {
+            return this;
+        }
+        return toBuilder().cost(newCost).build();
+    }
+
+    /** A builder initialised with this rule's values. */
+    public Builder toBuilder() {
+        return custom().name(name).limit(limit).window(window).algorithm(algorithm).key(keySource)
+                .keyHeader(keyHeader).cost(cost);
+    }
+
+    /** The counter's name: rules with the same name (and algorithm) share state per key. */
+    public String name() {
+        return name;
+    }
+
+    /** Permits per window. */
+    public long limit() {
+        return limit;
+    }
+
+    /** The window length. */
+    public Duration window() {
+        return window;
+    }
+
+    /** The window length in microseconds, the unit the algorithms work in. */
+    public long windowMicros() {
+        return windowMicros;
+    }
+
+    /** The algorithm. */
+    public Algorithm algorithm() {
+        return algorithm;
+    }
+
+    /** Where the bindings take the key from. */
+    public KeySource keySource() {
+        return keySource;
+    }
+
+    /** The header holding the key for {@link KeySource#HEADER}; empty otherwise. */
+    public String keyHeader() {
+        return keyHeader;
+    }
+
+    /** Permits one request takes. */
+    public int cost() {
+        return cost;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof RateLimitRule)) {
+            return false;
+        }
+        RateLimitRule r = (RateLimitRule) o;
+        return limit == r.limit && windowMicros == r.windowMicros && cost == r.cost && name.equals(r.name)
+                && algorithm == r.algorithm && keySource == r.keySource && keyHeader.equals(r.keyHeader);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, limit, windowMicros, algorithm, keySource, keyHeader, cost);
+    }
+
+    @Override
+    public String toString() {
+        return name + "[" + limit + " per " + window + ", " + algorithm + ", key " + keySource
+                + (keyHeader.isEmpty() ? "" : " " + keyHeader) + (cost == 1 ? "" : ", cost " + cost) + "]";
+    }
+
+    private static String validateName(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("name is required");
+        }
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException("name '" + name.substring(0, 40) + "…' is longer than "
+                    + MAX_NAME_LENGTH + " characters");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < 0x21 || c > 0x7e || c == '"' || c == '\\') {
+                throw new IllegalArgumentException("name '" + name
+                        + "' may only hold visible ASCII characters other than '\"' and '\\'");
+            }
+        }
+        return name;
+    }
+
+    private static boolean isTokenChar(int c) {
+        return c > 0x20 && c < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+    }
+
+    /** Builds a validated {@link RateLimitRule}; {@link #build()} throws naming the first invalid value. */
+    public static final class Builder {
+        private String name;
+        private long limit;
+        private Duration window;
+        private String windowText;
+        private Algorithm algorithm = Algorithm.TOKEN_BUCKET;
+        private KeySource keySource = KeySource.PRINCIPAL_OR_IP;
+        private String keyHeader = "";
+        private int cost = 1;
+
+        private Builder() {
+        }
+
+        /** The counter's name (required). */
+        public Builder name(String name) {
+            this.name = name;
+            return this;
+        }
+
+        /** Permits per window (required, greater than zero). */
+        public Builder limit(long limit) {
+            this.limit = limit;
+            return this;
+        }
+
+        /** The window as text: {@code 500ms}, {@code 10s}, {@code 1m}, {@code 1h}, {@code 1d} or ISO-8601. */
+        public Builder window(String window) {
+            this.window = Windows.parse(window);
+            this.windowText = window;
+            return this;
+        }
+
+        /** The window (required, 1 ms to 366 days, whole milliseconds). */
+        public Builder window(Duration window) {
+            this.window = window;
+            this.windowText = null;
+            return this;
+        }
+
+        /** The algorithm; {@link Algorithm#TOKEN_BUCKET} unless set. */
+        public Builder algorithm(Algorithm algorithm) {
+            this.algorithm = algorithm;
+            return this;
+        }
+
+        /** The key source; {@link KeySource#PRINCIPAL_OR_IP} unless set. */
+        public Builder key(KeySource keySource) {
+            this.keySource = keySource;
+            return this;
+        }
+
+        /** The header holding the key with {@link KeySource#HEADER}. */
+        public Builder keyHeader(String keyHeader) {
+            this.keyHeader = keyHeader;
+            return this;
+        }
+
+        /** Permits per request; 1 unless set. */
+        public Builder cost(int cost) {
+            this.cost = cost;
+            return this;
+        }
+
+        /** The rule. @throws IllegalArgumentException naming the first invalid value */
+        public RateLimitRule build() {
+            return new RateLimitRule(this, windowText);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+package dev.ratelimit.core;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Repeatable;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Puts a rate limit on a resource method, or on every method of a class that declares none of its own.
+ * Repeat it to apply several limits at once (e.g. 10 per second and 1000 per hour): a request must pass all of
+ * them, and a request denied by one consumes nothing from the others.
+ *
+ * <pre>{@code
+ * @RateLimited(limit = 100, window = "1m")
+ * @RateLimited(limit = 1000, window = "1h", algorithm = Algorithm.SLIDING_WINDOW_LOG,
+ *              key = KeySource.HEADER, keyHeader = "X-Api-Key", name = "search", cost = 2)
+ * }</pre>
+ *
+ * <p>Invalid values fail the application at deployment, with a message naming the method and the value.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.METHOD, ElementType.TYPE})
+@Repeatable(RateLimited.List.class)
+public @interface RateLimited {
+
+    /** Permits per window; greater than zero. */
+    long limit();
+
+    /** The window: {@code 500ms}, {@code 10s}, {@code 1m}, {@code 1h}, {@code 1d}, or ISO-8601 such as {@code PT1M}. */
+    String window();
+
+    /** The algorithm; a token bucket by default (O(1) memory, bursts up to the limit). */
+    Algorithm algorithm() default Algorithm.TOKEN_BUCKET;
+
+    /** What the request is counted against. */
+    KeySource key() default KeySource.PRINCIPAL_OR_IP;
+
+    /** The header holding the key; required with {@link KeySource#HEADER}, not allowed otherwise. */
+    String keyHeader() default "";
+
+    /** Limits with the same name share one counter across methods; empty means the resource class and method. */
+    String name() default "";
+
+    /** Permits each request takes; at least one. */
+    int cost() default 1;
+
+    /** The container of repeated {@link RateLimited} annotations. */
+    @Documented
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({ElementType.METHOD, ElementType.TYPE})
+    @interface List {
+        /** The repeated limits. */
+        RateLimited[] value();
+    }
+}

@@ -1,0 +1,32 @@
+package dev.ratelimit.core;
+
+import java.util.List;
+
+/**
+ * Decides whether a request may proceed: it acquires each rule's cost in permits for a key, under one or several
+ * rules at once. The rules are checked and consumed together: when one rule denies, nothing is consumed from the
+ * others. Implementations are thread-safe; Redis and in-memory stores give the same answers for the same sequence
+ * of requests and times.
+ */
+public interface RateLimiter extends AutoCloseable {
+
+    /**
+     * Acquires permits for {@code key} under all {@code rules}.
+     *
+     * @param key   the client's key (principal, IP, header value…); long or unusual keys are hashed by the store
+     * @param rules one or more rules with distinct names; each takes its own {@link RateLimitRule#cost()}
+     * @return the decision; a cost above a rule's limit is denied, not an error
+     * @throws IllegalArgumentException when the key is empty or the rules are empty or repeat a name
+     */
+    Decision acquire(String key, List<RateLimitRule> rules);
+
+    /** Acquires permits for {@code key} under one rule. */
+    default Decision acquire(String key, RateLimitRule rule) {
+        return acquire(key, List.of(rule));
+    }
+
+    /** Releases what the limiter holds (connections it created, caches); a no-op by default. */
+    @Override
+    default void close() {
+    }
+}
