@@ -1,0 +1,38 @@
+package dev.ratelimit.memory;
+
+/** FIXED_WINDOW in memory; twin of {@code FixedWindow.lua}. A counter for the calendar window {@code t - t mod window}. */
+final class FixedWindow extends AlgorithmState {
+
+    private long windowStart = Long.MIN_VALUE;
+    private long count;
+
+    private long pendingStart;
+    private long pendingCount;
+
+    @Override
+    Check evaluate(long t, long limit, long window, long cost) {
+        long ws = t - Math.floorMod(t, window);
+        long we = ws + window;
+        long n = windowStart == ws ? count : 0;
+        pendingStart = ws;
+        pendingCount = n;
+        boolean ok = cost <= limit && n + cost <= limit;
+        long retry = ok ? 0 : cost > limit ? window : we - t;
+        return new Check(ok, limit - n, n > 0 ? we - t : 0, retry);
+    }
+
+    @Override
+    void commit(Check check, long t, long limit, long window, long cost) {
+        windowStart = pendingStart;
+        count = pendingCount + cost;
+        long we = windowStart + window;
+        check.remaining = limit - count;
+        check.resetMicros = we - t;
+        expiresAtMicros = we;
+    }
+
+    @Override
+    long footprintBytes() {
+        return 48;
+    }
+}

@@ -1,0 +1,208 @@
+package dev.ratelimit.memory;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import dev.ratelimit.core.ClientKeys;
+import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RateLimitRule;
+import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.core.Store;
+import dev.ratelimit.core.TimeSource;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A {@link RateLimiter} that keeps its state in this JVM: the embedded default when no Redis is configured, and the
+ * fallback while Redis is failing. Same algorithms and answers as the Redis limiter. The state lives in a bounded
+ * Caffeine cache (at most {@code maximumKeys} entries, each dropped as soon as it equals a fresh one), so a flood of
+ * distinct keys cannot exhaust the heap. Thread-safe without a global lock: keys are guarded by striped locks, and a
+ * request with several rules takes its stripes in a fixed order.
+ */
+public final class InMemoryRateLimiter implements RateLimiter {
+
+    private static final int STRIPES = 1024;
+
+    private final TimeSource time;
+    private final Cache<StateKey, AlgorithmState> states;
+    private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+
+    private InMemoryRateLimiter(Builder b) {
+        this.time = b.timeSource;
+        this.states = Caffeine.newBuilder()
+                .maximumSize(b.maximumKeys)
+                .ticker(() -> time.nowMicros() * 1_000L)
+                .expireAfter(new UntilFresh())
+                .build();
+        for (int i = 0; i < STRIPES; i++) {
+            locks[i] = new ReentrantLock();
+        }
+    }
+
+    /** A limiter with the defaults: the system clock and at most 100,000 keys. */
+    public static InMemoryRateLimiter ofDefaults() {
+        return custom().build();
+    }
+
+    /** A builder for a limiter with a chosen clock or size bound. */
+    public static Builder custom() {
+        return new Builder();
+    }
+
+    @Override
+    public Decision acquire(String key, List<RateLimitRule> rules) {
+        ClientKeys.checkRules(rules);
+        String client = ClientKeys.normalize(key);
+        int n = rules.size();
+        StateKey[] keys = new StateKey[n];
+        int[] stripes = new int[n];
+        for (int i = 0; i < n; i++) {
+            RateLimitRule rule = rules.get(i);
+            keys[i] = new StateKey(client, rule.name(), rule.algorithm().ordinal());
+            stripes[i] = stripe(keys[i]);
+        }
+        if (n > 1) {
+            Arrays.sort(stripes);
+        }
+        lock(stripes);
+        try {
+            return decide(keys, rules, time.nowMicros());
+        } finally {
+            unlock(stripes);
+        }
+    }
+
+    private Decision decide(StateKey[] keys, List<RateLimitRule> rules, long t) {
+        int n = keys.length;
+        AlgorithmState[] found = new AlgorithmState[n];
+        AlgorithmState.Check[] checks = new AlgorithmState.Check[n];
+        boolean allOk = true;
+        for (int i = 0; i < n; i++) {
+            RateLimitRule rule = rules.get(i);
+            AlgorithmState state = states.getIfPresent(keys[i]);
+            if (state == null) {
+                state = AlgorithmState.create(rule.algorithm());
+            }
+            found[i] = state;
+            checks[i] = state.evaluate(t, rule.limit(), rule.windowMicros(), rule.cost());
+            allOk &= checks[i].ok;
+        }
+        List<LimitState> limits = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            RateLimitRule rule = rules.get(i);
+            AlgorithmState.Check check = checks[i];
+            if (allOk) {
+                found[i].commit(check, t, rule.limit(), rule.windowMicros(), rule.cost());
+                states.put(keys[i], found[i]); // (re)inserts and recomputes the expiry
+            }
+            limits.add(new LimitState(rule, check.ok, check.remaining, check.resetMicros, check.retryMicros));
+        }
+        return Decision.of(Store.MEMORY, limits);
+    }
+
+    /** How many keys hold state now (an estimate: entries past their expiry may still be counted). */
+    public long estimatedSize() {
+        return states.estimatedSize();
+    }
+
+    /** The approximate heap held by the state of all keys, in bytes (for the memory report). */
+    public long estimatedFootprintBytes() {
+        long total = 0;
+        for (AlgorithmState s : states.asMap().values()) {
+            total += s.footprintBytes() + 64;
+        }
+        return total;
+    }
+
+    @Override
+    public void close() {
+        states.invalidateAll();
+        states.cleanUp();
+    }
+
+    private static int stripe(StateKey key) {
+        int h = key.hashCode();
+        h ^= h >>> 16;
+        return h & (STRIPES - 1);
+    }
+
+    private void lock(int[] stripes) {
+        int previous = -1;
+        for (int s : stripes) {
+            if (s != previous) {
+                locks[s].lock();
+                previous = s;
+            }
+        }
+    }
+
+    private void unlock(int[] stripes) {
+        int previous = -1;
+        for (int s : stripes) {
+            if (s != previous) {
+                locks[s].unlock();
+                previous = s;
+            }
+        }
+    }
+
+    /** One rule's state for one client: the rule name and algorithm, as in the Redis key. */
+    private record StateKey(String client, String rule, int algorithm) {
+    }
+
+    /** Drops a state when it equals a fresh one. */
+    private static final class UntilFresh implements Expiry<StateKey, AlgorithmState> {
+        @Override
+        public long expireAfterCreate(StateKey key, AlgorithmState value, long currentTime) {
+            return Math.max(0, value.expiresAtMicros * 1_000L - currentTime);
+        }
+
+        @Override
+        public long expireAfterUpdate(StateKey key, AlgorithmState value, long currentTime, long currentDuration) {
+            return Math.max(0, value.expiresAtMicros * 1_000L - currentTime);
+        }
+
+        @Override
+        public long expireAfterRead(StateKey key, AlgorithmState value, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+    }
+
+    /** Builds an {@link InMemoryRateLimiter}; values are checked when set. */
+    public static final class Builder {
+        private TimeSource timeSource = TimeSource.system();
+        private long maximumKeys = 100_000;
+
+        private Builder() {
+        }
+
+        /** The clock; {@link TimeSource#system()} unless set. Tests pass a controlled one. */
+        public Builder timeSource(TimeSource timeSource) {
+            if (timeSource == null) {
+                throw new IllegalArgumentException("timeSource must not be null");
+            }
+            this.timeSource = timeSource;
+            return this;
+        }
+
+        /**
+         * The most (key, rule) states kept; the least recently used beyond it are dropped, which forgets their
+         * consumption. 100,000 unless set.
+         */
+        public Builder maximumKeys(long maximumKeys) {
+            if (maximumKeys < 1) {
+                throw new IllegalArgumentException("maximumKeys must be at least 1, was " + maximumKeys);
+            }
+            this.maximumKeys = maximumKeys;
+            return this;
+        }
+
+        /** The limiter. */
+        public InMemoryRateLimiter build() {
+            return new InMemoryRateLimiter(this);
+        }
+    }
+}

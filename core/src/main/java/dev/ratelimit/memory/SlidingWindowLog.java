@@ -1,0 +1,70 @@
+package dev.ratelimit.memory;
+
+import java.util.Arrays;
+
+/**
+ * SLIDING_WINDOW_LOG in memory; twin of {@code SlidingWindowLog.lua}. One timestamp per permit, kept sorted; an entry
+ * taken at {@code s} counts while {@code t < s + window}. The array grows with use, up to the limit.
+ */
+final class SlidingWindowLog extends AlgorithmState {
+
+    private long[] times = new long[4];
+    private int start;
+    private int size;
+
+    @Override
+    Check evaluate(long t, long limit, long window, long cost) {
+        long horizon = t - window;
+        while (size > 0 && times[start] <= horizon) {
+            start++;
+            size--;
+        }
+        long n = size;
+        boolean ok = cost <= limit && n + cost <= limit;
+        long reset = n > 0 ? times[start + size - 1] + window - t : 0;
+        long retry;
+        if (ok) {
+            retry = 0;
+        } else if (cost > limit) {
+            retry = window;
+        } else {
+            int k = (int) (n + cost - limit);
+            retry = times[start + k - 1] + window - t;
+        }
+        return new Check(ok, limit - n, reset, retry);
+    }
+
+    @Override
+    void commit(Check check, long t, long limit, long window, long cost) {
+        int add = (int) cost;
+        ensureRoom(add);
+        int end = start + size;
+        int at = end;
+        if (size > 0 && times[end - 1] > t) { // a clock that stepped back: keep the log sorted like a sorted set
+            at = Arrays.binarySearch(times, start, end, t);
+            at = at < 0 ? -at - 1 : at;
+            System.arraycopy(times, at, times, at + add, end - at);
+        }
+        Arrays.fill(times, at, at + add, t);
+        size += add;
+        check.remaining = limit - size;
+        check.resetMicros = window;
+        expiresAtMicros = t + window;
+    }
+
+    private void ensureRoom(int add) {
+        if (start + size + add <= times.length) {
+            return;
+        }
+        int needed = size + add;
+        long[] target = needed <= times.length / 2 ? times : new long[Math.max(needed, times.length * 2)];
+        System.arraycopy(times, start, target, 0, size);
+        times = target;
+        start = 0;
+    }
+
+    @Override
+    long footprintBytes() {
+        return 40 + 16 + 8L * times.length;
+    }
+}

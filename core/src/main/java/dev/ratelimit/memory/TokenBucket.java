@@ -1,0 +1,55 @@
+package dev.ratelimit.memory;
+
+/**
+ * TOKEN_BUCKET in memory; twin of {@code TokenBucket.lua}. Holds {@code tokens * window} (an integer while
+ * {@code limit * window} stays below 2^53, so refills are exact) and the time of the last update, with the same double
+ * operations as the script.
+ */
+final class TokenBucket extends AlgorithmState {
+
+    private boolean fresh = true;
+    private double scaledTokens;
+    private long updatedAt;
+
+    private double pendingTokens;
+    private long pendingUpdatedAt;
+
+    @Override
+    Check evaluate(long t, long limit, long window, long cost) {
+        double full = (double) limit * (double) window;
+        double s = scaledTokens;
+        long ts = updatedAt;
+        if (fresh) {
+            s = full;
+            ts = t;
+        } else if (t > ts) {
+            long elapsed = t - ts;
+            s = elapsed >= window ? full : Math.min(full, s + (double) elapsed * (double) limit);
+            ts = t;
+        }
+        pendingTokens = s;
+        pendingUpdatedAt = ts;
+
+        double need = (double) cost * (double) window;
+        boolean ok = cost <= limit && s >= need;
+        long retry = ok ? 0 : cost > limit ? window : (long) Math.ceil((need - s) / limit);
+        return new Check(ok, (long) Math.floor(s / window), (long) Math.ceil((full - s) / limit), retry);
+    }
+
+    @Override
+    void commit(Check check, long t, long limit, long window, long cost) {
+        double full = (double) limit * (double) window;
+        fresh = false;
+        scaledTokens = pendingTokens - (double) cost * (double) window;
+        updatedAt = pendingUpdatedAt;
+        long reset = (long) Math.ceil((full - scaledTokens) / limit);
+        check.remaining = (long) Math.floor(scaledTokens / window);
+        check.resetMicros = reset;
+        expiresAtMicros = t + reset;
+    }
+
+    @Override
+    long footprintBytes() {
+        return 56;
+    }
+}

@@ -1,0 +1,42 @@
+-- SLIDING_WINDOW_COUNTER: the current and previous window counters, the previous one weighted by how much of it
+-- still overlaps the sliding window. Twin of dev.ratelimit.memory.SlidingWindowCounter.
+-- State: hash {w = current window start (us), cur, prev}.
+-- Estimate: floor(prev * (window - elapsed) / window) + cur, in doubles (the Java twin does the same operations).
+ALGORITHMS[3] = function(key, t, limit, window, cost)
+  local ws = t - (t % window)
+  local we = ws + window
+  local elapsed = t - ws
+  local state = redis.call('HMGET', key, 'w', 'cur', 'prev')
+  local w = tonumber(state[1])
+  local cur, prev = 0, 0
+  if w == ws then
+    cur, prev = tonumber(state[2]) or 0, tonumber(state[3]) or 0
+  elseif w == ws - window then
+    prev = tonumber(state[2]) or 0
+  end
+  local est = math.floor(prev * (window - elapsed) / window) + cur
+
+  local r = {ok = cost <= limit and est + cost <= limit}
+  r.remaining = math.max(0, limit - est)
+  if cur > 0 then r.reset = we + window - t elseif prev > 0 then r.reset = we - t else r.reset = 0 end
+  if r.ok then
+    r.retry = 0
+  elseif cost > limit then
+    r.retry = window
+  elseif cur + cost <= limit then
+    -- later in this window, once the previous window's weight has decayed enough
+    local e = math.floor(window - (limit - cost - cur + 1) * window / prev) + 1
+    r.retry = e - elapsed
+  else
+    -- in the next window, where this window's count becomes the decaying one
+    local e = math.max(0, math.floor(window - (limit - cost + 1) * window / cur) + 1)
+    r.retry = we - t + e
+  end
+  r.commit = function()
+    cur = cur + cost
+    redis.call('HSET', key, 'w', num(ws), 'cur', num(cur), 'prev', num(prev))
+    expire(key, we + window - t)
+    return limit - est - cost, we + window - t
+  end
+  return r
+end
