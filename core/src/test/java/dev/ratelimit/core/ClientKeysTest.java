@@ -1,0 +1,48 @@
+package dev.ratelimit.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ClientKeysTest {
+
+    @Test
+    void keepsShortPlainKeys() {
+        assertThat(ClientKeys.normalize("alice")).isEqualTo("alice");
+        assertThat(ClientKeys.normalize("2001:db8::1")).isEqualTo("2001:db8::1");
+        assertThat(ClientKeys.normalize("x".repeat(64))).isEqualTo("x".repeat(64));
+    }
+
+    @Test
+    void hashesLongOrUnusualKeysToABoundedForm() {
+        String[] unusual = {"x".repeat(65), "x".repeat(10_240), "a b", "tag{x}", "zoë", "line\nbreak", "~alice"};
+        for (String key : unusual) {
+            String stored = ClientKeys.normalize(key);
+            assertThat(stored).as(key).startsWith("~").hasSize(44).matches("~[A-Za-z0-9_-]{43}");
+            assertThat(ClientKeys.normalize(key)).isEqualTo(stored);
+        }
+        assertThat(ClientKeys.normalize("x".repeat(65))).isNotEqualTo(ClientKeys.normalize("x".repeat(66)));
+        // a raw key can never look like a hashed one
+        String hashed = ClientKeys.normalize("a b");
+        assertThat(ClientKeys.normalize(hashed)).isNotEqualTo(hashed);
+    }
+
+    @Test
+    void rejectsEmptyKeys() {
+        assertThatThrownBy(() -> ClientKeys.normalize("")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ClientKeys.normalize(null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void checksRules() {
+        RateLimitRule a = RateLimitRule.custom().name("a").limit(1).window("1s").build();
+        RateLimitRule a2 = RateLimitRule.custom().name("a").limit(2).window("1m").build();
+        RateLimitRule aLog = a.toBuilder().algorithm(Algorithm.SLIDING_WINDOW_LOG).build();
+        ClientKeys.checkRules(List.of(a));
+        ClientKeys.checkRules(List.of(a, aLog));
+        assertThatThrownBy(() -> ClientKeys.checkRules(List.of(a, a2))).hasMessageContaining("two rules named 'a'");
+        assertThatThrownBy(() -> ClientKeys.checkRules(List.of())).hasMessageContaining("at least one rule");
+    }
+}

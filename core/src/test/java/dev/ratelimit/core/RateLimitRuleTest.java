@@ -1,0 +1,133 @@
+package dev.ratelimit.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Method;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class RateLimitRuleTest {
+
+    @ParameterizedTest
+    @CsvSource({
+        "500ms, 500", "10s, 10000", "1m, 60000", "1h, 3600000", "1d, 86400000", "PT1M, 60000", "pt0.25s, 250",
+        "P1D, 86400000", " 15 s , 15000", "2H, 7200000",
+    })
+    void parsesWindows(String text, long millis) {
+        RateLimitRule rule = RateLimitRule.custom().name("n").limit(1).window(text).build();
+        assertThat(rule.window()).isEqualTo(Duration.ofMillis(millis));
+        assertThat(rule.windowMicros()).isEqualTo(millis * 1000);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"abc", "10", "10x", "-5s", "1.5s", "PT", "ms"})
+    void rejectsUnparseableWindowsNamingThem(String text) {
+        assertThatThrownBy(() -> RateLimitRule.custom().name("n").limit(1).window(text).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'" + text + "'");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0s", "0ms", "PT0.0001S", "367d", "PT-1S"})
+    void rejectsWindowsOutOfRange(String text) {
+        assertThatThrownBy(() -> RateLimitRule.custom().name("n").limit(1).window(text).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(text);
+    }
+
+    @Test
+    void rejectsEmptyWindow() {
+        assertThatThrownBy(() -> RateLimitRule.custom().name("n").limit(1).window("").build())
+                .hasMessageContaining("window is empty");
+        assertThatThrownBy(() -> RateLimitRule.custom().name("n").limit(1).build())
+                .hasMessageContaining("window is required");
+    }
+
+    @Test
+    void validatesLimitCostNameAndHeader() {
+        assertThatThrownBy(() -> RateLimitRule.custom().name("n").limit(0).window("1s").build())
+                .hasMessage("limit must be greater than 0, was 0");
+        assertThatThrownBy(() -> RateLimitRule.custom().name("n").limit(5).window("1s").cost(0).build())
+                .hasMessage("cost must be at least 1, was 0");
+        assertThatThrownBy(() -> RateLimitRule.custom().limit(5).window("1s").build())
+                .hasMessage("name is required");
+        assertThatThrownBy(() -> RateLimitRule.custom().name("a b").limit(5).window("1s").build())
+                .hasMessageContaining("'a b'");
+        assertThatThrownBy(() -> RateLimitRule.custom().name("x".repeat(201)).limit(5).window("1s").build())
+                .hasMessageContaining("longer than 200");
+        assertThatThrownBy(() -> RateLimitRule.custom().name("n").limit(5).window("1s").key(KeySource.HEADER).build())
+                .hasMessageContaining("keyHeader");
+        assertThatThrownBy(() -> RateLimitRule.custom().name("n").limit(5).window("1s").keyHeader("X-Api-Key").build())
+                .hasMessageContaining("'X-Api-Key' is only used with key HEADER");
+        assertThatThrownBy(() -> RateLimitRule.custom().name("n").limit(5).window("1s").key(KeySource.HEADER)
+                .keyHeader("X Api").build())
+                .hasMessageContaining("'X Api' is not a valid HTTP header name");
+    }
+
+    @Test
+    void defaultsAndCopies() {
+        RateLimitRule rule = RateLimitRule.custom().name("n").limit(5).window("10s").build();
+        assertThat(rule.algorithm()).isEqualTo(Algorithm.TOKEN_BUCKET);
+        assertThat(rule.keySource()).isEqualTo(KeySource.PRINCIPAL_OR_IP);
+        assertThat(rule.keyHeader()).isEmpty();
+        assertThat(rule.cost()).isEqualTo(1);
+        RateLimitRule costly = rule.withCost(3);
+        assertThat(costly.cost()).isEqualTo(3);
+        assertThat(costly.toBuilder().cost(1).build()).isEqualTo(rule).hasSameHashCodeAs(rule);
+        assertThat(rule.withCost(1)).isSameAs(rule);
+        assertThat(rule.toString()).contains("n[5 per PT10S, TOKEN_BUCKET");
+    }
+
+    @RateLimited(limit = 100, window = "1m")
+    @RateLimited(limit = 1000, window = "1h", algorithm = Algorithm.SLIDING_WINDOW_LOG, key = KeySource.HEADER,
+            keyHeader = "X-Api-Key", name = "search", cost = 2)
+    void annotated() {
+    }
+
+    @RateLimited(limit = 5, window = "often")
+    void badWindow() {
+    }
+
+    @RateLimited(limit = -1, window = "1s")
+    void badLimit() {
+    }
+
+    @RateLimited(limit = 1, window = "1s", key = KeySource.HEADER)
+    void headerWithoutName() {
+    }
+
+    @Test
+    void readsRepeatedAnnotations() throws Exception {
+        Method m = getClass().getDeclaredMethod("annotated");
+        RateLimited[] all = m.getAnnotationsByType(RateLimited.class);
+        assertThat(all).hasSize(2);
+        RateLimitRule first = RateLimitRule.from(all[0], "Api#annotated", "Api#annotated");
+        RateLimitRule second = RateLimitRule.from(all[1], "Api#annotated", "Api#annotated");
+        assertThat(first.name()).isEqualTo("Api#annotated");
+        assertThat(first.limit()).isEqualTo(100);
+        assertThat(first.window()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(second.name()).isEqualTo("search");
+        assertThat(second.algorithm()).isEqualTo(Algorithm.SLIDING_WINDOW_LOG);
+        assertThat(second.keySource()).isEqualTo(KeySource.HEADER);
+        assertThat(second.keyHeader()).isEqualTo("X-Api-Key");
+        assertThat(second.cost()).isEqualTo(2);
+    }
+
+    @Test
+    void invalidAnnotationsNameTheMethodAndValue() throws Exception {
+        RateLimited window = getClass().getDeclaredMethod("badWindow").getAnnotation(RateLimited.class);
+        assertThatThrownBy(() -> RateLimitRule.from(window, "d", "com.acme.Api#badWindow"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("Invalid @RateLimited on com.acme.Api#badWindow: window 'often'");
+        RateLimited limit = getClass().getDeclaredMethod("badLimit").getAnnotation(RateLimited.class);
+        assertThatThrownBy(() -> RateLimitRule.from(limit, "d", "com.acme.Api#badLimit"))
+                .hasMessage("Invalid @RateLimited on com.acme.Api#badLimit: limit must be greater than 0, was -1");
+        RateLimited header = getClass().getDeclaredMethod("headerWithoutName").getAnnotation(RateLimited.class);
+        assertThatThrownBy(() -> RateLimitRule.from(header, "d", "com.acme.Api#headerWithoutName"))
+                .hasMessageContaining("com.acme.Api#headerWithoutName").hasMessageContaining("keyHeader");
+    }
+}
