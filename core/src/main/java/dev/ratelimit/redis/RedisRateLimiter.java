@@ -18,6 +18,7 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.util.JedisURIHelper;
 
@@ -81,11 +82,40 @@ public final class RedisRateLimiter implements RateLimiter {
         }
         Object reply;
         try {
-            reply = redis.evalsha(RateLimitScript.SHA1, keys, args);
-        } catch (JedisNoScriptException e) {
-            reply = redis.eval(RateLimitScript.TEXT, keys, args); // caches the script again on that node
+            reply = run(keys, args);
+        } catch (JedisConnectionException e) {
+            if (!isStaleConnection(e)) {
+                throw e;
+            }
+            // pooled connections outlived a Redis restart: drop the idle ones and try once more on a fresh one
+            if (redis instanceof RedisClient) {
+                ((RedisClient) redis).getPool().clear();
+            }
+            reply = run(keys, args);
         }
         return toDecision(reply, rules);
+    }
+
+    private Object run(List<String> keys, List<String> args) {
+        try {
+            return redis.evalsha(RateLimitScript.SHA1, keys, args);
+        } catch (JedisNoScriptException e) {
+            return redis.eval(RateLimitScript.TEXT, keys, args); // caches the script again on that node
+        }
+    }
+
+    /** A connection that broke (reset, end of stream), as opposed to a Redis that is down or too slow. */
+    private static boolean isStaleConnection(JedisConnectionException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException) {
+                return false;
+            }
+            if (t instanceof java.net.SocketException
+                    || (t.getMessage() != null && t.getMessage().contains("Unexpected end of stream"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Decision toDecision(Object reply, List<RateLimitRule> rules) {

@@ -1,0 +1,262 @@
+package dev.ratelimit.fallback;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.ratelimit.core.ClientKeys;
+import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RateLimitRule;
+import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.core.Store;
+import dev.ratelimit.core.TimeSource;
+import dev.ratelimit.memory.InMemoryRateLimiter;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link RateLimiter} that keeps deciding while Redis fails: a Resilience4j {@link CircuitBreaker} guards the
+ * primary (Redis) limiter, and while calls fail or the breaker is open, requests are decided by the
+ * {@link FailurePolicy}: an in-memory limiter with the same rules (optionally each limit divided by the expected
+ * instance count), fail open, or fail closed. The caller never sees a Redis exception; only invalid arguments
+ * (an empty key, duplicate rule names) are thrown. The breaker probes Redis again after its wait and closes by
+ * itself when Redis is healthy. State changes are logged once each (WARN when opening, INFO when closing).
+ */
+public final class FallbackRateLimiter implements RateLimiter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FallbackRateLimiter.class);
+
+    private final RateLimiter primary;
+    private final RateLimiter fallback;
+    private final boolean ownsFallback;
+    private final FallbackConfig config;
+    private final CircuitBreaker breaker;
+    private final Cache<RateLimitRule, RateLimitRule> sharedRules;
+
+    private FallbackRateLimiter(Builder b) {
+        this.primary = b.primary;
+        this.config = b.config;
+        this.ownsFallback = b.fallback == null;
+        this.fallback = ownsFallback ? InMemoryRateLimiter.custom().timeSource(b.timeSource).build() : b.fallback;
+        this.sharedRules = Caffeine.newBuilder().maximumSize(10_000).build();
+        this.breaker = CircuitBreaker.of(b.name, breakerConfig(config, b.timeSource));
+        String name = b.name;
+        breaker.getEventPublisher().onStateTransition(event -> logTransition(name, event));
+    }
+
+    /** A builder; {@link Builder#primary(RateLimiter)} is required. */
+    public static Builder custom() {
+        return new Builder();
+    }
+
+    @Override
+    public Decision acquire(String key, List<RateLimitRule> rules) {
+        ClientKeys.checkRules(rules); // caller errors are thrown, and never counted against Redis
+        ClientKeys.normalize(key);
+        if (!breaker.tryAcquirePermission()) {
+            return degraded(key, rules);
+        }
+        long start = System.nanoTime();
+        try {
+            Decision decision = primary.acquire(key, rules);
+            breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            return decision;
+        } catch (RuntimeException e) {
+            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+            LOG.debug("Redis rate-limit call failed; deciding by policy {}", config.policy(), e);
+            return degraded(key, rules);
+        }
+    }
+
+    private Decision degraded(String key, List<RateLimitRule> rules) {
+        switch (config.policy()) {
+            case ALLOW:
+                return unavailable(rules, true);
+            case DENY:
+                return unavailable(rules, false);
+            default:
+                return fallback.acquire(key, shareOf(rules)).withStore(Store.FALLBACK);
+        }
+    }
+
+    private Decision unavailable(List<RateLimitRule> rules, boolean allowed) {
+        long retry = allowed ? 0 : config.waitDurationInOpenState().toNanos() / 1_000L;
+        List<LimitState> limits = new ArrayList<>(rules.size());
+        for (RateLimitRule rule : rules) {
+            limits.add(new LimitState(rule, allowed, allowed ? rule.limit() : 0, 0, retry));
+        }
+        return Decision.of(Store.NONE, limits);
+    }
+
+    private List<RateLimitRule> shareOf(List<RateLimitRule> rules) {
+        int n = config.instanceCount();
+        if (n == 1) {
+            return rules;
+        }
+        List<RateLimitRule> shared = new ArrayList<>(rules.size());
+        for (RateLimitRule rule : rules) {
+            shared.add(sharedRules.get(rule,
+                    r -> r.toBuilder().limit(Math.max(1, (r.limit() + n - 1) / n)).build()));
+        }
+        return shared;
+    }
+
+    /** The breaker's state: {@code CLOSED} while Redis decides, {@code OPEN} while the fallback does. */
+    public CircuitBreaker.State state() {
+        return breaker.getState();
+    }
+
+    /** The Resilience4j breaker itself, e.g. to bind its metrics. */
+    public CircuitBreaker circuitBreaker() {
+        return breaker;
+    }
+
+    /** The settings in force. */
+    public FallbackConfig config() {
+        return config;
+    }
+
+    /** Closes the primary limiter and the in-memory fallback if this limiter created it. */
+    @Override
+    public void close() {
+        try {
+            primary.close();
+        } finally {
+            if (ownsFallback) {
+                fallback.close();
+            }
+        }
+    }
+
+    private static CircuitBreakerConfig breakerConfig(FallbackConfig c, TimeSource time) {
+        return CircuitBreakerConfig.custom()
+                .failureRateThreshold(c.failureRateThreshold())
+                .slowCallRateThreshold(c.slowCallRateThreshold())
+                .slowCallDurationThreshold(c.slowCallDurationThreshold())
+                .slidingWindow(c.slidingWindowSize(), c.minimumNumberOfCalls(),
+                        CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .waitDurationInOpenState(c.waitDurationInOpenState())
+                .permittedNumberOfCallsInHalfOpenState(c.permittedCallsInHalfOpenState())
+                .recordException(e -> true)
+                .clock(new TimeSourceClock(time))
+                .build();
+    }
+
+    private void logTransition(String name, CircuitBreakerOnStateTransitionEvent event) {
+        CircuitBreaker.State to = event.getStateTransition().getToState();
+        switch (to) {
+            case OPEN:
+            case FORCED_OPEN:
+                LOG.warn("Rate limiter '{}': Redis is failing, circuit breaker {}; deciding by policy {} for the next "
+                        + "{} ms before probing Redis again", name, event.getStateTransition(), config.policy(),
+                        config.waitDurationInOpenState().toMillis());
+                break;
+            case CLOSED:
+                LOG.info("Rate limiter '{}': Redis is healthy again, circuit breaker {}; decisions come from Redis",
+                        name, event.getStateTransition());
+                break;
+            default:
+                LOG.info("Rate limiter '{}': circuit breaker {}", name, event.getStateTransition());
+        }
+    }
+
+    /** Lets the breaker measure its open-state wait on the limiter's clock, so tests control it. */
+    private static final class TimeSourceClock extends Clock {
+        private final TimeSource time;
+
+        TimeSourceClock(TimeSource time) {
+            this.time = time;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException("the rate limiter's clock has no zone");
+        }
+
+        @Override
+        public long millis() {
+            return time.nowMicros() / 1_000L;
+        }
+
+        @Override
+        public Instant instant() {
+            long micros = time.nowMicros();
+            return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+        }
+    }
+
+    /** Builds a {@link FallbackRateLimiter}. */
+    public static final class Builder {
+        private RateLimiter primary;
+        private RateLimiter fallback;
+        private FallbackConfig config = FallbackConfig.ofDefaults();
+        private TimeSource timeSource = TimeSource.system();
+        private String name = "redis";
+
+        private Builder() {
+        }
+
+        /** The limiter to guard, normally a {@code RedisRateLimiter} (required). */
+        public Builder primary(RateLimiter primary) {
+            if (primary == null) {
+                throw new IllegalArgumentException("primary must not be null");
+            }
+            this.primary = primary;
+            return this;
+        }
+
+        /** The limiter used while the primary fails; an in-memory limiter on {@link #timeSource} unless set. */
+        public Builder fallback(RateLimiter fallback) {
+            this.fallback = fallback;
+            return this;
+        }
+
+        /** Policy and breaker settings; {@link FallbackConfig#ofDefaults()} unless set. */
+        public Builder config(FallbackConfig config) {
+            if (config == null) {
+                throw new IllegalArgumentException("config must not be null");
+            }
+            this.config = config;
+            return this;
+        }
+
+        /** The clock of the breaker's open-state wait and of the default fallback; the system clock unless set. */
+        public Builder timeSource(TimeSource timeSource) {
+            if (timeSource == null) {
+                throw new IllegalArgumentException("timeSource must not be null");
+            }
+            this.timeSource = timeSource;
+            return this;
+        }
+
+        /** The breaker's name, shown in logs and metrics; {@code redis} unless set. */
+        public Builder name(String name) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("name must not be blank");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /** The limiter. */
+        public FallbackRateLimiter build() {
+            if (primary == null) {
+                throw new IllegalStateException("primary(…) is required");
+            }
+            return new FallbackRateLimiter(this);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.ratelimit.fallback;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ratelimit.core.Algorithm;
+import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.RateLimitRule;
+import dev.ratelimit.core.Store;
+import dev.ratelimit.redis.RedisRateLimiter;
+import dev.ratelimit.testing.ManualClock;
+import dev.ratelimit.testing.RedisServer;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Kills (SIGKILL) and freezes (SIGSTOP) a real Redis while 8 threads take decisions. The limiter clock is frozen
+ * during each load phase (so the counts are exact) and moved past the breaker's wait to bring Redis back.
+ *
+ * <p>The latency bound asserted here is a liveness property, not a performance figure: with a 100 ms Redis timeout no
+ * call may hang for seconds, so it is set 20 times above what the timeouts allow.
+ */
+class RedisFaultsUnderLoadTest {
+
+    private static final int THREADS = 8;
+    private static final long LIMIT = 50;
+    private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final long LIVENESS_BOUND_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private final ManualClock clock = new ManualClock();
+    private final RateLimitRule rule = RateLimitRule.custom().name("load").limit(LIMIT).window("1m")
+            .algorithm(Algorithm.SLIDING_WINDOW_LOG).build();
+    private RedisServer redis;
+    private FallbackRateLimiter limiter;
+
+    @BeforeEach
+    void start() {
+        redis = RedisServer.start();
+        RedisRateLimiter primary = RedisRateLimiter.custom().uri(redis.uri()).timeSource(clock).build(); // 100 ms
+        limiter = FallbackRateLimiter.custom().primary(primary).timeSource(clock)
+                .config(FallbackConfig.custom().waitDurationInOpenState(WAIT).build()).build();
+    }
+
+    @AfterEach
+    void stop() {
+        limiter.close();
+        redis.close();
+    }
+
+    @Test
+    void sigkillUnderLoad() throws Exception {
+        Load load = new Load();
+        load.start();
+        assertThat(load.redisDecisions.await(30, TimeUnit.SECONDS)).as("Redis decided under load").isTrue();
+        redis.kill();
+        load.startCountingFallback();
+        assertThat(load.fallbackDecisions.await(30, TimeUnit.SECONDS)).as("fallback decided").isTrue();
+        load.stopAndJoin();
+
+        assertThat(load.errors).isEmpty();
+        assertThat(load.maxLatencyNanos.get()).isLessThan(LIVENESS_BOUND_NANOS);
+        assertThat(limiter.state()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(load.allowed(Store.REDIS)).isLessThanOrEqualTo(LIMIT);
+        assertThat(load.allowed(Store.FALLBACK)).as("the fallback enforces the limit exactly").isEqualTo(LIMIT);
+        assertThat(load.denied(Store.FALLBACK)).isPositive();
+
+        redis.restart();
+        assertBackOnRedis();
+    }
+
+    @Test
+    void sigstopUnderLoad() throws Exception {
+        Load load = new Load();
+        load.start();
+        assertThat(load.redisDecisions.await(30, TimeUnit.SECONDS)).isTrue();
+        redis.pause();
+        load.startCountingFallback();
+        assertThat(load.fallbackDecisions.await(30, TimeUnit.SECONDS)).isTrue();
+        load.stopAndJoin();
+
+        assertThat(load.errors).isEmpty();
+        assertThat(load.maxLatencyNanos.get()).isLessThan(LIVENESS_BOUND_NANOS);
+        assertThat(limiter.state()).isEqualTo(CircuitBreaker.State.OPEN);
+        assertThat(load.allowed(Store.FALLBACK)).isEqualTo(LIMIT);
+
+        redis.resume();
+        assertBackOnRedis();
+    }
+
+    private void assertBackOnRedis() {
+        clock.advance(WAIT.plusMillis(1));
+        List<Store> stores = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            stores.add(limiter.acquire("other-client", rule).store());
+        }
+        assertThat(stores).containsOnly(Store.REDIS);
+        assertThat(limiter.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+    }
+
+    /** Threads that take decisions for one key until stopped, recording stores, outcomes, errors and latency. */
+    private final class Load {
+        final CountDownLatch redisDecisions = new CountDownLatch(200);
+        final CountDownLatch fallbackDecisions = new CountDownLatch(500);
+        final Queue<Throwable> errors = new ConcurrentLinkedQueue<>();
+        final AtomicLong maxLatencyNanos = new AtomicLong();
+        final AtomicInteger[] allowedByStore = counters();
+        final AtomicInteger[] deniedByStore = counters();
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicBoolean countFallback = new AtomicBoolean();
+        final List<Thread> threads = new ArrayList<>();
+
+        void start() {
+            for (int t = 0; t < THREADS; t++) {
+                Thread thread = new Thread(this::run, "load-" + t);
+                threads.add(thread);
+                thread.start();
+            }
+        }
+
+        void run() {
+            for (int i = 0; i < 200_000 && !stop.get(); i++) {
+                long begin = System.nanoTime();
+                try {
+                    Decision d = limiter.acquire("client", rule);
+                    (d.allowed() ? allowedByStore : deniedByStore)[d.store().ordinal()].incrementAndGet();
+                    if (d.store() == Store.REDIS) {
+                        redisDecisions.countDown();
+                    } else if (countFallback.get()) {
+                        fallbackDecisions.countDown();
+                    }
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+                maxLatencyNanos.accumulateAndGet(System.nanoTime() - begin, Math::max);
+            }
+        }
+
+        void startCountingFallback() {
+            countFallback.set(true);
+        }
+
+        void stopAndJoin() throws InterruptedException {
+            stop.set(true);
+            for (Thread thread : threads) {
+                thread.join(TimeUnit.SECONDS.toMillis(30));
+                assertThat(thread.isAlive()).as("%s finished", thread.getName()).isFalse();
+            }
+        }
+
+        long allowed(Store store) {
+            return allowedByStore[store.ordinal()].get();
+        }
+
+        long denied(Store store) {
+            return deniedByStore[store.ordinal()].get();
+        }
+
+        private AtomicInteger[] counters() {
+            AtomicInteger[] counters = new AtomicInteger[Store.values().length];
+            for (int i = 0; i < counters.length; i++) {
+                counters[i] = new AtomicInteger();
+            }
+            return counters;
+        }
+    }
+}
