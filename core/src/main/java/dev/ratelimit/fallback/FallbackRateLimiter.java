@@ -40,6 +40,7 @@ public final class FallbackRateLimiter implements RateLimiter {
     private final FallbackConfig config;
     private final CircuitBreaker breaker;
     private final Cache<RateLimitRule, RateLimitRule> sharedRules;
+    private volatile RuntimeException lastFailure;
 
     private FallbackRateLimiter(Builder b) {
         this.primary = b.primary;
@@ -70,6 +71,7 @@ public final class FallbackRateLimiter implements RateLimiter {
             breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
             return decision;
         } catch (RuntimeException e) {
+            lastFailure = e;
             breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
             LOG.debug("Redis rate-limit call failed; deciding by policy {}", config.policy(), e);
             return degraded(key, rules);
@@ -155,9 +157,11 @@ public final class FallbackRateLimiter implements RateLimiter {
         switch (to) {
             case OPEN:
             case FORCED_OPEN:
-                LOG.warn("Rate limiter '{}': Redis is failing, circuit breaker {}; deciding by policy {} for the next "
-                        + "{} ms before probing Redis again", name, event.getStateTransition(), config.policy(),
-                        config.waitDurationInOpenState().toMillis());
+                RuntimeException cause = lastFailure;
+                LOG.warn("Rate limiter '{}': Redis is failing ({}), circuit breaker {}; deciding by policy {} for the "
+                        + "next {} ms before probing Redis again", name,
+                        cause == null ? "slow calls" : cause.getClass().getSimpleName() + ": " + cause.getMessage(),
+                        event.getStateTransition(), config.policy(), config.waitDurationInOpenState().toMillis());
                 break;
             case CLOSED:
                 LOG.info("Rate limiter '{}': Redis is healthy again, circuit breaker {}; decisions come from Redis",

@@ -87,6 +87,18 @@ class RedisFaultsUnderLoadTest {
         redis.pause();
         load.startCountingFallback();
         assertThat(load.fallbackDecisions.await(30, TimeUnit.SECONDS)).isTrue();
+        // keep Redis frozen through three breaker cycles: each time the wait is over, the trial calls meet the
+        // frozen Redis, time out, and the breaker opens again; meanwhile the fallback keeps answering
+        for (int cycle = 0; cycle < 3; cycle++) {
+            CountDownLatch reopened = new CountDownLatch(1);
+            limiter.circuitBreaker().getEventPublisher().onStateTransition(e -> {
+                if (e.getStateTransition() == CircuitBreaker.StateTransition.HALF_OPEN_TO_OPEN) {
+                    reopened.countDown();
+                }
+            });
+            clock.advance(WAIT.plusMillis(1));
+            assertThat(reopened.await(30, TimeUnit.SECONDS)).as("probe cycle %d failed and reopened", cycle).isTrue();
+        }
         load.stopAndJoin();
 
         assertThat(load.errors).isEmpty();
