@@ -117,6 +117,11 @@ public final class InMemoryRateLimiter implements RateLimiter {
         return total;
     }
 
+    /** Runs pending evictions now (tests). */
+    void cleanUp() {
+        states.cleanUp();
+    }
+
     @Override
     public void close() {
         states.invalidateAll();

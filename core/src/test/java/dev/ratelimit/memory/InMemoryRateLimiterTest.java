@@ -1,0 +1,58 @@
+package dev.ratelimit.memory;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ratelimit.core.Algorithm;
+import dev.ratelimit.core.RateLimitRule;
+import dev.ratelimit.core.Store;
+import dev.ratelimit.testing.ManualClock;
+import java.time.Duration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+class InMemoryRateLimiterTest {
+
+    private final ManualClock clock = new ManualClock();
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void aFloodOfDistinctKeysStaysWithinTheBound(Algorithm algorithm) {
+        InMemoryRateLimiter limiter = InMemoryRateLimiter.custom().timeSource(clock).maximumKeys(100).build();
+        RateLimitRule rule = RateLimitRule.custom().name("f").limit(10).window("1h").algorithm(algorithm).build();
+        for (int i = 0; i < 20_000; i++) {
+            assertThat(limiter.acquire("client-" + i, rule).store()).isEqualTo(Store.MEMORY);
+        }
+        limiter.cleanUp();
+        assertThat(limiter.estimatedSize()).isLessThanOrEqualTo(100);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void idleKeysAreDroppedOnceTheirStateIsFreshAgain(Algorithm algorithm) {
+        InMemoryRateLimiter limiter = InMemoryRateLimiter.custom().timeSource(clock).build();
+        RateLimitRule rule = RateLimitRule.custom().name("i").limit(4).window("10s").algorithm(algorithm).build();
+        for (int i = 0; i < 3; i++) {
+            limiter.acquire("idle", rule);
+        }
+        limiter.cleanUp();
+        assertThat(limiter.estimatedSize()).isEqualTo(1);
+        assertThat(limiter.estimatedFootprintBytes()).isPositive();
+        // no state outlives two windows (the sliding counter's horizon); most need less
+        clock.advance(Duration.ofSeconds(20));
+        limiter.cleanUp();
+        assertThat(limiter.estimatedSize()).isZero();
+        assertThat(limiter.acquire("idle", rule).remaining()).isEqualTo(3);
+    }
+
+    @Test
+    void builderValidates() {
+        assertThatThrownBy(() -> InMemoryRateLimiter.custom().maximumKeys(0))
+                .hasMessage("maximumKeys must be at least 1, was 0");
+        assertThatThrownBy(() -> InMemoryRateLimiter.custom().timeSource(null))
+                .hasMessageContaining("timeSource");
+        assertThat(InMemoryRateLimiter.ofDefaults().acquire("k",
+                RateLimitRule.custom().name("d").limit(1).window("1s").build()).allowed()).isTrue();
+    }
+}
