@@ -45,8 +45,8 @@ class InMemoryConcurrencyTest {
     }
 
     /**
-     * Two rules per request (a small one of 50 and the 200 one), with the small rule's name shared by half the
-     * threads' requests only: the requests with both rules stop at 50, the others fill the big rule up to 200.
+     * Half the threads send two rules per request (the 200 one and a small one of 50), the other half the 200 one
+     * alone: 200 pass in all, at most 50 of them with both rules, and a denied two-rule request consumes nothing.
      * Locks over several stripes must neither deadlock nor let a rule overshoot.
      */
     @ParameterizedTest
@@ -68,6 +68,8 @@ class InMemoryConcurrencyTest {
             assertThat(bothAdmitted + bigOnlyAdmitted).isEqualTo(LIMIT);
             assertThat(bothAdmitted).isLessThanOrEqualTo(50);
             assertThat(limiter.acquire("one-key", big).allowed()).isFalse();
+            // the small rule has room left exactly when the big one filled up before it did
+            assertThat(limiter.acquire("one-key", small).allowed()).isEqualTo(bothAdmitted < 50);
         }
     }
 }
