@@ -269,7 +269,13 @@ public final class RedisRateLimiter implements RateLimiter {
             if (redisUri == null) {
                 return "null";
             }
-            return redisUri.replaceAll("(?<=://)([^:/@]*):[^@/]*@", "$1:***@");
+            int scheme = redisUri.indexOf("://");
+            int at = redisUri.lastIndexOf('@');
+            int colon = scheme < 0 ? -1 : redisUri.indexOf(':', scheme + 3);
+            if (scheme < 0 || at < 0 || colon < 0 || colon > at) {
+                return redisUri;
+            }
+            return redisUri.substring(0, colon + 1) + "***" + redisUri.substring(at);
         }
     }
 }

@@ -30,6 +30,9 @@ class RedisRateLimiterBuilderTest {
                 .hasMessageNotContaining("s3cret");
         assertThatThrownBy(() -> RedisRateLimiter.custom().uri("redis://:s3cret@ho st:6379"))
                 .hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> RedisRateLimiter.custom().uri("redis://u:p/ss@w0rd@ho st:6379"))
+                .hasMessageContaining("redis://u:***@ho st")
+                .hasMessageNotContaining("ss@w0rd");
         assertThatThrownBy(() -> RedisRateLimiter.custom().keyPrefix("a{b}")).hasMessageContaining("'a{b}'");
         assertThatThrownBy(() -> RedisRateLimiter.custom().timeout(Duration.ZERO)).hasMessageContaining("timeout");
         assertThatThrownBy(() -> RedisRateLimiter.custom().maxConnections(0)).hasMessageContaining("maxConnections");

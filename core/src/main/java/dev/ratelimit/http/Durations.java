@@ -1,0 +1,65 @@
+package dev.ratelimit.http;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Durations as configuration text: {@code 100ms}, {@code 5s}, {@code 1m}, {@code 1h}, {@code 1d} or ISO-8601. */
+final class Durations {
+
+    private static final Pattern SHORT = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)");
+
+    private Durations() {
+    }
+
+    /** The duration, or null when {@code text} is not one (the caller reports the error with its context). */
+    static Duration parse(String text) {
+        String t = text.strip().toLowerCase(Locale.ROOT);
+        Matcher m = SHORT.matcher(t);
+        if (m.matches()) {
+            long amount = Long.parseLong(m.group(1));
+            switch (m.group(2)) {
+                case "ms": return Duration.ofMillis(amount);
+                case "s": return Duration.ofSeconds(amount);
+                case "m": return Duration.ofMinutes(amount);
+                case "h": return Duration.ofHours(amount);
+                default: return Duration.ofDays(amount);
+            }
+        }
+        if (!t.startsWith("p") && !t.startsWith("-p") && !t.startsWith("+p")) {
+            return null;
+        }
+        try {
+            return Duration.parse(t.toUpperCase(Locale.ROOT));
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** The shortest exact form in the same syntax: {@code 1d}, {@code 2h}, {@code 1m}, {@code 10s}, {@code 150ms}. */
+    static String format(Duration d) {
+        long seconds = d.getSeconds();
+        int nanos = d.getNano();
+        if (d.isNegative() || nanos % 1_000_000 != 0) {
+            return d.toString();
+        }
+        if (nanos == 0 && seconds != 0) {
+            if (seconds % 86_400L == 0) {
+                return seconds / 86_400L + "d";
+            }
+            if (seconds % 3_600L == 0) {
+                return seconds / 3_600L + "h";
+            }
+            if (seconds % 60L == 0) {
+                return seconds / 60L + "m";
+            }
+            return seconds + "s";
+        }
+        if (seconds > Long.MAX_VALUE / 1_000L - 1) {
+            return d.toString();
+        }
+        return (seconds * 1_000L + nanos / 1_000_000) + "ms";
+    }
+}

@@ -1,0 +1,126 @@
+package dev.ratelimit.http;
+
+import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.Store;
+import java.util.Objects;
+
+/**
+ * The status and RFC 9457 {@code application/problem+json} body of a denied request, shared by both bindings:
+ * {@code 429 Too Many Requests} when a limit is exhausted, {@code 503 Service Unavailable} when Redis is failing and
+ * the fail-closed policy refuses requests ({@link Store#NONE}). For example:
+ *
+ * <pre>{@code
+ * {"type":"https://ratelimit.dev/problems/rate-limited","title":"Too Many Requests","status":429,
+ *  "detail":"Rate limit \"search\" of 100 per 1m exceeded; retry in 7 s.","instance":"/api/search","retryAfter":7}
+ * }</pre>
+ *
+ * The {@code retryAfter} member repeats the {@code Retry-After} header in seconds. Send the body encoded as UTF-8.
+ */
+public final class ProblemResponse {
+
+    /** The problem type of a request over its limit. */
+    public static final String RATE_LIMITED_TYPE = "https://ratelimit.dev/problems/rate-limited";
+    /** The problem type of a request refused because the limiter's store is unavailable (fail-closed policy). */
+    public static final String UNAVAILABLE_TYPE = "https://ratelimit.dev/problems/rate-limiter-unavailable";
+
+    private static final String CONTENT_TYPE = "application/problem+json";
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private ProblemResponse() {
+    }
+
+    /**
+     * The status of a denied decision: 429, or 503 when no store decided ({@link Store#NONE}, fail closed).
+     *
+     * @throws IllegalArgumentException when the decision is allowed
+     */
+    public static int status(Decision decision) {
+        requireDenied(decision);
+        return decision.store() == Store.NONE ? 503 : 429;
+    }
+
+    /** {@code application/problem+json}. */
+    public static String contentType() {
+        return CONTENT_TYPE;
+    }
+
+    /**
+     * The problem document of a denied decision.
+     *
+     * @param decision the denied decision
+     * @param instance the request path, or null to leave {@code instance} out
+     * @throws IllegalArgumentException when the decision is allowed
+     */
+    public static String body(Decision decision, String instance) {
+        requireDenied(decision);
+        long retry = RateLimitHeaders.retryAfterSeconds(decision);
+        boolean unavailable = decision.store() == Store.NONE;
+        String detail;
+        if (unavailable) {
+            detail = "The rate limiter is temporarily unavailable; retry in " + retry + " s.";
+        } else {
+            LimitState reported = decision.reported();
+            detail = "Rate limit \"" + reported.rule().name() + "\" of " + reported.rule().limit() + " per "
+                    + Durations.format(reported.rule().window()) + " exceeded; retry in " + retry + " s.";
+        }
+        StringBuilder json = new StringBuilder(256);
+        json.append("{\"type\":");
+        string(json, unavailable ? UNAVAILABLE_TYPE : RATE_LIMITED_TYPE);
+        json.append(",\"title\":");
+        string(json, unavailable ? "Service Unavailable" : "Too Many Requests");
+        json.append(",\"status\":").append(unavailable ? 503 : 429);
+        json.append(",\"detail\":");
+        string(json, detail);
+        if (instance != null) {
+            json.append(",\"instance\":");
+            string(json, instance);
+        }
+        json.append(",\"retryAfter\":").append(retry).append('}');
+        return json.toString();
+    }
+
+    private static void requireDenied(Decision decision) {
+        Objects.requireNonNull(decision, "decision");
+        if (decision.allowed()) {
+            throw new IllegalArgumentException("the decision is allowed; only a denial has a problem response");
+        }
+    }
+
+    /**
+     * Appends {@code s} as a JSON string: quotes, backslashes and control characters escaped, as are U+2028/U+2029
+     * (for JavaScript consumers) and unpaired surrogates (which UTF-8 cannot encode); other text stays as it is.
+     */
+    static void string(StringBuilder out, String s) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"': out.append("\\\""); break;
+                case '\\': out.append("\\\\"); break;
+                case '\b': out.append("\\b"); break;
+                case '\f': out.append("\\f"); break;
+                case '\n': out.append("\\n"); break;
+                case '\r': out.append("\\r"); break;
+                case '\t': out.append("\\t"); break;
+                default:
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
+                        unicodeEscape(out, c);
+                    } else if (Character.isHighSurrogate(c) && i + 1 < s.length()
+                            && Character.isLowSurrogate(s.charAt(i + 1))) {
+                        out.append(c).append(s.charAt(++i));
+                    } else if (Character.isSurrogate(c)) {
+                        unicodeEscape(out, c);
+                    } else {
+                        out.append(c);
+                    }
+            }
+        }
+        out.append('"');
+    }
+
+    private static void unicodeEscape(StringBuilder out, char c) {
+        out.append("\\u").append(HEX[(c >> 12) & 0xf]).append(HEX[(c >> 8) & 0xf]).append(HEX[(c >> 4) & 0xf])
+                .append(HEX[c & 0xf]);
+    }
+}

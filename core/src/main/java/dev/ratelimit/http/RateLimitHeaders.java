@@ -1,0 +1,108 @@
+package dev.ratelimit.http;
+
+import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.Store;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The response headers for a {@link Decision}, in the chosen {@link HeaderStyle}; both bindings add exactly these.
+ *
+ * <ul>
+ *   <li>{@link HeaderStyle#IETF} (draft-ietf-httpapi-ratelimit-headers): {@code RateLimit-Policy} lists every rule
+ *       of the decision, e.g. {@code "search";q=100;w=60, "burst";q=10;w=1}, and {@code RateLimit} reports the most
+ *       restrictive one ({@link Decision#reported()}), e.g. {@code "search";r=42;t=17};</li>
+ *   <li>{@link HeaderStyle#LEGACY}: {@code X-RateLimit-Limit}, {@code X-RateLimit-Remaining} and
+ *       {@code X-RateLimit-Reset} (seconds until the full limit is back) of that same rule;</li>
+ *   <li>{@code Retry-After} (seconds, rounded up, at least 1) on every denial, whatever the style.</li>
+ * </ul>
+ * Times are whole seconds rounded up, so a client that waits that long is never early. A decision made by no store
+ * ({@link Store#NONE}: Redis failing under an ALLOW or DENY policy) counted nothing, so it gets no quota headers,
+ * only {@code Retry-After} when denied.
+ */
+public final class RateLimitHeaders {
+
+    /** {@code RateLimit-Policy}: every rule's quota and window. */
+    public static final String RATELIMIT_POLICY = "RateLimit-Policy";
+    /** {@code RateLimit}: the most restrictive rule's remaining permits and reset. */
+    public static final String RATELIMIT = "RateLimit";
+    /** {@code X-RateLimit-Limit}. */
+    public static final String X_RATELIMIT_LIMIT = "X-RateLimit-Limit";
+    /** {@code X-RateLimit-Remaining}. */
+    public static final String X_RATELIMIT_REMAINING = "X-RateLimit-Remaining";
+    /** {@code X-RateLimit-Reset}: delta seconds. */
+    public static final String X_RATELIMIT_RESET = "X-RateLimit-Reset";
+    /** {@code Retry-After}: delta seconds. */
+    public static final String RETRY_AFTER = "Retry-After";
+
+    private RateLimitHeaders() {
+    }
+
+    /** One response header. */
+    public record Header(String name, String value) {
+
+        /** Checks that both parts are present. */
+        public Header {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(value, "value");
+        }
+    }
+
+    /**
+     * The headers to set on the response, in a fixed order: {@code RateLimit-Policy}, {@code RateLimit}, the
+     * {@code X-RateLimit-*} headers, {@code Retry-After}. Each name appears once.
+     *
+     * @param decision the decision
+     * @param style    which rate-limit headers to emit; null means {@link HeaderStyle#BOTH}
+     * @return an unmodifiable list, empty for an allowed decision with {@link HeaderStyle#NONE}
+     */
+    public static List<Header> of(Decision decision, HeaderStyle style) {
+        Objects.requireNonNull(decision, "decision");
+        HeaderStyle s = style == null ? HeaderStyle.BOTH : style;
+        boolean counted = decision.store() != Store.NONE;
+        boolean ietf = counted && (s == HeaderStyle.IETF || s == HeaderStyle.BOTH);
+        boolean legacy = counted && (s == HeaderStyle.LEGACY || s == HeaderStyle.BOTH);
+        List<Header> headers = new ArrayList<>((ietf ? 2 : 0) + (legacy ? 3 : 0) + 1);
+        LimitState reported = decision.reported();
+        long resetSeconds = ceilSeconds(reported.resetMicros());
+        if (ietf) {
+            headers.add(new Header(RATELIMIT_POLICY, policy(decision.limits())));
+            headers.add(new Header(RATELIMIT,
+                    '"' + reported.rule().name() + "\";r=" + reported.remaining() + ";t=" + resetSeconds));
+        }
+        if (legacy) {
+            headers.add(new Header(X_RATELIMIT_LIMIT, Long.toString(reported.rule().limit())));
+            headers.add(new Header(X_RATELIMIT_REMAINING, Long.toString(reported.remaining())));
+            headers.add(new Header(X_RATELIMIT_RESET, Long.toString(resetSeconds)));
+        }
+        if (!decision.allowed()) {
+            headers.add(new Header(RETRY_AFTER, Long.toString(retryAfterSeconds(decision))));
+        }
+        return Collections.unmodifiableList(headers);
+    }
+
+    /** {@link Decision#retryAfterSeconds()}, at least 1 for a denial. */
+    static long retryAfterSeconds(Decision decision) {
+        return Math.max(1, decision.retryAfterSeconds());
+    }
+
+    private static String policy(List<LimitState> limits) {
+        StringBuilder sb = new StringBuilder(32 * limits.size());
+        for (LimitState state : limits) {
+            if (sb.length() > 0) {
+                sb.append(", ");
+            }
+            // rule names are visible ASCII without '"' or '\', so they need no escaping as sf-strings
+            sb.append('"').append(state.rule().name()).append("\";q=").append(state.rule().limit())
+                    .append(";w=").append(ceilSeconds(state.rule().windowMicros()));
+        }
+        return sb.toString();
+    }
+
+    private static long ceilSeconds(long micros) {
+        return micros / 1_000_000L + (micros % 1_000_000L == 0 ? 0 : 1);
+    }
+}

@@ -1,0 +1,24 @@
+package dev.ratelimit.http;
+
+import java.util.List;
+
+/**
+ * What a binding (the Jakarta REST filter, the servlet filter) exposes of an HTTP request to the key resolution in
+ * {@link RequestKeys} and {@link TrustedProxies}. A thin, read-only adapter; implementations need not be thread-safe.
+ */
+public interface RequestView {
+
+    /** The socket peer's IP literal as the container reports it (e.g. {@code 203.0.113.7} or {@code ::1}). */
+    String remoteAddress();
+
+    /** The authenticated principal's name, or null when the request is not authenticated. */
+    String principalName();
+
+    /**
+     * Every value of a request header, one element per header line, in the order received.
+     *
+     * @param name the header name, matched case-insensitively
+     * @return the values; an empty list (never null) when the header is absent
+     */
+    List<String> headerValues(String name);
+}

@@ -1,0 +1,371 @@
+package dev.ratelimit.http;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The reverse proxies and load balancers whose forwarding headers are believed, as a list of IPv4/IPv6 addresses
+ * and CIDR ranges. Immutable and thread-safe.
+ *
+ * <p>{@link #clientAddress(RequestView)} honours {@code X-Forwarded-For} (or, when it is absent, the RFC 7239
+ * {@code Forwarded} header's {@code for=} values) only when the socket peer is trusted, and then walks the list from
+ * the right, skipping trusted proxies: the first untrusted address is the client. A client can prepend anything to
+ * those headers, but cannot forge what a trusted proxy appended, so spoofed entries are never reached. Parsing
+ * never performs DNS lookups.
+ */
+public final class TrustedProxies {
+
+    /** Forwarded entries examined at most per request, so a huge header costs little. */
+    static final int MAX_HOPS = 32;
+
+    private static final TrustedProxies NONE = new TrustedProxies(List.of());
+    private static final String X_FORWARDED_FOR = "X-Forwarded-For";
+    private static final String FORWARDED = "Forwarded";
+    /** Marks a {@code Forwarded} element without a usable {@code for=} value. */
+    private static final String MALFORMED = "\u0000";
+
+    private final List<Cidr> ranges;
+
+    private TrustedProxies(List<Cidr> ranges) {
+        this.ranges = ranges;
+    }
+
+    /** No trusted proxy: forwarding headers are ignored and the socket peer is the client (the default). */
+    public static TrustedProxies none() {
+        return NONE;
+    }
+
+    /**
+     * Parses a comma-separated list of IP addresses and CIDR ranges, e.g.
+     * {@code 10.0.0.0/8, 192.168.1.10, 2001:db8::/32, ::1}. Whitespace and empty entries are ignored; host bits
+     * below the prefix are ignored too ({@code 10.1.2.3/8} means {@code 10.0.0.0/8}). Only IP literals are accepted,
+     * never host names.
+     *
+     * @param csv the list; null or blank means {@link #none()}
+     * @throws IllegalArgumentException naming the first entry that is not an address or CIDR range
+     */
+    public static TrustedProxies parse(String csv) {
+        if (csv == null || csv.isBlank()) {
+            return NONE;
+        }
+        List<Cidr> ranges = new ArrayList<>();
+        for (String raw : csv.split(",", -1)) {
+            String entry = raw.strip();
+            if (!entry.isEmpty()) {
+                ranges.add(Cidr.parse(entry));
+            }
+        }
+        return ranges.isEmpty() ? NONE : new TrustedProxies(List.copyOf(ranges));
+    }
+
+    /** Whether {@code ip} (an IP literal) lies in one of the trusted ranges; false for anything not an IP literal. */
+    public boolean isTrusted(String ip) {
+        byte[] address = IpLiterals.parse(ip, true);
+        return address != null && contains(address);
+    }
+
+    /**
+     * The client's IP address, in canonical form (IPv6 compressed and lower case, IPv4-mapped IPv6 as IPv4).
+     *
+     * <p>When the socket peer is not trusted, that is the peer. Otherwise the forwarding header is walked from the
+     * right, skipping trusted addresses, and the first untrusted one is returned; when every entry is trusted, the
+     * left-most. When an entry is not an IP literal ({@code unknown}, an obfuscated identifier, garbage), the walk
+     * stops there and the last valid address to its right (or the peer) is returned, so garbage cannot choose a key.
+     * At most {@value #MAX_HOPS} entries are examined. Ports and IPv6 brackets are dropped.
+     *
+     * <p>When the peer address is not an IP literal (e.g. a Unix domain socket), it is returned as given, trimmed;
+     * when it is missing altogether, {@code unknown}.
+     */
+    public String clientAddress(RequestView request) {
+        String peer = request.remoteAddress();
+        byte[] peerAddress = IpLiterals.parse(peer, true);
+        if (peerAddress == null) {
+            return peer == null || peer.isBlank() ? "unknown" : peer.strip();
+        }
+        return IpLiterals.format(clientAddress(peerAddress, request));
+    }
+
+    /** The client address of a request whose peer address is already parsed. */
+    byte[] clientAddress(byte[] peer, RequestView request) {
+        if (ranges.isEmpty() || !contains(peer)) {
+            return peer;
+        }
+        List<String> xff = request.headerValues(X_FORWARDED_FOR);
+        if (hasContent(xff)) {
+            return walkXForwardedFor(xff, peer);
+        }
+        List<String> forwarded = request.headerValues(FORWARDED);
+        if (hasContent(forwarded)) {
+            return walkForwarded(forwarded, peer);
+        }
+        return peer;
+    }
+
+    boolean contains(byte[] address) {
+        for (Cidr range : ranges) {
+            if (IpLiterals.matches(range.network, range.prefixLength, address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Walks the comma-separated entries of every header line from the right, without splitting the whole header. */
+    private byte[] walkXForwardedFor(List<String> lines, byte[] peer) {
+        byte[] last = peer;
+        int examined = 0;
+        for (int l = lines.size() - 1; l >= 0; l--) {
+            String line = lines.get(l);
+            if (line == null) {
+                continue;
+            }
+            int end = line.length();
+            while (end >= 0) {
+                int comma = end == 0 ? -1 : line.lastIndexOf(',', end - 1);
+                int from = comma + 1;
+                int to = end;
+                end = comma;
+                while (from < to && isOws(line.charAt(from))) {
+                    from++;
+                }
+                while (to > from && isOws(line.charAt(to - 1))) {
+                    to--;
+                }
+                if (++examined > MAX_HOPS) {
+                    return last;
+                }
+                if (from == to) {
+                    continue; // an empty list element, as in "a, , b"
+                }
+                byte[] address = to - from > IpLiterals.MAX_NODE_LENGTH ? null
+                        : IpLiterals.parseNode(line.substring(from, to));
+                if (address == null) {
+                    return last;
+                }
+                if (!contains(address)) {
+                    return address;
+                }
+                last = address;
+            }
+        }
+        return last;
+    }
+
+    private byte[] walkForwarded(List<String> lines, byte[] peer) {
+        String[] ring = new String[MAX_HOPS];
+        int count = 0;
+        for (String line : lines) {
+            if (line != null) {
+                count = parseForwarded(line, ring, count);
+            }
+        }
+        byte[] last = peer;
+        int examined = Math.min(count, MAX_HOPS);
+        for (int k = 1; k <= examined; k++) {
+            String node = ring[(count - k) % MAX_HOPS];
+            byte[] address = node == MALFORMED ? null : IpLiterals.parseNode(node);
+            if (address == null) {
+                return last;
+            }
+            if (!contains(address)) {
+                return address;
+            }
+            last = address;
+        }
+        return last;
+    }
+
+    /**
+     * Appends the {@code for=} value of each element of one {@code Forwarded} line to {@code ring} (the last
+     * {@value #MAX_HOPS} are kept): {@code for=192.0.2.60;proto=http;by=203.0.113.43, for="[2001:db8::17]:4711"}.
+     * Parameter names are case-insensitive, values are tokens or quoted strings. An element without exactly one
+     * {@code for=}, or with a syntax error, is recorded as {@link #MALFORMED}.
+     *
+     * @return the new number of elements seen
+     */
+    private static int parseForwarded(String line, String[] ring, int count) {
+        int n = line.length();
+        int i = 0;
+        String forValue = null;
+        boolean content = false;
+        boolean bad = false;
+        while (true) {
+            while (i < n && isOws(line.charAt(i))) {
+                i++;
+            }
+            if (i >= n || line.charAt(i) == ',') {
+                if (content) {
+                    ring[count % MAX_HOPS] = bad || forValue == null ? MALFORMED : forValue;
+                    count++;
+                }
+                if (i >= n) {
+                    return count;
+                }
+                i++;
+                forValue = null;
+                content = false;
+                bad = false;
+                continue;
+            }
+            if (line.charAt(i) == ';') {
+                i++;
+                continue;
+            }
+            content = true;
+            int nameStart = i;
+            while (i < n && isTokenChar(line.charAt(i))) {
+                i++;
+            }
+            boolean isFor = i - nameStart == 3 && line.regionMatches(true, nameStart, "for", 0, 3);
+            boolean named = i > nameStart;
+            while (i < n && isOws(line.charAt(i))) { // tolerated, though RFC 7239 has no space around '='
+                i++;
+            }
+            if (!named || i >= n || line.charAt(i) != '=') {
+                bad = true;
+                i = skipValue(line, i);
+                continue;
+            }
+            i++;
+            while (i < n && isOws(line.charAt(i))) {
+                i++;
+            }
+            String value;
+            if (i < n && line.charAt(i) == '"') {
+                StringBuilder sb = new StringBuilder();
+                boolean closed = false;
+                i++;
+                while (i < n) {
+                    char c = line.charAt(i++);
+                    if (c == '"') {
+                        closed = true;
+                        break;
+                    }
+                    if (c == '\\' && i < n) {
+                        c = line.charAt(i++);
+                    }
+                    if (sb.length() <= IpLiterals.MAX_NODE_LENGTH) {
+                        sb.append(c);
+                    }
+                }
+                bad |= !closed;
+                value = sb.toString();
+            } else {
+                int start = i;
+                i = skipValue(line, i);
+                int end = i;
+                while (end > start && isOws(line.charAt(end - 1))) {
+                    end--;
+                }
+                value = end - start > IpLiterals.MAX_NODE_LENGTH ? MALFORMED : line.substring(start, end);
+            }
+            if (isFor) {
+                bad |= forValue != null; // two for= in one element: which one is true is unknowable
+                forValue = value;
+            }
+        }
+    }
+
+    /** Index of the next {@code ;} or {@code ,} at or after {@code i} (quotes are not expected here). */
+    private static int skipValue(String line, int i) {
+        int n = line.length();
+        while (i < n && line.charAt(i) != ';' && line.charAt(i) != ',') {
+            i++;
+        }
+        return i;
+    }
+
+    private static boolean hasContent(List<String> values) {
+        if (values == null) {
+            return false;
+        }
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isOws(char c) {
+        return c == ' ' || c == '\t';
+    }
+
+    private static boolean isTokenChar(char c) {
+        return c > 0x20 && c < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TrustedProxies && ranges.equals(((TrustedProxies) o).ranges);
+    }
+
+    @Override
+    public int hashCode() {
+        return ranges.hashCode();
+    }
+
+    /** The ranges in canonical form, e.g. {@code [10.0.0.0/8, 2001:db8::/32]}. */
+    @Override
+    public String toString() {
+        return ranges.toString();
+    }
+
+    /** One trusted range. */
+    private static final class Cidr {
+        final byte[] network;
+        final int prefixLength;
+
+        private Cidr(byte[] network, int prefixLength) {
+            this.network = network;
+            this.prefixLength = prefixLength;
+        }
+
+        static Cidr parse(String entry) {
+            int slash = entry.indexOf('/');
+            String host = slash < 0 ? entry : entry.substring(0, slash).strip();
+            byte[] address = IpLiterals.parse(host, false);
+            if (address == null) {
+                throw invalid(entry);
+            }
+            int bits = address.length * 8;
+            int prefix = bits;
+            if (slash >= 0) {
+                String p = entry.substring(slash + 1).strip();
+                if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    throw invalid(entry);
+                }
+                prefix = Integer.parseInt(p);
+                if (address.length == 4 && host.indexOf(':') >= 0) {
+                    prefix -= 96; // an IPv4-mapped range such as ::ffff:10.0.0.0/104 is the IPv4 range 10.0.0.0/8
+                }
+                if (prefix < 0 || prefix > bits) {
+                    throw invalid(entry);
+                }
+            }
+            return new Cidr(IpLiterals.mask(address, prefix), prefix);
+        }
+
+        private static IllegalArgumentException invalid(String entry) {
+            return new IllegalArgumentException("trusted proxy '" + entry
+                    + "' is not an IP address or CIDR range such as 10.0.0.0/8, 192.168.1.10, 2001:db8::/32 or ::1");
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Cidr && prefixLength == ((Cidr) o).prefixLength
+                    && Arrays.equals(network, ((Cidr) o).network);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(network) + prefixLength;
+        }
+
+        @Override
+        public String toString() {
+            return IpLiterals.format(network) + "/" + prefixLength;
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package dev.ratelimit.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.RateLimitRule;
+import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.core.Store;
+import dev.ratelimit.fallback.FailurePolicy;
+import dev.ratelimit.fallback.FallbackConfig;
+import dev.ratelimit.fallback.FallbackRateLimiter;
+import dev.ratelimit.memory.InMemoryRateLimiter;
+import dev.ratelimit.testing.RedisServer;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RateLimitSettingsTest {
+
+    private final Map<String, String> sys = new HashMap<>();
+    private final Map<String, String> env = new HashMap<>();
+    private final Map<String, String> params = new HashMap<>();
+
+    private RateLimitSettings load() {
+        return RateLimitSettings.load(sys::get, env::get, params::get);
+    }
+
+    @Test
+    void defaults() {
+        RateLimitSettings s = load();
+        assertThat(s.redisUrl()).isEmpty();
+        assertThat(s.redisTimeout()).isEqualTo(Duration.ofMillis(100));
+        assertThat(s.redisMaxConnections()).isEqualTo(64);
+        assertThat(s.redisKeyPrefix()).isEqualTo("rl");
+        FallbackConfig f = s.fallbackConfig();
+        assertThat(f.policy()).isEqualTo(FailurePolicy.FALLBACK);
+        assertThat(f.instanceCount()).isEqualTo(1);
+        assertThat(f.failureRateThreshold()).isEqualTo(50f);
+        assertThat(f.slowCallRateThreshold()).isEqualTo(50f);
+        assertThat(f.slowCallDurationThreshold()).isEqualTo(Duration.ofMillis(200));
+        assertThat(f.waitDurationInOpenState()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(f.slidingWindowSize()).isEqualTo(20);
+        assertThat(f.minimumNumberOfCalls()).isEqualTo(5);
+        assertThat(f.permittedCallsInHalfOpenState()).isEqualTo(3);
+        assertThat(s.memoryMaximumKeys()).isEqualTo(100_000);
+        assertThat(s.requestKeys().trustedProxies()).isEqualTo(TrustedProxies.none());
+        assertThat(s.requestKeys().ipv6PrefixLength()).isEqualTo(128);
+        assertThat(s.headerStyle()).isEqualTo(HeaderStyle.BOTH);
+        assertThat(s.shadow()).isFalse();
+        assertThat(s).hasToString("RateLimitSettings[redis.url=(none: in-memory), redis.timeout=100ms, "
+                + "redis.max-connections=64, redis.key-prefix=rl, fallback.policy=FALLBACK, "
+                + "fallback.instance-count=1, breaker.failure-rate-threshold=50, "
+                + "breaker.slow-call-rate-threshold=50, breaker.slow-call-duration=200ms, "
+                + "breaker.wait-in-open-state=5s, breaker.sliding-window-size=20, breaker.minimum-calls=5, "
+                + "breaker.half-open-calls=3, memory.maximum-keys=100000, trusted-proxies=[], "
+                + "ipv6-prefix-length=128, headers=BOTH, shadow=false]");
+        assertThat(RateLimitSettings.load(null, null, null)).hasToString(s.toString());
+    }
+
+    @Test
+    void precedenceIsSystemPropertyThenEnvironmentThenContainerParamThenDefault() {
+        sys.put("ratelimit.fallback.policy", "ALLOW");
+        env.put("RATELIMIT_FALLBACK_POLICY", "DENY");
+        params.put("ratelimit.fallback.policy", "FALLBACK");
+        assertThat(load().fallbackConfig().policy()).isEqualTo(FailurePolicy.ALLOW);
+        sys.put("ratelimit.fallback.policy", "  "); // blank counts as unset
+        assertThat(load().fallbackConfig().policy()).isEqualTo(FailurePolicy.DENY);
+        sys.clear();
+        env.clear();
+        params.put("ratelimit.fallback.policy", "allow");
+        assertThat(load().fallbackConfig().policy()).isEqualTo(FailurePolicy.ALLOW);
+        params.clear();
+        assertThat(load().fallbackConfig().policy()).isEqualTo(FailurePolicy.FALLBACK);
+
+        env.put("RATELIMIT_REDIS_MAX_CONNECTIONS", "8");
+        params.put("ratelimit.redis.max-connections", "16");
+        assertThat(load().redisMaxConnections()).isEqualTo(8);
+        sys.put("ratelimit.redis.max-connections", " 4 ");
+        assertThat(load().redisMaxConnections()).isEqualTo(4);
+        // the environment is only consulted under the upper-case, underscore name
+        env.clear();
+        env.put("ratelimit.redis.max-connections", "2");
+        sys.clear();
+        assertThat(load().redisMaxConnections()).isEqualTo(16);
+    }
+
+    @Test
+    void environmentNames() {
+        assertThat(RateLimitSettings.environmentName("ratelimit.redis.url")).isEqualTo("RATELIMIT_REDIS_URL");
+        assertThat(RateLimitSettings.environmentName("ratelimit.breaker.wait-in-open-state"))
+                .isEqualTo("RATELIMIT_BREAKER_WAIT_IN_OPEN_STATE");
+    }
+
+    @Test
+    void everySettingIsRead() {
+        params.put("ratelimit.redis.url", "redis://127.0.0.1:6380/2");
+        params.put("ratelimit.redis.timeout", "250ms");
+        params.put("ratelimit.redis.max-connections", "32");
+        params.put("ratelimit.redis.key-prefix", "myapp");
+        params.put("ratelimit.fallback.policy", "deny");
+        params.put("ratelimit.fallback.instance-count", "4");
+        params.put("ratelimit.breaker.failure-rate-threshold", "25.5");
+        params.put("ratelimit.breaker.slow-call-rate-threshold", "80");
+        params.put("ratelimit.breaker.slow-call-duration", "PT0.3S");
+        params.put("ratelimit.breaker.wait-in-open-state", "1m");
+        params.put("ratelimit.breaker.sliding-window-size", "50");
+        params.put("ratelimit.breaker.minimum-calls", "10");
+        params.put("ratelimit.breaker.half-open-calls", "2");
+        params.put("ratelimit.memory.maximum-keys", "5000000000");
+        params.put("ratelimit.trusted-proxies", "10.0.0.0/8, ::1");
+        params.put("ratelimit.ipv6-prefix-length", "64");
+        params.put("ratelimit.headers", "ietf");
+        params.put("ratelimit.shadow", "TRUE");
+        RateLimitSettings s = load();
+        assertThat(s.redisUrl()).contains("redis://127.0.0.1:6380/2");
+        assertThat(s.redisTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(s.redisMaxConnections()).isEqualTo(32);
+        assertThat(s.redisKeyPrefix()).isEqualTo("myapp");
+        FallbackConfig f = s.fallbackConfig();
+        assertThat(f.policy()).isEqualTo(FailurePolicy.DENY);
+        assertThat(f.instanceCount()).isEqualTo(4);
+        assertThat(f.failureRateThreshold()).isEqualTo(25.5f);
+        assertThat(f.slowCallRateThreshold()).isEqualTo(80f);
+        assertThat(f.slowCallDurationThreshold()).isEqualTo(Duration.ofMillis(300));
+        assertThat(f.waitDurationInOpenState()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(f.slidingWindowSize()).isEqualTo(50);
+        assertThat(f.minimumNumberOfCalls()).isEqualTo(10);
+        assertThat(f.permittedCallsInHalfOpenState()).isEqualTo(2);
+        assertThat(s.memoryMaximumKeys()).isEqualTo(5_000_000_000L);
+        assertThat(s.requestKeys().trustedProxies()).isEqualTo(TrustedProxies.parse("10.0.0.0/8, ::1"));
+        assertThat(s.requestKeys().ipv6PrefixLength()).isEqualTo(64);
+        assertThat(s.headerStyle()).isEqualTo(HeaderStyle.IETF);
+        assertThat(s.shadow()).isTrue();
+        assertThat(s).hasToString("RateLimitSettings[redis.url=redis://127.0.0.1:6380/2, redis.timeout=250ms, "
+                + "redis.max-connections=32, redis.key-prefix=myapp, fallback.policy=DENY, "
+                + "fallback.instance-count=4, breaker.failure-rate-threshold=25.5, "
+                + "breaker.slow-call-rate-threshold=80, breaker.slow-call-duration=300ms, "
+                + "breaker.wait-in-open-state=1m, breaker.sliding-window-size=50, breaker.minimum-calls=10, "
+                + "breaker.half-open-calls=2, memory.maximum-keys=5000000000, trusted-proxies=[10.0.0.0/8, ::1/128], "
+                + "ipv6-prefix-length=64, headers=IETF, shadow=true]");
+    }
+
+    @Test
+    void invalidValuesNameTheSettingAndItsSource() {
+        env.put("RATELIMIT_FALLBACK_POLICY", "MAYBE");
+        assertInvalid("ratelimit.fallback.policy='MAYBE' (from environment variable RATELIMIT_FALLBACK_POLICY) "
+                + "must be one of FALLBACK, ALLOW, DENY");
+        env.clear();
+
+        sys.put("ratelimit.redis.timeout", "fast");
+        assertInvalid("ratelimit.redis.timeout='fast' (from system property ratelimit.redis.timeout) must be a "
+                + "duration of at most 1d such as 100ms, 5s, 1m or PT0.1S");
+        sys.put("ratelimit.redis.timeout", "2m");
+        assertInvalid("ratelimit.redis.timeout='2m' (from system property ratelimit.redis.timeout) is invalid: "
+                + "timeout must be between 1 ms and 60 s, was PT2M");
+        sys.clear();
+
+        params.put("ratelimit.fallback.instance-count", "0");
+        assertInvalid("ratelimit.fallback.instance-count='0' (from context-param/init-param "
+                + "ratelimit.fallback.instance-count) is invalid: instanceCount must be at least 1, was 0");
+        params.put("ratelimit.fallback.instance-count", "two");
+        assertInvalid("ratelimit.fallback.instance-count='two' (from context-param/init-param "
+                + "ratelimit.fallback.instance-count) must be a whole number");
+        params.clear();
+
+        params.put("ratelimit.trusted-proxies", "10.0.0.0/8, proxy.internal");
+        assertInvalid("ratelimit.trusted-proxies='10.0.0.0/8, proxy.internal' (from context-param/init-param "
+                + "ratelimit.trusted-proxies) is invalid: trusted proxy 'proxy.internal' is not an IP address or "
+                + "CIDR range such as 10.0.0.0/8, 192.168.1.10, 2001:db8::/32 or ::1");
+        params.clear();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "ratelimit.redis.max-connections|0|is invalid: maxConnections must be at least 1, was 0",
+        "ratelimit.redis.max-connections|99999999999|must be a whole number up to 2147483647",
+        "ratelimit.redis.key-prefix|a{b}|is invalid: keyPrefix 'a{b}' must be 1 to 64 visible ASCII characters "
+            + "without braces",
+        "ratelimit.breaker.failure-rate-threshold|101|is invalid: failureRateThreshold must be a percentage from 1 "
+            + "to 100, was 101.0",
+        "ratelimit.breaker.failure-rate-threshold|NaN|must be a number such as 50 or 12.5",
+        "ratelimit.breaker.slow-call-duration|0ms|is invalid: slowCallDurationThreshold must be a positive "
+            + "duration, was PT0S",
+        "ratelimit.breaker.wait-in-open-state|2d|must be a duration of at most 1d such as 100ms, 5s, 1m or PT0.1S",
+        "ratelimit.breaker.sliding-window-size|0|is invalid: slidingWindowSize must be at least 1, was 0",
+        "ratelimit.breaker.minimum-calls|-1|is invalid: minimumNumberOfCalls must be at least 1, was -1",
+        "ratelimit.breaker.half-open-calls|0|is invalid: permittedCallsInHalfOpenState must be at least 1, was 0",
+        "ratelimit.memory.maximum-keys|0|is invalid: maximumKeys must be at least 1, was 0",
+        "ratelimit.ipv6-prefix-length|129|is invalid: ipv6PrefixLength must be from 0 to 128, was 129",
+        "ratelimit.headers|ALL|must be one of IETF, LEGACY, BOTH, NONE",
+        "ratelimit.shadow|yes|must be true or false",
+    })
+    void invalidValues(String name, String value, String why) {
+        sys.put(name, value);
+        assertInvalid(name + "='" + value + "' (from system property " + name + ") " + why);
+    }
+
+    @Test
+    void redisPasswordIsMaskedInToStringAndErrors() {
+        env.put("RATELIMIT_REDIS_URL", "redis://app:s3cret@127.0.0.1:6379/0");
+        RateLimitSettings s = load();
+        assertThat(s.redisUrl()).contains("redis://app:s3cret@127.0.0.1:6379/0");
+        assertThat(s.toString()).contains("redis.url=redis://app:***@127.0.0.1:6379/0").doesNotContain("s3cret");
+
+        for (String bad : new String[] {"redis://app:s3cret@", "redis://app:s3/cret@host:6379", "http://app:s3cret@h:1",
+            "app:s3cret@host", "redis://s3cret@host:6379", "redis://app:s3cret@host:port"}) {
+            env.put("RATELIMIT_REDIS_URL", bad);
+            assertThatThrownBy(this::load)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("ratelimit.redis.url='")
+                    .hasMessageEndingWith("' (from environment variable RATELIMIT_REDIS_URL) must look like "
+                            + "redis://[user:password@]host:port[/db] or rediss://…")
+                    .hasMessageContaining("***")
+                    .hasNoCause()
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("s3"));
+        }
+        env.put("RATELIMIT_REDIS_URL", "redis://app:s3cret@");
+        assertInvalid("ratelimit.redis.url='redis://app:***@' (from environment variable RATELIMIT_REDIS_URL) must "
+                + "look like redis://[user:password@]host:port[/db] or rediss://…");
+        env.put("RATELIMIT_REDIS_URL", "localhost:6379");
+        assertInvalid("ratelimit.redis.url='localhost:6379' (from environment variable RATELIMIT_REDIS_URL) must "
+                + "look like redis://[user:password@]host:port[/db] or rediss://…");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "redis://user:pw@host:6379|redis://user:***@host:6379",
+        "rediss://:pw@host:6380/1|rediss://:***@host:6380/1",
+        "redis://pw@host|redis://***@host",
+        "redis://u:p@ss:w/rd@host|redis://u:***@host",
+        "redis://host:6379|redis://host:6379",
+        "u:pw@host|u:***@host",
+    })
+    void mask(String url, String masked) {
+        assertThat(RateLimitSettings.mask(url)).isEqualTo(masked);
+    }
+
+    @Test
+    void publicLoadReadsTheContainerParams() {
+        // assumes the build does not set ratelimit.* system properties or RATELIMIT_* variables
+        RateLimitSettings s = RateLimitSettings.load(name -> name.equals("ratelimit.headers") ? "legacy" : null);
+        assertThat(s.headerStyle()).isEqualTo(HeaderStyle.LEGACY);
+        assertThat(RateLimitSettings.load(null).headerStyle()).isEqualTo(HeaderStyle.BOTH);
+    }
+
+    @Test
+    void withoutRedisTheLimiterIsInMemory() {
+        params.put("ratelimit.memory.maximum-keys", "10");
+        RateLimitRule rule = RateLimitRule.custom().name("settings-memory").limit(1).window("1m").build();
+        try (RateLimiter limiter = load().createLimiter()) {
+            assertThat(limiter).isInstanceOf(InMemoryRateLimiter.class);
+            assertThat(limiter.acquire("ip:203.0.113.7", rule).store()).isEqualTo(Store.MEMORY);
+            assertThat(limiter.acquire("ip:203.0.113.7", rule).allowed()).isFalse();
+        }
+    }
+
+    @Test
+    void withRedisTheLimiterIsRedisWithAFallback() {
+        params.put("ratelimit.redis.url", RedisServer.shared().uri());
+        params.put("ratelimit.redis.key-prefix", "settings-test");
+        params.put("ratelimit.fallback.policy", "DENY");
+        RateLimitRule rule = RateLimitRule.custom().name("settings-redis").limit(1).window("1m").build();
+        String key = "ip:" + UUID.randomUUID();
+        try (RateLimiter limiter = load().createLimiter()) {
+            assertThat(limiter).isInstanceOf(FallbackRateLimiter.class);
+            FallbackRateLimiter fallback = (FallbackRateLimiter) limiter;
+            assertThat(fallback.config().policy()).isEqualTo(FailurePolicy.DENY);
+            Decision first = limiter.acquire(key, rule);
+            assertThat(first.store()).isEqualTo(Store.REDIS);
+            assertThat(first.allowed()).isTrue();
+            assertThat(limiter.acquire(key, rule).allowed()).isFalse();
+            assertThat(fallback.state()).isEqualTo(CircuitBreaker.State.CLOSED);
+        }
+        try (var redis = RedisServer.shared().client()) {
+            assertThat(redis.keys("settings-test:*")).isNotEmpty();
+        }
+    }
+
+    private void assertInvalid(String message) {
+        assertThatThrownBy(this::load).isInstanceOf(IllegalArgumentException.class).hasMessage(message);
+    }
+}
