@@ -1,18 +1,12 @@
 package dev.ratelimit.core;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** Parses window strings: {@code 500ms}, {@code 10s}, {@code 1m}, {@code 1h}, {@code 1d}, or ISO-8601 durations. */
+/** Parses and bounds rule windows, with messages that say what a window may be. */
 final class Windows {
 
     static final Duration MIN = Duration.ofMillis(1);
     static final Duration MAX = Duration.ofDays(366);
-
-    private static final Pattern SHORT = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)");
 
     private Windows() {
     }
@@ -26,24 +20,12 @@ final class Windows {
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("window is empty; use 500ms, 10s, 1m, 1h, 1d or ISO-8601 such as PT1M");
         }
-        String trimmed = text.trim();
-        Matcher m = SHORT.matcher(trimmed.toLowerCase(Locale.ROOT));
-        if (m.matches()) {
-            long amount = Long.parseLong(m.group(1));
-            switch (m.group(2)) {
-                case "ms": return Duration.ofMillis(amount);
-                case "s": return Duration.ofSeconds(amount);
-                case "m": return Duration.ofMinutes(amount);
-                case "h": return Duration.ofHours(amount);
-                default: return Duration.ofDays(amount);
-            }
-        }
-        try {
-            return Duration.parse(trimmed.toUpperCase(Locale.ROOT));
-        } catch (DateTimeParseException e) {
+        Duration window = Durations.parse(text);
+        if (window == null) {
             throw new IllegalArgumentException("window '" + text
-                    + "' is not a duration; use 500ms, 10s, 1m, 1h, 1d or ISO-8601 such as PT1M", e);
+                    + "' is not a duration; use 500ms, 10s, 1m, 1h, 1d or ISO-8601 such as PT1M");
         }
+        return window;
     }
 
     /** Checks that a window lies between {@link #MIN} and {@link #MAX} and is a whole number of milliseconds. */

@@ -1,6 +1,7 @@
 package dev.ratelimit.http;
 
 import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.Durations;
 import dev.ratelimit.core.LimitState;
 import dev.ratelimit.core.Store;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package dev.ratelimit.http;
 
+import dev.ratelimit.core.Durations;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.fallback.FailurePolicy;
 import dev.ratelimit.fallback.FallbackConfig;

@@ -1,4 +1,4 @@
-package dev.ratelimit.http;
+package dev.ratelimit.core;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -6,16 +6,22 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Durations as configuration text: {@code 100ms}, {@code 5s}, {@code 1m}, {@code 1h}, {@code 1d} or ISO-8601. */
-final class Durations {
+/**
+ * Durations as text, the one syntax used by {@link RateLimited#window()}, init-params and settings: {@code 500ms},
+ * {@code 10s}, {@code 1m}, {@code 1h}, {@code 1d} or ISO-8601 such as {@code PT1M}.
+ */
+public final class Durations {
 
     private static final Pattern SHORT = Pattern.compile("(\\d{1,12})\\s*(ms|s|m|h|d)");
 
     private Durations() {
     }
 
-    /** The duration, or null when {@code text} is not one (the caller reports the error with its context). */
-    static Duration parse(String text) {
+    /** The duration, or null when {@code text} is null or not a duration (the caller reports it with its context). */
+    public static Duration parse(String text) {
+        if (text == null) {
+            return null;
+        }
         String t = text.strip().toLowerCase(Locale.ROOT);
         Matcher m = SHORT.matcher(t);
         if (m.matches()) {
@@ -39,7 +45,7 @@ final class Durations {
     }
 
     /** The shortest exact form in the same syntax: {@code 1d}, {@code 2h}, {@code 1m}, {@code 10s}, {@code 150ms}. */
-    static String format(Duration d) {
+    public static String format(Duration d) {
         long seconds = d.getSeconds();
         int nanos = d.getNano();
         if (d.isNegative() || nanos % 1_000_000 != 0) {
