@@ -44,7 +44,7 @@ abstract class AlgorithmState {
             this.ok = ok;
             this.remaining = Math.max(0, remaining);
             this.resetMicros = Math.max(0, resetMicros);
-            this.retryMicros = retryMicros;
+            this.retryMicros = ok ? 0 : Math.max(1, retryMicros); // a denial always has a wait, as in the script
         }
     }
 }

@@ -221,7 +221,8 @@ public final class RedisRateLimiter implements RateLimiter {
 
         /**
          * Sends this clock's time with every call instead of reading the Redis server's {@code TIME}. For
-         * deterministic tests: in production, instances with skewed clocks would disagree.
+         * deterministic tests: in production, instances with skewed clocks would disagree. Key TTLs still run on
+         * Redis's own clock, so a test should not rely on state whose TTL (at least 1 ms) passes in real time.
          */
         public Builder timeSource(TimeSource timeSource) {
             this.timeSource = timeSource;

@@ -23,6 +23,6 @@ for i = 1, #results do
   reply[#reply + 1] = r.ok and 1 or 0
   reply[#reply + 1] = math.max(0, remaining)
   reply[#reply + 1] = math.max(0, math.ceil(reset))
-  reply[#reply + 1] = math.ceil(r.retry)
+  reply[#reply + 1] = r.ok and 0 or math.max(1, math.ceil(r.retry)) -- a denial always has a wait
 end
 return reply

@@ -46,6 +46,29 @@ class InMemoryRateLimiterTest {
         assertThat(limiter.acquire("idle", rule).remaining()).isEqualTo(3);
     }
 
+    /**
+     * With a huge limit and window the counter's double arithmetic can round the estimate up by one, so a request at
+     * the exact edge is denied one microsecond early; a denial must still carry a wait (never retry-after 0).
+     */
+    @Test
+    void aDenialAtThePrecisionEdgeStillCarriesAWait() {
+        RateLimitRule rule = RateLimitRule.custom().name("edge").limit(461_952).window("366d")
+                .algorithm(Algorithm.SLIDING_WINDOW_COUNTER).build();
+        long w = rule.windowMicros();
+        long ws = clock.nowMicros() - Math.floorMod(clock.nowMicros(), w) + w;
+        InMemoryRateLimiter limiter = InMemoryRateLimiter.custom().timeSource(clock).build();
+        clock.set(ws - w);
+        assertThat(limiter.acquire("k", rule.withCost(336_661)).allowed()).isTrue();
+        clock.set(ws);
+        assertThat(limiter.acquire("k", rule.withCost(82_431)).allowed()).isTrue();
+        clock.set(ws + 3_203_841_376_340L);
+        var d = limiter.acquire("k", rule.withCost(76_970));
+        assertThat(d.allowed()).as("exact arithmetic would allow it; doubles deny it 1 µs early").isFalse();
+        assertThat(d.limits().get(0).retryMicros()).isEqualTo(1);
+        clock.advanceMicros(1);
+        assertThat(limiter.acquire("k", rule.withCost(76_970)).allowed()).isTrue();
+    }
+
     @Test
     void builderValidates() {
         assertThatThrownBy(() -> InMemoryRateLimiter.custom().maximumKeys(0))
