@@ -1,0 +1,122 @@
+package dev.ratelimit.http;
+
+import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RateLimitRule;
+import dev.ratelimit.core.RateLimiter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Decides an HTTP request under its rules and says how to answer it: the one piece of request-path logic both
+ * bindings call, so the JAX-RS filter and the servlet filter resolve keys, count, and build the 429/503 response,
+ * headers and problem body identically. A binding only wraps its request in a {@link RequestView} and applies the
+ * returned {@link Verdict}.
+ */
+public final class HttpRateLimiter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HttpRateLimiter.class);
+
+    private final RateLimiter limiter;
+    private final RequestKeys keys;
+    private final HeaderStyle headerStyle;
+    private final boolean shadow;
+
+    /**
+     * @param limiter     the limiter deciding (Redis with fallback, or in memory)
+     * @param keys        how keys are taken from requests (trusted proxies, IPv6 grouping)
+     * @param headerStyle which rate-limit headers to send
+     * @param shadow      dry run: decide and report, but never reject
+     */
+    public HttpRateLimiter(RateLimiter limiter, RequestKeys keys, HeaderStyle headerStyle, boolean shadow) {
+        this.limiter = Objects.requireNonNull(limiter, "limiter");
+        this.keys = Objects.requireNonNull(keys, "keys");
+        this.headerStyle = Objects.requireNonNull(headerStyle, "headerStyle");
+        this.shadow = shadow;
+    }
+
+    /** One built from settings: their keys, header style and shadow mode, around {@code limiter}. */
+    public static HttpRateLimiter of(RateLimiter limiter, RateLimitSettings settings) {
+        return new HttpRateLimiter(limiter, settings.requestKeys(), settings.headerStyle(), settings.shadow());
+    }
+
+    /**
+     * Decides a request. Rules whose keys coincide (the usual case) are one limiter call, checked and consumed
+     * together; rules keyed differently (e.g. one by IP, one by API key) are one call per key.
+     *
+     * @param rules    the rules of the endpoint, pre-parsed at deployment
+     * @param request  the request
+     * @param resolver the resolver for {@code CUSTOM} keys, or null
+     * @param path     the request path, reported as the problem's {@code instance}
+     */
+    public Verdict check(List<RateLimitRule> rules, RequestView request, KeyResolver resolver, String path) {
+        Decision decision = decide(rules, request, resolver);
+        boolean reject = !decision.allowed() && !shadow;
+        if (!decision.allowed() && shadow) {
+            LOG.info("Shadow mode: {} {} would have been rejected by limit '{}' (retry in {} s)", path,
+                    decision.store(), decision.reported().rule().name(), decision.retryAfterSeconds());
+        }
+        List<RateLimitHeaders.Header> headers = RateLimitHeaders.of(decision, headerStyle);
+        if (shadow && !decision.allowed()) {
+            List<RateLimitHeaders.Header> kept = new ArrayList<>(headers.size());
+            for (RateLimitHeaders.Header h : headers) {
+                if (!h.name().equals(RateLimitHeaders.RETRY_AFTER)) {
+                    kept.add(h);
+                }
+            }
+            headers = List.copyOf(kept);
+        }
+        if (!reject) {
+            return new Verdict(decision, false, 200, headers, null);
+        }
+        return new Verdict(decision, true, ProblemResponse.status(decision), headers,
+                ProblemResponse.body(decision, path));
+    }
+
+    private Decision decide(List<RateLimitRule> rules, RequestView request, KeyResolver resolver) {
+        if (rules.size() == 1) {
+            RateLimitRule rule = rules.get(0);
+            return limiter.acquire(keys.keyFor(rule, request, resolver), rule);
+        }
+        Map<String, List<RateLimitRule>> byKey = new LinkedHashMap<>();
+        for (RateLimitRule rule : rules) {
+            byKey.computeIfAbsent(keys.keyFor(rule, request, resolver), k -> new ArrayList<>()).add(rule);
+        }
+        if (byKey.size() == 1) {
+            Map.Entry<String, List<RateLimitRule>> only = byKey.entrySet().iterator().next();
+            return limiter.acquire(only.getKey(), only.getValue());
+        }
+        List<LimitState> states = new ArrayList<>(rules.size());
+        Decision first = null;
+        for (Map.Entry<String, List<RateLimitRule>> group : byKey.entrySet()) {
+            Decision d = limiter.acquire(group.getKey(), group.getValue());
+            first = first == null ? d : first;
+            states.addAll(d.limits());
+        }
+        return Decision.of(first.store(), states);
+    }
+
+    /** Whether this limiter only reports and never rejects. */
+    public boolean shadow() {
+        return shadow;
+    }
+
+    /**
+     * How to answer a request.
+     *
+     * @param decision the decision
+     * @param reject   whether to answer now instead of running the endpoint (false in shadow mode)
+     * @param status   the status when rejecting: 429, or 503 when the limiter is unavailable under a fail-closed
+     *                 policy; 200 otherwise
+     * @param headers  the rate-limit headers for the response, rejected or not
+     * @param body     the {@code application/problem+json} body when rejecting; null otherwise
+     */
+    public record Verdict(Decision decision, boolean reject, int status, List<RateLimitHeaders.Header> headers,
+                          String body) {
+    }
+}
