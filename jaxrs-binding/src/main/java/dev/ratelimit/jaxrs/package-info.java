@@ -1,6 +1,5 @@
 /**
- * Jakarta REST binding: enforces {@link dev.ratelimit.core.RateLimited} on resource methods and classes.
- *
- * <p>The binding is delivered by the JAX-RS issue; this module so far only fixes its place in the build.
+ * Jakarta REST binding: register {@link dev.ratelimit.jaxrs.RateLimitFeature} and annotate resource methods or
+ * classes with {@link dev.ratelimit.core.RateLimited}.
  */
 package dev.ratelimit.jaxrs;

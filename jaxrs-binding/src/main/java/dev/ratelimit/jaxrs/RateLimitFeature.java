@@ -1,0 +1,35 @@
+package dev.ratelimit.jaxrs;
+
+import dev.ratelimit.http.RateLimitSettings;
+import jakarta.ws.rs.core.Configuration;
+import jakarta.ws.rs.core.Feature;
+import jakarta.ws.rs.core.FeatureContext;
+import org.glassfish.jersey.InjectionManagerProvider;
+
+/**
+ * Enforces {@link dev.ratelimit.core.RateLimited} in a Jersey application: {@code register(RateLimitFeature.class)}.
+ *
+ * <p>Settings ({@code ratelimit.redis.url}, {@code ratelimit.trusted-proxies}, …; see {@code docs/configuration.md})
+ * come from system properties, environment variables, then the application's properties (servlet init-params of
+ * the Jersey servlet, or {@code ResourceConfig#property}). The limiter, the settings and the {@code KeyResolver}
+ * for {@code KeySource.CUSTOM} are HK2 services with defaults: an application binds its own
+ * {@link dev.ratelimit.core.RateLimiter} or {@link dev.ratelimit.http.KeyResolver} in an {@code AbstractBinder}
+ * and it replaces ours.
+ */
+public final class RateLimitFeature implements Feature {
+
+    @Override
+    public boolean configure(FeatureContext context) {
+        Configuration config = context.getConfiguration();
+        if (config.isRegistered(RateLimitDynamicFeature.class)) {
+            return false;
+        }
+        RateLimitSettings settings = RateLimitSettings.load(name -> {
+            Object value = config.getProperty(name);
+            return value == null ? null : value.toString();
+        });
+        context.register(new RateLimitBinder(settings));
+        context.register(new RateLimitDynamicFeature(InjectionManagerProvider.getInjectionManager(context)));
+        return true;
+    }
+}
