@@ -1,0 +1,51 @@
+package dev.ratelimit.jaxrs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ratelimit.testing.RedisServer;
+import jakarta.ws.rs.core.Response;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The defaults, with nothing bound by the application: the limiter comes from the settings (a real Redis here) and
+ * no proxy is trusted, so a forged X-Forwarded-For changes nothing.
+ */
+class RedisBackedApplicationTest extends JerseyServletTest {
+
+    @Override
+    protected ResourceConfig application() {
+        RedisServer.shared().flushAll();
+        return new ResourceConfig(TestResources.Misc.class, TestResources.Algorithms.class)
+                .register(RateLimitFeature.class)
+                .property("ratelimit.redis.url", RedisServer.shared().uri())
+                .property("ratelimit.redis.timeout", "2s")
+                .property("ratelimit.redis.key-prefix", "jaxrs-test");
+    }
+
+    @Test
+    void decisionsComeFromRedisAndSpoofedForwardingHeadersDoNotEscapeTheLimit() {
+        assertThat(target("misc/ip").request().header("X-Forwarded-For", "1.1.1.1").get().getStatus()).isEqualTo(200);
+        assertThat(target("misc/ip").request().header("X-Forwarded-For", "2.2.2.2").get().getStatus()).isEqualTo(200);
+        Response third = target("misc/ip").request().header("X-Forwarded-For", "3.3.3.3")
+                .header("Forwarded", "for=4.4.4.4").get();
+        assertThat(third.getStatus()).isEqualTo(429);
+        assertThat(third.getHeaderString("Retry-After")).isNotNull();
+        try (var redis = RedisServer.shared().client()) {
+            assertThat(redis.keys("jaxrs-test:*")).containsExactly("jaxrs-test:{ip:127.0.0.1}:by-ip:fw");
+        }
+    }
+
+    @Test
+    void aTokenBucketOnRedisAnswersWithItsHeaders() {
+        for (int i = 0; i < 3; i++) {
+            Response ok = target("alg/bucket").request().get();
+            assertThat(ok.getStatus()).isEqualTo(200);
+            assertThat(ok.getHeaderString("X-RateLimit-Remaining")).isEqualTo(String.valueOf(2 - i));
+        }
+        Response denied = target("alg/bucket").request().get();
+        assertThat(denied.getStatus()).isEqualTo(429);
+        // one token comes back every 10 s / 3: on Redis's own clock, the wait rounds up to 4 s
+        assertThat(denied.getHeaderString("Retry-After")).isEqualTo("4");
+    }
+}
