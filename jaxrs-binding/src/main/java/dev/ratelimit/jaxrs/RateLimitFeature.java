@@ -1,7 +1,9 @@
 package dev.ratelimit.jaxrs;
 
 import dev.ratelimit.http.RateLimitSettings;
+import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.core.Configuration;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 import org.glassfish.jersey.InjectionManagerProvider;
@@ -11,12 +13,17 @@ import org.glassfish.jersey.InjectionManagerProvider;
  *
  * <p>Settings ({@code ratelimit.redis.url}, {@code ratelimit.trusted-proxies}, …; see {@code docs/configuration.md})
  * come from system properties, environment variables, then the application's properties (servlet init-params of
- * the Jersey servlet, or {@code ResourceConfig#property}). The limiter, the settings and the {@code KeyResolver}
+ * the Jersey servlet, or {@code ResourceConfig#property}), then the webapp's context-params. Register the feature
+ * by class so Jersey injects the servlet context. The limiter, the settings and the {@code KeyResolver}
  * for {@code KeySource.CUSTOM} are HK2 services with defaults: an application binds its own
  * {@link dev.ratelimit.core.RateLimiter} or {@link dev.ratelimit.http.KeyResolver} in an {@code AbstractBinder}
  * and it replaces ours.
  */
 public final class RateLimitFeature implements Feature {
+
+    /** The webapp's context, injected by Jersey in servlet containers: its context-params are settings too. */
+    @Context
+    private ServletContext servletContext;
 
     @Override
     public boolean configure(FeatureContext context) {
@@ -26,6 +33,9 @@ public final class RateLimitFeature implements Feature {
         }
         RateLimitSettings settings = RateLimitSettings.load(name -> {
             Object value = config.getProperty(name);
+            if (value == null && servletContext != null) {
+                value = servletContext.getInitParameter(name);
+            }
             return value == null ? null : value.toString();
         });
         context.register(new RateLimitBinder(settings));
