@@ -6,12 +6,16 @@ import dev.ratelimit.http.KeyResolver;
 import dev.ratelimit.http.RateLimitSettings;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import org.glassfish.jersey.internal.inject.AbstractBinder;
-import org.glassfish.jersey.internal.inject.DisposableSupplier;
+import org.glassfish.hk2.api.Factory;
+import org.glassfish.hk2.utilities.binding.AbstractBinder;
 
 /**
  * Our default services, ranked below anything an application binds: the settings, the limiter they describe
  * (closed when the application stops), no custom key resolver, and the {@link HttpRateLimiter} the filters use.
+ *
+ * <p>An HK2 binder (HK2's public API, the same in Jersey 3.1 and 4.0), not Jersey's
+ * {@code org.glassfish.jersey.internal.inject.AbstractBinder}: Jersey 4 removed that class (its injection-neutral
+ * bindings are gone, the binder moved to jersey-hk2 as {@code org.glassfish.jersey.inject.hk2.AbstractBinder}).
  */
 final class RateLimitBinder extends AbstractBinder {
 
@@ -33,7 +37,7 @@ final class RateLimitBinder extends AbstractBinder {
     }
 
     /** The limiter the settings describe: Redis behind a circuit breaker, or in memory without a Redis URL. */
-    static final class LimiterFromSettings implements DisposableSupplier<RateLimiter> {
+    static final class LimiterFromSettings implements Factory<RateLimiter> {
         private final RateLimitSettings settings;
 
         @Inject
@@ -42,7 +46,7 @@ final class RateLimitBinder extends AbstractBinder {
         }
 
         @Override
-        public RateLimiter get() {
+        public RateLimiter provide() {
             return settings.createLimiter();
         }
 
@@ -53,7 +57,7 @@ final class RateLimitBinder extends AbstractBinder {
     }
 
     /** The request-path logic around whichever limiter is bound. */
-    static final class HttpLimiterFactory implements java.util.function.Supplier<HttpRateLimiter> {
+    static final class HttpLimiterFactory implements Factory<HttpRateLimiter> {
         private final RateLimiter limiter;
         private final RateLimitSettings settings;
 
@@ -64,8 +68,13 @@ final class RateLimitBinder extends AbstractBinder {
         }
 
         @Override
-        public HttpRateLimiter get() {
+        public HttpRateLimiter provide() {
             return HttpRateLimiter.of(limiter, settings);
+        }
+
+        @Override
+        public void dispose(HttpRateLimiter instance) {
+            // nothing to release: the limiter is disposed by its own factory
         }
     }
 

@@ -16,8 +16,8 @@ import org.glassfish.jersey.InjectionManagerProvider;
  * the Jersey servlet, or {@code ResourceConfig#property}), then the webapp's context-params. Register the feature
  * by class so Jersey injects the servlet context. The limiter, the settings and the {@code KeyResolver}
  * for {@code KeySource.CUSTOM} are HK2 services with defaults: an application binds its own
- * {@link dev.ratelimit.core.RateLimiter} or {@link dev.ratelimit.http.KeyResolver} in an {@code AbstractBinder}
- * and it replaces ours.
+ * {@link dev.ratelimit.core.RateLimiter} or {@link dev.ratelimit.http.KeyResolver} in an HK2
+ * {@code org.glassfish.hk2.utilities.binding.AbstractBinder} and it replaces ours.
  */
 public final class RateLimitFeature implements Feature {
 
