@@ -1,0 +1,440 @@
+package dev.ratelimit.servlet;
+
+import dev.ratelimit.core.Algorithm;
+import dev.ratelimit.core.Durations;
+import dev.ratelimit.core.KeySource;
+import dev.ratelimit.core.RateLimitRule;
+import dev.ratelimit.http.KeyResolver;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * What one filter declaration says in its {@code init-param}s, parsed and checked once at {@code init}: its rules,
+ * its {@code CUSTOM} key resolver, and its overrides of the per-filter settings.
+ *
+ * <p>Rule parameters carry the names of the {@code @RateLimited} attributes: {@code limit}, {@code window},
+ * {@code algorithm}, {@code key}, {@code keyHeader}, {@code name}, {@code cost}. One limit is written with them as
+ * they are; several limits number them ({@code limit.1}, {@code window.1}, {@code limit.2}, …), and an unnumbered
+ * {@code algorithm}, {@code key}, {@code keyHeader} or {@code cost} then applies to every numbered limit that does not
+ * set its own. Every value is validated by the core's {@link RateLimitRule} builder; a failure names the filter, the
+ * parameter and its value.
+ */
+final class FilterSettings {
+
+    static final String LIMIT = "limit";
+    static final String WINDOW = "window";
+    static final String ALGORITHM = "algorithm";
+    static final String KEY = "key";
+    static final String KEY_HEADER = "keyHeader";
+    static final String NAME = "name";
+    static final String COST = "cost";
+    /** The class name of a {@link KeyResolver} for {@code key=CUSTOM} rules. */
+    static final String KEY_RESOLVER = "keyResolver";
+
+    /** The rule parameters, in the order they are reported. */
+    static final List<String> RULE_PARAMS = List.of(LIMIT, WINDOW, ALGORITHM, KEY, KEY_HEADER, NAME, COST);
+    /** Unnumbered rule parameters that numbered limits inherit. */
+    private static final Set<String> INHERITED = Set.of(ALGORITHM, KEY, KEY_HEADER, COST);
+
+    /**
+     * The global settings a filter may set for itself as {@code init-param}s: they shape how this filter keys and
+     * answers requests. The others (Redis, fallback, breaker, memory) configure the one limiter every filter of the
+     * web application shares, so they are context-wide only.
+     */
+    static final List<String> PER_FILTER_SETTINGS = List.of("ratelimit.headers", "ratelimit.shadow",
+            "ratelimit.trusted-proxies", "ratelimit.ipv6-prefix-length");
+
+    private static final String SETTING_PREFIX = "ratelimit.";
+    private static final Pattern NUMBERED = Pattern.compile("([A-Za-z]+)\\.([0-9]+)");
+    private static final int MAX_NUMBER = 999;
+    private static final Pattern WHOLE_NUMBER = Pattern.compile("[+-]?[0-9]{1,18}");
+    private static final int MAX_SHOWN_VALUE = 100;
+
+    private final String filterName;
+    private final List<RateLimitRule> rules;
+    private final String keyResolverClass;
+    private final Map<String, String> overrides;
+
+    private FilterSettings(String filterName, List<RateLimitRule> rules, String keyResolverClass,
+            Map<String, String> overrides) {
+        this.filterName = filterName;
+        this.rules = rules;
+        this.keyResolverClass = keyResolverClass;
+        this.overrides = overrides;
+    }
+
+    /**
+     * Parses a filter's init-params.
+     *
+     * @param filterName the filter's name, for messages and as the default rule name
+     * @param names      the names of its init-params
+     * @param params     its init-params by name
+     * @throws IllegalArgumentException naming the filter, the parameter and its value
+     */
+    static FilterSettings parse(String filterName, Collection<String> names, Function<String, String> params) {
+        return new Parser(filterName, names, params).parse();
+    }
+
+    /** The rules, in the order written (numbered limits by number). */
+    List<RateLimitRule> rules() {
+        return rules;
+    }
+
+    /** The {@link KeyResolver} class named by {@code keyResolver}, or null. */
+    String keyResolverClass() {
+        return keyResolverClass;
+    }
+
+    /** The per-filter settings this filter sets, by setting name (non-blank values only). */
+    Map<String, String> overrides() {
+        return overrides;
+    }
+
+    /**
+     * Instantiates the {@code keyResolver} class with its public no-argument constructor, through the web
+     * application's class loader.
+     *
+     * @return the resolver, or null when none is configured
+     * @throws IllegalArgumentException naming the filter, the parameter and the class
+     */
+    KeyResolver newKeyResolver(ClassLoader loader) {
+        if (keyResolverClass == null) {
+            return null;
+        }
+        Class<?> type;
+        try {
+            type = Class.forName(keyResolverClass, true, loader);
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw invalid(filterName, KEY_RESOLVER, keyResolverClass, "the class cannot be loaded: " + e);
+        }
+        if (!KeyResolver.class.isAssignableFrom(type)) {
+            throw invalid(filterName, KEY_RESOLVER, keyResolverClass,
+                    "the class does not implement " + KeyResolver.class.getName());
+        }
+        try {
+            return type.asSubclass(KeyResolver.class).getConstructor().newInstance();
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            Throwable cause = e.getCause() != null && e instanceof java.lang.reflect.InvocationTargetException
+                    ? e.getCause() : e;
+            throw invalid(filterName, KEY_RESOLVER, keyResolverClass,
+                    "the class needs a public no-argument constructor that succeeds: " + cause);
+        }
+    }
+
+    /** The rule name of a filter: its name, with anything but visible ASCII (and quotes, backslashes) as {@code _}. */
+    static String defaultName(String filterName, String suffix) {
+        String source = filterName == null || filterName.isBlank() ? "RateLimitFilter" : filterName.strip();
+        int room = RateLimitRule.MAX_NAME_LENGTH - suffix.length();
+        StringBuilder name = new StringBuilder(Math.min(source.length(), room) + suffix.length());
+        for (int i = 0; i < source.length() && name.length() < room; i++) {
+            char c = source.charAt(i);
+            name.append(c > 0x20 && c < 0x7f && c != '"' && c != '\\' ? c : '_');
+        }
+        return name.append(suffix).toString();
+    }
+
+    static IllegalArgumentException invalid(String filterName, String param, String value, String why) {
+        return error(filterName, "init-param " + param + "='" + shown(value) + "' is invalid: " + why);
+    }
+
+    static IllegalArgumentException error(String filterName, String message) {
+        return new IllegalArgumentException("Rate-limit filter '" + filterName + "': " + message);
+    }
+
+    private static String shown(String value) {
+        return value.length() <= MAX_SHOWN_VALUE ? value : value.substring(0, MAX_SHOWN_VALUE) + "…";
+    }
+
+    /** One pass over the init-params of one filter. */
+    private static final class Parser {
+        private final String filterName;
+        private final Collection<String> names;
+        private final Function<String, String> params;
+        /** Unnumbered rule parameters, by name, with non-blank values. */
+        private final Map<String, String> plain = new HashMap<>();
+        /** Numbered rule parameters: number → (parameter → value). */
+        private final TreeMap<Integer, Map<String, String>> numbered = new TreeMap<>();
+        private final Map<String, String> overrides = new LinkedHashMap<>();
+        private String keyResolver;
+
+        Parser(String filterName, Collection<String> names, Function<String, String> params) {
+            this.filterName = filterName;
+            this.names = names;
+            this.params = params;
+        }
+
+        FilterSettings parse() {
+            for (String param : names) {
+                classify(param);
+            }
+            List<RateLimitRule> rules = numbered.isEmpty() ? List.of(singleRule()) : numberedRules();
+            checkUniqueNames(rules);
+            checkKeySources(rules);
+            return new FilterSettings(filterName, List.copyOf(rules), keyResolver,
+                    Collections.unmodifiableMap(overrides));
+        }
+
+        private void classify(String param) {
+            String value = value(param);
+            if (RULE_PARAMS.contains(param)) {
+                if (value != null) {
+                    plain.put(param, value);
+                }
+                return;
+            }
+            Matcher m = NUMBERED.matcher(param);
+            if (m.matches() && RULE_PARAMS.contains(m.group(1))) {
+                if (!m.group(2).matches("[1-9][0-9]{0,2}")) {
+                    throw error(filterName, "init-param " + param + " has no valid number: limits are numbered from "
+                            + "1 to " + MAX_NUMBER + ", without leading zeros (" + m.group(1) + ".1, " + m.group(1)
+                            + ".2, …)");
+                }
+                int number = Integer.parseInt(m.group(2));
+                Map<String, String> rule = numbered.computeIfAbsent(number, n -> new HashMap<>());
+                if (value != null) {
+                    rule.put(m.group(1), value);
+                }
+                return;
+            }
+            if (param.equals(KEY_RESOLVER)) {
+                keyResolver = value;
+                return;
+            }
+            if (PER_FILTER_SETTINGS.contains(param)) {
+                if (value != null) {
+                    overrides.put(param, value);
+                }
+                return;
+            }
+            if (param.startsWith(SETTING_PREFIX)) {
+                // the value is not shown: this may be a Redis URL with a password
+                throw error(filterName, "init-param " + param + " is not a setting a filter may override; those are "
+                        + String.join(", ", PER_FILTER_SETTINGS) + ". Every other ratelimit.* setting configures the "
+                        + "limiter that all rate-limit filters of a web application share: set it as a context-param, "
+                        + "system property or environment variable");
+            }
+            throw error(filterName, "unknown init-param '" + param + "'; a limit is set with "
+                    + String.join(", ", RULE_PARAMS) + " (numbered as limit.1, window.1, … for several limits), "
+                    + "plus " + KEY_RESOLVER + " and the per-filter settings "
+                    + String.join(", ", PER_FILTER_SETTINGS));
+        }
+
+        /** The value of an init-param, trimmed; null when blank (blank counts as unset, as for every setting). */
+        private String value(String param) {
+            String v = params.apply(param);
+            return v == null || v.isBlank() ? null : v.strip();
+        }
+
+        private RateLimitRule singleRule() {
+            if (!plain.containsKey(LIMIT) && !plain.containsKey(WINDOW)) {
+                throw error(filterName, "no limit is set; give the init-params limit and window (e.g. 100 and 1m), "
+                        + "or limit.1, window.1, limit.2, window.2, … for several limits");
+            }
+            return rule("", plain, Map.of(), defaultName(filterName, ""));
+        }
+
+        private List<RateLimitRule> numberedRules() {
+            for (String p : List.of(LIMIT, WINDOW, NAME)) {
+                if (plain.containsKey(p)) {
+                    throw error(filterName, "init-param " + p + " cannot be combined with numbered limits ("
+                            + p + "." + numbered.firstKey() + ", …): number every limit");
+                }
+            }
+            List<RateLimitRule> rules = new ArrayList<>(numbered.size());
+            for (Map.Entry<Integer, Map<String, String>> e : numbered.entrySet()) {
+                String suffix = "." + e.getKey();
+                rules.add(rule(suffix, e.getValue(), plain, defaultName(filterName, suffix)));
+            }
+            return rules;
+        }
+
+        /**
+         * Builds one rule, checking each value on its own first so that a failure names its parameter.
+         *
+         * @param suffix    {@code ""} or {@code .N}
+         * @param own       the rule's own parameters (unsuffixed names)
+         * @param inherited the unnumbered parameters a numbered rule falls back to
+         */
+        private RateLimitRule rule(String suffix, Map<String, String> own, Map<String, String> inherited,
+                String defaultName) {
+            Source source = new Source(suffix, own, inherited);
+            if (source.get(LIMIT) == null) {
+                throw error(filterName, "init-param " + LIMIT + suffix + " is missing: set the number of requests "
+                        + "allowed per window, e.g. 100");
+            }
+            if (source.get(WINDOW) == null) {
+                throw error(filterName, "init-param " + WINDOW + suffix + " is missing: set the window of "
+                        + LIMIT + suffix + ", e.g. 1m");
+            }
+            RateLimitRule.Builder rule = RateLimitRule.custom();
+
+            long limit = whole(source, LIMIT);
+            check(source, LIMIT, b -> b.limit(limit));
+            rule.limit(limit);
+
+            String window = source.get(WINDOW);
+            check(source, WINDOW, b -> b.window(window));
+            rule.window(window);
+
+            String name = source.get(NAME) == null ? defaultName : source.get(NAME);
+            if (source.get(NAME) != null) {
+                check(source, NAME, b -> b.name(name));
+            }
+            rule.name(name);
+
+            Algorithm algorithm = source.get(ALGORITHM) == null ? Algorithm.TOKEN_BUCKET
+                    : enumValue(source, ALGORITHM, Algorithm.class);
+            rule.algorithm(algorithm);
+
+            KeySource key = source.get(KEY) == null ? KeySource.PRINCIPAL_OR_IP
+                    : enumValue(source, KEY, KeySource.class);
+            rule.key(key);
+
+            // an unnumbered keyHeader reaches only the numbered limits keyed by a header
+            String keyHeader = source.own(KEY_HEADER) != null || key == KeySource.HEADER
+                    ? source.get(KEY_HEADER) : null;
+            if (keyHeader != null) {
+                check(source, KEY_HEADER, b -> b.key(KeySource.HEADER).keyHeader(keyHeader));
+                rule.keyHeader(keyHeader);
+            }
+
+            if (source.get(COST) != null) {
+                long cost = whole(source, COST);
+                if (cost > Integer.MAX_VALUE) {
+                    throw invalid(filterName, source.param(COST), source.get(COST),
+                            "cost must be at most " + Integer.MAX_VALUE);
+                }
+                check(source, COST, b -> b.cost((int) cost));
+                rule.cost((int) cost);
+            }
+
+            try {
+                return rule.build();
+            } catch (IllegalArgumentException e) {
+                // every value is valid on its own: the key and keyHeader do not fit together
+                String param = key == KeySource.HEADER ? KEY : KEY_HEADER;
+                String value = source.get(param) == null ? "" : source.get(param);
+                throw invalid(filterName, source.param(param), value, e.getMessage());
+            }
+        }
+
+        /** Runs the core's validation of one value on a rule that is valid apart from it. */
+        private void check(Source source, String param, Consumer<RateLimitRule.Builder> set) {
+            RateLimitRule.Builder probe = RateLimitRule.custom().name("probe").limit(1).window("1s");
+            try {
+                set.accept(probe);
+                probe.build();
+            } catch (IllegalArgumentException e) {
+                throw invalid(filterName, source.param(param), source.get(param), e.getMessage());
+            }
+        }
+
+        private long whole(Source source, String param) {
+            String value = source.get(param);
+            if (!WHOLE_NUMBER.matcher(value).matches()) {
+                throw invalid(filterName, source.param(param), value, param + " must be a whole number");
+            }
+            return Long.parseLong(value);
+        }
+
+        private <E extends Enum<E>> E enumValue(Source source, String param, Class<E> type) {
+            String value = source.get(param);
+            for (E e : type.getEnumConstants()) {
+                if (e.name().equalsIgnoreCase(value)) {
+                    return e;
+                }
+            }
+            throw invalid(filterName, source.param(param), value, param + " must be one of "
+                    + Arrays.stream(type.getEnumConstants()).map(Enum::name).collect(Collectors.joining(", ")));
+        }
+
+        /** Same name and algorithm means one shared counter: two such limits in one filter would collide. */
+        private void checkUniqueNames(List<RateLimitRule> rules) {
+            if (numbered.isEmpty()) {
+                return; // a single limit
+            }
+            Map<String, Integer> seen = new HashMap<>();
+            List<Integer> numbers = new ArrayList<>(numbered.keySet());
+            for (int i = 0; i < rules.size(); i++) {
+                RateLimitRule r = rules.get(i);
+                Integer first = seen.putIfAbsent(r.name() + '\n' + r.algorithm(), numbers.get(i));
+                if (first != null) {
+                    throw error(filterName, "limits " + first + " and " + numbers.get(i) + " are both named '"
+                            + r.name() + "' with algorithm " + r.algorithm() + " (init-params " + NAME + "." + first
+                            + ", " + NAME + "." + numbers.get(i) + "), so they would count on one counter; give each "
+                            + "limit its own name");
+                }
+            }
+        }
+
+        /** A CUSTOM key needs a resolver; a resolver without a CUSTOM key is a mistake, like a stray keyHeader. */
+        private void checkKeySources(List<RateLimitRule> rules) {
+            boolean custom = rules.stream().anyMatch(r -> r.keySource() == KeySource.CUSTOM);
+            boolean header = rules.stream().anyMatch(r -> r.keySource() == KeySource.HEADER);
+            if (custom && keyResolver == null) {
+                throw error(filterName, "key CUSTOM needs the init-param " + KEY_RESOLVER
+                        + " naming a class that implements " + KeyResolver.class.getName());
+            }
+            if (!custom && keyResolver != null) {
+                throw invalid(filterName, KEY_RESOLVER, keyResolver, KEY_RESOLVER + " is only used with key CUSTOM");
+            }
+            if (!header && plain.containsKey(KEY_HEADER)) {
+                throw invalid(filterName, KEY_HEADER, plain.get(KEY_HEADER),
+                        "keyHeader is only used with key HEADER, and no limit of this filter has it");
+            }
+        }
+
+        /** The parameters of one rule: its own, else the inherited unnumbered ones. */
+        private static final class Source {
+            final String suffix;
+            final Map<String, String> own;
+            final Map<String, String> inherited;
+
+            Source(String suffix, Map<String, String> own, Map<String, String> inherited) {
+                this.suffix = suffix;
+                this.own = own;
+                this.inherited = inherited;
+            }
+
+            String own(String param) {
+                return own.get(param);
+            }
+
+            String get(String param) {
+                String v = own.get(param);
+                return v != null || !INHERITED.contains(param) ? v : inherited.get(param);
+            }
+
+            /** The init-param a value came from: {@code window.2}, or {@code key} when inherited. */
+            String param(String param) {
+                return own.containsKey(param) ? param + suffix : param + (inherited.containsKey(param) ? "" : suffix);
+            }
+        }
+    }
+
+    /** For the startup log: {@code "search" 100 per 1m (TOKEN_BUCKET, key PRINCIPAL_OR_IP), …}. */
+    @Override
+    public String toString() {
+        return rules.stream().map(FilterSettings::describe).collect(Collectors.joining(", "))
+                + (keyResolverClass == null ? "" : "; key resolver " + keyResolverClass);
+    }
+
+    private static String describe(RateLimitRule r) {
+        return "\"" + r.name() + "\" " + r.limit() + " per " + Durations.format(r.window()) + " (" + r.algorithm()
+                + ", key " + r.keySource() + (r.keyHeader().isEmpty() ? "" : " " + r.keyHeader())
+                + (r.cost() == 1 ? "" : ", cost " + r.cost()) + ")";
+    }
+}

@@ -1,0 +1,173 @@
+package dev.ratelimit.servlet;
+
+import dev.ratelimit.core.RateLimitRule;
+import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.http.HttpRateLimiter;
+import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.ProblemResponse;
+import dev.ratelimit.http.RateLimitHeaders;
+import dev.ratelimit.http.RateLimitSettings;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A servlet filter enforcing the rate limits declared in its {@code init-param}s on the requests mapped to it, with
+ * the same keys, headers, {@code 429}/{@code 503} problem responses and shadow mode as the JAX-RS binding (both call
+ * the core's {@link HttpRateLimiter}).
+ *
+ * <pre>{@code
+ * <filter>
+ *   <filter-name>api-limit</filter-name>
+ *   <filter-class>dev.ratelimit.servlet.RateLimitFilter</filter-class>
+ *   <init-param><param-name>limit</param-name><param-value>100</param-value></init-param>
+ *   <init-param><param-name>window</param-name><param-value>1m</param-value></init-param>
+ * </filter>
+ * <filter-mapping><filter-name>api-limit</filter-name><url-pattern>/legacy/*</url-pattern></filter-mapping>
+ * }</pre>
+ *
+ * Rule parameters are named like the {@code @RateLimited} attributes and numbered ({@code limit.1}, {@code limit.2},
+ * …) for several limits; global settings are {@code context-param}s. All filters of a web application share one
+ * limiter, closed with the last filter. Invalid parameters fail {@code init}, naming the filter, parameter and value.
+ * See {@code docs/servlet-filter.md}.
+ */
+public final class RateLimitFilter implements Filter {
+
+    /**
+     * The servlet context attribute where an application may put its own {@link RateLimiter} before the filters
+     * are initialised (e.g. from a {@code ServletContextListener}); the filters then use it and never close it.
+     */
+    public static final String LIMITER_ATTRIBUTE = "dev.ratelimit.core.RateLimiter";
+
+    private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
+    /** RFC 9457 problem details, always written as UTF-8. */
+    private static final String PROBLEM_CONTENT_TYPE = ProblemResponse.contentType() + "; charset=UTF-8";
+
+    private volatile State state;
+
+    /** What {@code init} fixed: the filter's rules and the request-path logic around the limiter. */
+    private record State(List<RateLimitRule> rules, KeyResolver keyResolver, HttpRateLimiter http,
+                         ServletContext context, SharedLimiter shared) {
+    }
+
+    @Override
+    public void init(FilterConfig config) throws ServletException {
+        ServletContext context = config.getServletContext();
+        String filterName = config.getFilterName();
+        FilterSettings parsed;
+        KeyResolver keyResolver;
+        RateLimitSettings settings;
+        try {
+            parsed = FilterSettings.parse(filterName, Collections.list(config.getInitParameterNames()),
+                    config::getInitParameter);
+            keyResolver = parsed.newKeyResolver(classLoader());
+            settings = loadSettings(filterName, perFilter(parsed.overrides(), context));
+        } catch (IllegalArgumentException e) {
+            throw new ServletException(e.getMessage());
+        }
+
+        SharedLimiter shared = null;
+        RateLimiter limiter;
+        Object own = context.getAttribute(LIMITER_ATTRIBUTE);
+        if (own instanceof RateLimiter) {
+            limiter = (RateLimiter) own;
+        } else if (own != null) {
+            throw new ServletException("Rate-limit filter '" + filterName + "': the servlet context attribute "
+                    + LIMITER_ATTRIBUTE + " holds a " + own.getClass().getName() + ", not a "
+                    + RateLimiter.class.getName());
+        } else {
+            try {
+                // the limiter's own settings are context-wide: a filter cannot override them
+                shared = SharedLimiter.acquire(context,
+                        () -> loadSettings(filterName, context::getInitParameter).createLimiter());
+            } catch (IllegalArgumentException e) {
+                throw new ServletException(e.getMessage());
+            } catch (RuntimeException e) {
+                throw new ServletException("Rate-limit filter '" + filterName + "': cannot create the rate limiter", e);
+            }
+            limiter = shared.limiter();
+        }
+        state = new State(parsed.rules(), keyResolver, HttpRateLimiter.of(limiter, settings), context, shared);
+        LOG.info("Rate-limit filter '{}': {}; headers {}, shadow {}, {}; {}", filterName, parsed,
+                settings.headerStyle(), settings.shadow(), settings.requestKeys(),
+                shared == null ? "the application's own limiter (" + LIMITER_ATTRIBUTE + ")"
+                        : "the web application's shared limiter (" + shared.users() + " filter(s))");
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (!(request instanceof HttpServletRequest) || !(response instanceof HttpServletResponse)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        State s = state;
+        if (s == null) {
+            throw new ServletException("RateLimitFilter used before init() or after destroy()");
+        }
+        HttpServletRequest httpRequest = (HttpServletRequest) request;
+        HttpServletResponse httpResponse = (HttpServletResponse) response;
+        HttpRateLimiter.Verdict verdict = s.http().check(s.rules(), new ServletRequestView(httpRequest),
+                s.keyResolver(), httpRequest.getRequestURI());
+        for (RateLimitHeaders.Header header : verdict.headers()) {
+            httpResponse.setHeader(header.name(), header.value());
+        }
+        if (!verdict.reject()) {
+            chain.doFilter(request, response);
+            return;
+        }
+        if (httpResponse.isCommitted()) {
+            return; // an earlier filter already answered: all that is left is not to run the rest of the chain
+        }
+        byte[] body = verdict.body().getBytes(StandardCharsets.UTF_8);
+        httpResponse.setStatus(verdict.status());
+        httpResponse.setContentType(PROBLEM_CONTENT_TYPE);
+        httpResponse.setContentLength(body.length);
+        httpResponse.getOutputStream().write(body);
+    }
+
+    @Override
+    public void destroy() {
+        State s = state;
+        state = null;
+        if (s != null && s.shared() != null) {
+            s.shared().release(s.context());
+        }
+    }
+
+    /** The settings this filter sees: its own init-params for the per-filter settings, else the context's. */
+    private static Function<String, String> perFilter(Map<String, String> overrides, ServletContext context) {
+        return name -> {
+            String own = overrides.get(name);
+            return own != null ? own : context.getInitParameter(name);
+        };
+    }
+
+    /** System properties > environment > {@code params}; an invalid value is reported with the filter's name. */
+    private static RateLimitSettings loadSettings(String filterName, Function<String, String> params) {
+        try {
+            return RateLimitSettings.load(params);
+        } catch (IllegalArgumentException e) {
+            throw FilterSettings.error(filterName, e.getMessage());
+        }
+    }
+
+    private static ClassLoader classLoader() {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        return loader != null ? loader : RateLimitFilter.class.getClassLoader();
+    }
+}
