@@ -1,0 +1,77 @@
+package dev.ratelimit.example;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.Principal;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * Demo authentication inside the WAR (no container realm to configure): HTTP Basic with two fixed users, alice /
+ * alice-secret and bob / bob-secret. A valid login becomes the request's principal, which the rate limiter then
+ * counts by; anything else passes on unauthenticated and the resource answers 401.
+ */
+public class BasicAuthFilter implements Filter {
+
+    private static final Map<String, String> USERS = Map.of("alice", "alice-secret", "bob", "bob-secret");
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        HttpServletRequest http = (HttpServletRequest) request;
+        String user = authenticate(http.getHeader("Authorization"));
+        if (user == null) {
+            chain.doFilter(request, response);
+            return;
+        }
+        Principal principal = () -> user;
+        chain.doFilter(new HttpServletRequestWrapper(http) {
+            @Override
+            public Principal getUserPrincipal() {
+                return principal;
+            }
+
+            @Override
+            public String getRemoteUser() {
+                return user;
+            }
+
+            @Override
+            public String getAuthType() {
+                return BASIC_AUTH;
+            }
+        }, response);
+    }
+
+    static String authenticate(String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return null;
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(authorization.substring(6).trim()),
+                    StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+        int colon = decoded.indexOf(':');
+        if (colon < 0) {
+            return null;
+        }
+        String user = decoded.substring(0, colon);
+        String expected = USERS.get(user);
+        if (expected == null || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
+                decoded.substring(colon + 1).getBytes(StandardCharsets.UTF_8))) {
+            return null;
+        }
+        return user;
+    }
+}

@@ -1,0 +1,156 @@
+package dev.ratelimit.example;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ratelimit.testing.RedisServer;
+import java.net.http.HttpResponse;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The example WAR in a real Jetty with a real Redis, driven over HTTP: every endpoint's contract. Jetty trusts the
+ * loopback as a proxy here, so each test plays its own client through {@code X-Forwarded-For}.
+ */
+class ExampleEndpointsIT {
+
+    private static ExampleProcess jetty;
+
+    @BeforeAll
+    static void start() throws Exception {
+        RedisServer.shared().flushAll();
+        jetty = ExampleProcess.start(Map.of(
+                "ratelimit.redis.url", RedisServer.shared().uri(),
+                "ratelimit.trusted-proxies", "127.0.0.1, ::1"));
+    }
+
+    @AfterAll
+    static void stop() {
+        jetty.close();
+    }
+
+    private HttpResponse<String> get(String path, String client, String... headers) {
+        String[] all = new String[headers.length + 2];
+        all[0] = "X-Forwarded-For";
+        all[1] = client;
+        System.arraycopy(headers, 0, all, 2, headers.length);
+        return Http.get(jetty.uri(path), all);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"fixed-window", "sliding-window-log", "sliding-window-counter", "token-bucket", "gcra"})
+    void eachAlgorithmAllowsFivePerTenSecondsPerClient(String algorithm) {
+        String path = "/api/algorithms/" + algorithm;
+        String client = "198.51.100." + (10 + algorithm.length());
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> ok = get(path, client);
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.body()).isEqualTo("{\"endpoint\":\"" + algorithm + "\",\"ok\":true}");
+            assertThat(ok.headers().firstValue("RateLimit-Policy")).hasValue("\"" + algorithm + "\";q=5;w=10");
+            assertThat(ok.headers().firstValue("X-RateLimit-Remaining")).hasValue(String.valueOf(4 - i));
+        }
+        HttpResponse<String> denied = get(path, client);
+        assertThat(denied.statusCode()).isEqualTo(429);
+        assertThat(denied.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(denied.headers().firstValue("Retry-After")).isPresent();
+        assertThat(denied.body()).contains("\"status\":429").contains("\"instance\":\"" + path + "\"");
+        assertThat(get(path, client + "1").statusCode()).as("another client").isEqualTo(200);
+    }
+
+    @Test
+    void meNeedsBasicAuthAndCountsPerUser() {
+        assertThat(get("/api/me", "198.51.100.30").statusCode()).isEqualTo(401);
+        assertThat(get("/api/me", "198.51.100.30", "Authorization", Http.basic("alice", "wrong")).statusCode())
+                .isEqualTo(401);
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> ok = get("/api/me", "198.51.100.30", "Authorization",
+                    Http.basic("alice", "alice-secret"));
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.body()).isEqualTo("{\"user\":\"alice\"}");
+        }
+        assertThat(get("/api/me", "198.51.100.31", "Authorization", Http.basic("alice", "alice-secret"))
+                .statusCode()).as("alice from another address is still alice").isEqualTo(429);
+        assertThat(get("/api/me", "198.51.100.30", "Authorization", Http.basic("bob", "bob-secret")).statusCode())
+                .isEqualTo(200);
+    }
+
+    @Test
+    void multiAppliesTwoLimits() {
+        // The server's clock decides: an attempt proves the 2-per-second limit only if its three requests fell
+        // within one second, so a stalled machine retries with a fresh client instead of failing or passing falsely.
+        for (int attempt = 0; attempt < 3; attempt++) {
+            String client = "198.51.100." + (40 + attempt);
+            long start = System.nanoTime();
+            HttpResponse<String> first = get("/api/multi", client);
+            HttpResponse<String> second = get("/api/multi", client);
+            HttpResponse<String> third = get("/api/multi", client);
+            if (System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(900)) {
+                continue;
+            }
+            assertThat(first.statusCode()).isEqualTo(200);
+            assertThat(first.headers().firstValue("RateLimit-Policy"))
+                    .hasValue("\"multi-per-second\";q=2;w=1, \"multi-per-10s\";q=4;w=10");
+            assertThat(second.statusCode()).isEqualTo(200);
+            assertThat(second.headers().firstValue("RateLimit")).as("the most restrictive remaining")
+                    .hasValueSatisfying(v -> assertThat(v).startsWith("\"multi-per-second\";r=0;"));
+            assertThat(third.statusCode()).isEqualTo(429);
+            assertThat(third.body()).contains("multi-per-second");
+            return;
+        }
+        throw new AssertionError("three requests never fitted in one second; the machine is too slow for this test");
+    }
+
+    @Test
+    void headerKeysCountPerApiKey() {
+        for (int i = 0; i < 5; i++) {
+            assertThat(get("/api/key/header", "198.51.100.50", "X-Api-Key", "key-1").statusCode()).isEqualTo(200);
+        }
+        assertThat(get("/api/key/header", "198.51.100.51", "X-Api-Key", "key-1").statusCode()).isEqualTo(429);
+        assertThat(get("/api/key/header", "198.51.100.50", "X-Api-Key", "key-2").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void unlimitedHasNoHeadersAndHighNeverDenies() {
+        HttpResponse<String> free = get("/api/unlimited", "198.51.100.60");
+        assertThat(free.statusCode()).isEqualTo(200);
+        assertThat(free.headers().firstValue("RateLimit")).isEmpty();
+        assertThat(free.headers().firstValue("X-RateLimit-Limit")).isEmpty();
+        for (int i = 0; i < 50; i++) {
+            HttpResponse<String> high = get("/api/high", "198.51.100.61");
+            assertThat(high.statusCode()).isEqualTo(200);
+            assertThat(high.headers().firstValue("X-RateLimit-Limit")).hasValue("1000000");
+        }
+    }
+
+    @Test
+    void theLegacyServletIsLimitedByTheServletFilter() {
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> ok = get("/legacy/hello", "198.51.100.70");
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.headers().firstValue("RateLimit-Policy")).hasValue("\"legacy\";q=5;w=10");
+        }
+        HttpResponse<String> denied = get("/legacy/hello", "198.51.100.70");
+        assertThat(denied.statusCode()).isEqualTo(429);
+        assertThat(denied.body()).contains("\"instance\":\"/legacy/hello\"");
+        assertThat(get("/legacy/hello", "198.51.100.71").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void healthShowsRedisAndAClosedBreaker() {
+        HttpResponse<String> health = Http.get(jetty.uri("/health"));
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"store\":\"redis\"").contains("\"breaker\":\"CLOSED\"");
+        assertThat(health.headers().firstValue("RateLimit")).isEmpty();
+    }
+
+    @Test
+    void theStartPageIsServed() {
+        HttpResponse<String> page = Http.get(jetty.uri("/"));
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body()).contains("<title>ratelimit example</title>");
+    }
+}

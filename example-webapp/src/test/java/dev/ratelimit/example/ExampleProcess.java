@@ -1,0 +1,126 @@
+package dev.ratelimit.example;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The example WAR in Jetty in its own JVM, as a deployment would run it: only Jetty on the server's classpath, the
+ * library and Jersey inside the WAR, settings as system properties. Its output goes to
+ * {@code target/example-<n>.log}; startup failures fail the test with that log.
+ */
+final class ExampleProcess implements AutoCloseable {
+
+    private static final Path LOG_DIR = Path.of(System.getProperty("example.log.dir", "target"));
+    private static int started;
+
+    private final Process process;
+    private final int port;
+
+    private ExampleProcess(Process process, int port) {
+        this.process = process;
+        this.port = port;
+    }
+
+    /** Starts Jetty with the WAR on a free port and the given system properties; returns once it serves requests. */
+    static ExampleProcess start(Map<String, String> systemProperties) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.add("-cp");
+        command.add(required("example.server.classpath"));
+        command.add("-Dexample.war=" + required("example.war"));
+        command.add("-Dexample.port=0");
+        systemProperties.forEach((name, value) -> command.add("-D" + name + "=" + value));
+        command.add(ExampleServer.class.getName());
+
+        Path log;
+        synchronized (ExampleProcess.class) {
+            log = LOG_DIR.resolve("example-" + ++started + ".log");
+        }
+        Files.createDirectories(LOG_DIR);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().keySet().removeIf(name -> name.startsWith("RATELIMIT_")); // only what the test sets
+        Process process = builder.start();
+
+        CompletableFuture<Integer> ready = new CompletableFuture<>();
+        Thread pump = new Thread(() -> copyOutput(process, log, ready), "example-output-" + process.pid());
+        pump.setDaemon(true);
+        pump.start();
+        try {
+            return new ExampleProcess(process, ready.get(90, TimeUnit.SECONDS));
+        } catch (ExecutionException | TimeoutException e) {
+            process.destroyForcibly();
+            throw new IllegalStateException("the example did not start; its output (" + log + "):\n"
+                    + Files.readString(log, StandardCharsets.UTF_8), e);
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Copies the process output to the log and completes {@code ready} with the port from the ready line. */
+    private static void copyOutput(Process process, Path log, CompletableFuture<Integer> ready) {
+        try (BufferedReader out = new BufferedReader(
+                     new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+             Writer file = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+            for (String line; (line = out.readLine()) != null; ) {
+                file.write(line);
+                file.write('\n');
+                file.flush();
+                int at = line.indexOf(ExampleServer.READY + "http://localhost:");
+                if (at >= 0) {
+                    String rest = line.substring(at + ExampleServer.READY.length() + "http://localhost:".length());
+                    ready.complete(Integer.parseInt(rest.split("\\D", 2)[0]));
+                }
+            }
+            ready.completeExceptionally(new IllegalStateException("exited with " + process.waitFor()));
+        } catch (IOException e) {
+            ready.completeExceptionally(new UncheckedIOException(e));
+        } catch (InterruptedException e) {
+            ready.completeExceptionally(e);
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String required(String property) {
+        String value = System.getProperty(property);
+        if (value == null) {
+            throw new IllegalStateException("-D" + property + " is not set (the build sets it for failsafe)");
+        }
+        return value;
+    }
+
+    /** {@code http://localhost:<port>} followed by {@code path}. */
+    URI uri(String path) {
+        return URI.create("http://localhost:" + port + path);
+    }
+
+    /** Stops Jetty gracefully (SIGTERM: the webapp is undeployed, the limiter closed), forcibly after 30 s. */
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}
