@@ -54,8 +54,11 @@ public final class RateLimitFilter implements Filter {
     public static final String LIMITER_ATTRIBUTE = "dev.ratelimit.core.RateLimiter";
 
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
-    /** RFC 9457 problem details, always written as UTF-8. */
-    private static final String PROBLEM_CONTENT_TYPE = ProblemResponse.contentType() + "; charset=UTF-8";
+    /**
+     * RFC 9457 problem details, exactly as the JAX-RS binding labels them: JSON is UTF-8 by definition and its media
+     * types define no charset parameter (RFC 8259 §11), so none is added; the body is written as UTF-8 bytes.
+     */
+    private static final String PROBLEM_CONTENT_TYPE = ProblemResponse.contentType();
 
     private volatile State state;
 

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class RateLimitFilterTest {
 
     private static final AtomicInteger PREFIXES = new AtomicInteger();
-    private static final String PROBLEM_JSON = "application/problem+json; charset=UTF-8";
+    private static final String PROBLEM_JSON = "application/problem+json";
 
     private final ManualClock clock = new ManualClock();
     private RedisRateLimiter limiter;
