@@ -10,6 +10,7 @@ import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.Store;
 import dev.ratelimit.core.TimeSource;
 import dev.ratelimit.memory.InMemoryRateLimiter;
+import dev.ratelimit.metrics.RateLimitMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
@@ -40,6 +41,7 @@ public final class FallbackRateLimiter implements RateLimiter {
     private final FallbackConfig config;
     private final CircuitBreaker breaker;
     private final Cache<RateLimitRule, RateLimitRule> sharedRules;
+    private final RateLimitMetrics metrics;
     private volatile RuntimeException lastFailure;
 
     private FallbackRateLimiter(Builder b) {
@@ -51,6 +53,8 @@ public final class FallbackRateLimiter implements RateLimiter {
         this.breaker = CircuitBreaker.of(b.name, breakerConfig(config, b.timeSource));
         String name = b.name;
         breaker.getEventPublisher().onStateTransition(event -> logTransition(name, event));
+        this.metrics = b.metrics;
+        metrics.bindCircuitBreaker(breaker);
     }
 
     /** A builder; {@link Builder#primary(RateLimiter)} is required. */
@@ -68,11 +72,15 @@ public final class FallbackRateLimiter implements RateLimiter {
         long start = System.nanoTime();
         try {
             Decision decision = primary.acquire(key, rules);
-            breaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+            long took = System.nanoTime() - start;
+            breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+            metrics.redisCall(took, true);
             return decision;
         } catch (RuntimeException e) {
             lastFailure = e;
-            breaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+            long took = System.nanoTime() - start;
+            breaker.onError(took, TimeUnit.NANOSECONDS, e);
+            metrics.redisCall(took, false);
             LOG.debug("Redis rate-limit call failed; deciding by policy {}", config.policy(), e);
             return degraded(key, rules);
         }
@@ -129,6 +137,7 @@ public final class FallbackRateLimiter implements RateLimiter {
     /** Closes the primary limiter and the in-memory fallback if this limiter created it. */
     @Override
     public void close() {
+        metrics.unbindCircuitBreaker(breaker);
         try {
             primary.close();
         } finally {
@@ -209,6 +218,7 @@ public final class FallbackRateLimiter implements RateLimiter {
         private FallbackConfig config = FallbackConfig.ofDefaults();
         private TimeSource timeSource = TimeSource.system();
         private String name = "redis";
+        private RateLimitMetrics metrics = RateLimitMetrics.none();
 
         private Builder() {
         }
@@ -252,6 +262,18 @@ public final class FallbackRateLimiter implements RateLimiter {
                 throw new IllegalArgumentException("name must not be blank");
             }
             this.name = name;
+            return this;
+        }
+
+        /**
+         * Where to report Redis call latency and the breaker's own metrics (bound when built, unbound on
+         * {@code close()}); {@link RateLimitMetrics#none()} unless set.
+         */
+        public Builder metrics(RateLimitMetrics metrics) {
+            if (metrics == null) {
+                throw new IllegalArgumentException("metrics must not be null");
+            }
+            this.metrics = metrics;
             return this;
         }
 

@@ -4,6 +4,7 @@ import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.LimitState;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.metrics.RateLimitMetrics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,7 @@ public final class HttpRateLimiter {
     private final RequestKeys keys;
     private final HeaderStyle headerStyle;
     private final boolean shadow;
+    private final RateLimitMetrics metrics;
 
     /**
      * @param limiter     the limiter deciding (Redis with fallback, or in memory)
@@ -34,15 +36,37 @@ public final class HttpRateLimiter {
      * @param shadow      dry run: decide and report, but never reject
      */
     public HttpRateLimiter(RateLimiter limiter, RequestKeys keys, HeaderStyle headerStyle, boolean shadow) {
+        this(limiter, keys, headerStyle, shadow, RateLimitMetrics.none());
+    }
+
+    /**
+     * @param limiter     the limiter deciding (Redis with fallback, or in memory)
+     * @param keys        how keys are taken from requests (trusted proxies, IPv6 grouping)
+     * @param headerStyle which rate-limit headers to send
+     * @param shadow      dry run: decide and report, but never reject
+     * @param metrics     where each decision is counted by limit, outcome and store
+     */
+    public HttpRateLimiter(RateLimiter limiter, RequestKeys keys, HeaderStyle headerStyle, boolean shadow,
+            RateLimitMetrics metrics) {
         this.limiter = Objects.requireNonNull(limiter, "limiter");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.headerStyle = Objects.requireNonNull(headerStyle, "headerStyle");
         this.shadow = shadow;
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
-    /** One built from settings: their keys, header style and shadow mode, around {@code limiter}. */
+    /**
+     * One built from settings: their keys, header style and shadow mode, around {@code limiter}, counting decisions
+     * in the settings' default metrics ({@link RateLimitSettings#metrics()}).
+     */
     public static HttpRateLimiter of(RateLimiter limiter, RateLimitSettings settings) {
-        return new HttpRateLimiter(limiter, settings.requestKeys(), settings.headerStyle(), settings.shadow());
+        return of(limiter, settings, settings.metrics());
+    }
+
+    /** One built from settings around {@code limiter}, counting decisions in {@code metrics}. */
+    public static HttpRateLimiter of(RateLimiter limiter, RateLimitSettings settings, RateLimitMetrics metrics) {
+        return new HttpRateLimiter(limiter, settings.requestKeys(), settings.headerStyle(), settings.shadow(),
+                metrics);
     }
 
     /**
@@ -57,6 +81,8 @@ public final class HttpRateLimiter {
     public Verdict check(List<RateLimitRule> rules, RequestView request, KeyResolver resolver, String path) {
         Decision decision = decide(rules, request, resolver);
         boolean reject = !decision.allowed() && !shadow;
+        metrics.decision(decision, decision.allowed() ? RateLimitMetrics.Outcome.ALLOWED
+                : shadow ? RateLimitMetrics.Outcome.SHADOW_DENIED : RateLimitMetrics.Outcome.DENIED);
         if (!decision.allowed() && shadow) {
             LOG.info("Shadow mode: {} {} would have been rejected by limit '{}' (retry in {} s)", path,
                     decision.store(), decision.reported().rule().name(), decision.retryAfterSeconds());

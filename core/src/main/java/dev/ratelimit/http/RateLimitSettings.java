@@ -6,12 +6,14 @@ import dev.ratelimit.fallback.FailurePolicy;
 import dev.ratelimit.fallback.FallbackConfig;
 import dev.ratelimit.fallback.FallbackRateLimiter;
 import dev.ratelimit.memory.InMemoryRateLimiter;
+import dev.ratelimit.metrics.RateLimitMetrics;
 import dev.ratelimit.redis.RedisRateLimiter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -51,6 +53,7 @@ public final class RateLimitSettings {
     static final String IPV6_PREFIX_LENGTH = "ratelimit.ipv6-prefix-length";
     static final String HEADERS = "ratelimit.headers";
     static final String SHADOW = "ratelimit.shadow";
+    static final String METRICS_ENABLED = "ratelimit.metrics.enabled";
 
     // the defaults of builders that do not expose their values (kept equal to RedisRateLimiter's and
     // InMemoryRateLimiter's own defaults)
@@ -72,6 +75,7 @@ public final class RateLimitSettings {
     private final RequestKeys requestKeys;
     private final HeaderStyle headerStyle;
     private final boolean shadow;
+    private final boolean metricsEnabled;
 
     private RateLimitSettings(Lookup in) {
         Setting url = in.get(REDIS_URL);
@@ -112,6 +116,8 @@ public final class RateLimitSettings {
         this.headerStyle = headers == null ? HeaderStyle.BOTH : enumValue(headers, HeaderStyle.class);
         Setting shadowMode = in.get(SHADOW);
         this.shadow = shadowMode != null && bool(shadowMode);
+        Setting metrics = in.get(METRICS_ENABLED);
+        this.metricsEnabled = metrics == null || bool(metrics);
     }
 
     /**
@@ -144,9 +150,20 @@ public final class RateLimitSettings {
      * {@link InMemoryRateLimiter} (limits are per instance; logged at INFO). With one, a {@link FallbackRateLimiter}
      * guarding a {@link RedisRateLimiter} with an in-memory fallback of {@link #memoryMaximumKeys()} keys (the
      * effective configuration is logged at INFO, password masked). Nothing connects to Redis here: an unreachable
-     * Redis is handled by the fallback policy.
+     * Redis is handled by the fallback policy. Reports to {@link #metrics()}.
      */
     public RateLimiter createLimiter() {
+        return createLimiter(metrics());
+    }
+
+    /**
+     * Like {@link #createLimiter()}, reporting Redis calls and the circuit breaker to {@code metrics}.
+     *
+     * @param metrics where to report, e.g. {@code MicrometerMetrics.of(registry)}, or {@link RateLimitMetrics#none()}
+     * @return a new limiter; the caller closes it
+     */
+    public RateLimiter createLimiter(RateLimitMetrics metrics) {
+        Objects.requireNonNull(metrics, "metrics");
         InMemoryRateLimiter memory = InMemoryRateLimiter.custom().maximumKeys(maximumKeys).build();
         if (redisUrl == null) {
             LOG.info("Rate limiting with the embedded in-memory limiter: no Redis configured ({} / {}), so limits are "
@@ -165,6 +182,7 @@ public final class RateLimitSettings {
                 .primary(redis)
                 .fallback(memory)
                 .config(fallbackConfig)
+                .metrics(metrics)
                 .build();
         LOG.info("Rate limiting with Redis at {}, falling back by policy {} while it fails; {}", mask(redisUrl),
                 fallbackConfig.policy(), this);
@@ -219,6 +237,19 @@ public final class RateLimitSettings {
         return shadow;
     }
 
+    /** Whether the limiter reports metrics when the application names no registry ({@link #metrics()}); true by default. */
+    public boolean metricsEnabled() {
+        return metricsEnabled;
+    }
+
+    /**
+     * Where a limiter reports when the application names no registry: Micrometer's global registry if Micrometer is
+     * on the classpath and {@code ratelimit.metrics.enabled} is not false, else nowhere.
+     */
+    public RateLimitMetrics metrics() {
+        return metricsEnabled ? RateLimitMetrics.defaults() : RateLimitMetrics.none();
+    }
+
     /** Every setting by name, the Redis password masked. */
     @Override
     public String toString() {
@@ -241,7 +272,8 @@ public final class RateLimitSettings {
                 + ", " + shortName(TRUSTED_PROXIES) + "=" + requestKeys.trustedProxies()
                 + ", " + shortName(IPV6_PREFIX_LENGTH) + "=" + requestKeys.ipv6PrefixLength()
                 + ", " + shortName(HEADERS) + "=" + headerStyle
-                + ", " + shortName(SHADOW) + "=" + shadow + "]";
+                + ", " + shortName(SHADOW) + "=" + shadow
+                + ", " + shortName(METRICS_ENABLED) + "=" + metricsEnabled + "]";
     }
 
     /**

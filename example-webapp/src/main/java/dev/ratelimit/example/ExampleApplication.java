@@ -2,6 +2,7 @@ package dev.ratelimit.example;
 
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.jaxrs.RateLimitFeature;
+import dev.ratelimit.metrics.RateLimitMetrics;
 import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.core.Context;
 import org.glassfish.hk2.utilities.binding.AbstractBinder;
@@ -9,8 +10,8 @@ import org.glassfish.jersey.server.ResourceConfig;
 
 /**
  * The example's JAX-RS application: registers {@link RateLimitFeature} and the resources, and binds the limiter
- * the whole webapp shares (made by {@link SharedLimiter}) so the JAX-RS endpoints, the servlet filter and
- * {@code /health} all see the same Redis connection and circuit breaker.
+ * the whole webapp shares (made by {@link SharedLimiter}) and its metrics, so the JAX-RS endpoints, the servlet
+ * filter, {@code /health} and {@code /metrics} all see the same Redis connection, circuit breaker and registry.
  */
 public class ExampleApplication extends ResourceConfig {
 
@@ -21,10 +22,12 @@ public class ExampleApplication extends ResourceConfig {
         register(AlgorithmsResource.class);
         register(ExampleResources.class);
         RateLimiter shared = SharedLimiter.of(servletContext);
+        RateLimitMetrics metrics = SharedLimiter.metrics(servletContext);
         register(new AbstractBinder() {
             @Override
             protected void configure() {
                 bind(shared).to(RateLimiter.class);
+                bind(metrics).to(RateLimitMetrics.class);
             }
         });
     }

@@ -148,6 +148,39 @@ class ExampleEndpointsIT {
     }
 
     @Test
+    void metricsAreServedInPrometheusFormat() {
+        String allowed = "ratelimit_decisions_total{limit=\"gcra\",outcome=\"allowed\",store=\"redis\"} ";
+        String denied = "ratelimit_decisions_total{limit=\"gcra\",outcome=\"denied\",store=\"redis\"} ";
+        String before = Http.get(jetty.uri("/metrics")).body();
+        String client = "198.51.100.90";
+        for (int i = 0; i < 7; i++) {
+            get("/api/algorithms/gcra", client);
+        }
+        HttpResponse<String> metrics = Http.get(jetty.uri("/metrics"));
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
+        assertThat(metrics.headers().firstValue("RateLimit")).as("not rate limited").isEmpty();
+        String body = metrics.body();
+        assertThat(body).contains("# TYPE ratelimit_decisions_total counter")
+                .contains("ratelimit_redis_calls_seconds_count{outcome=\"success\"}")
+                .contains("resilience4j_circuitbreaker_state{name=\"redis\",state=\"closed\"} 1.0")
+                .doesNotContain(client);
+        assertThat(sample(body, allowed) - sample(before, allowed)).isEqualTo(5);
+        assertThat(sample(body, denied) - sample(before, denied)).isEqualTo(2);
+    }
+
+    /** The value of the sample line starting with {@code series}, 0 when there is none yet. */
+    private static double sample(String exposition, String series) {
+        for (String line : exposition.split("\n")) {
+            if (line.startsWith(series)) {
+                return Double.parseDouble(line.substring(series.length()).trim());
+            }
+        }
+        return 0;
+    }
+
+    @Test
     void theStartPageIsServed() {
         HttpResponse<String> page = Http.get(jetty.uri("/"));
         assertThat(page.statusCode()).isEqualTo(200);

@@ -4,14 +4,16 @@ import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.http.HttpRateLimiter;
 import dev.ratelimit.http.KeyResolver;
 import dev.ratelimit.http.RateLimitSettings;
+import dev.ratelimit.metrics.RateLimitMetrics;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.glassfish.hk2.api.Factory;
 import org.glassfish.hk2.utilities.binding.AbstractBinder;
 
 /**
- * Our default services, ranked below anything an application binds: the settings, the limiter they describe
- * (closed when the application stops), no custom key resolver, and the {@link HttpRateLimiter} the filters use.
+ * Our default services, ranked below anything an application binds: the settings, the metrics they select, the
+ * limiter they describe (closed when the application stops), no custom key resolver, and the {@link HttpRateLimiter}
+ * the filters use.
  *
  * <p>An HK2 binder (HK2's public API, the same in Jersey 3.1 and 4.0), not Jersey's
  * {@code org.glassfish.jersey.internal.inject.AbstractBinder}: Jersey 4 removed that class (its injection-neutral
@@ -31,23 +33,46 @@ final class RateLimitBinder extends AbstractBinder {
     @Override
     protected void configure() {
         bind(settings).to(RateLimitSettings.class).ranked(DEFAULT_RANK);
+        bindFactory(MetricsFromSettings.class).to(RateLimitMetrics.class).in(Singleton.class).ranked(DEFAULT_RANK);
         bindFactory(LimiterFromSettings.class).to(RateLimiter.class).in(Singleton.class).ranked(DEFAULT_RANK);
         bind(NoCustomKey.INSTANCE).to(KeyResolver.class).ranked(DEFAULT_RANK);
         bindFactory(HttpLimiterFactory.class).to(HttpRateLimiter.class).in(Singleton.class).ranked(DEFAULT_RANK);
     }
 
-    /** The limiter the settings describe: Redis behind a circuit breaker, or in memory without a Redis URL. */
-    static final class LimiterFromSettings implements Factory<RateLimiter> {
+    /** Micrometer's global registry when Micrometer is present and metrics are not disabled; else none. */
+    static final class MetricsFromSettings implements Factory<RateLimitMetrics> {
         private final RateLimitSettings settings;
 
         @Inject
-        LimiterFromSettings(RateLimitSettings settings) {
+        MetricsFromSettings(RateLimitSettings settings) {
             this.settings = settings;
         }
 
         @Override
+        public RateLimitMetrics provide() {
+            return settings.metrics();
+        }
+
+        @Override
+        public void dispose(RateLimitMetrics metrics) {
+            // the registry belongs to the application
+        }
+    }
+
+    /** The limiter the settings describe: Redis behind a circuit breaker, or in memory without a Redis URL. */
+    static final class LimiterFromSettings implements Factory<RateLimiter> {
+        private final RateLimitSettings settings;
+        private final RateLimitMetrics metrics;
+
+        @Inject
+        LimiterFromSettings(RateLimitSettings settings, RateLimitMetrics metrics) {
+            this.settings = settings;
+            this.metrics = metrics;
+        }
+
+        @Override
         public RateLimiter provide() {
-            return settings.createLimiter();
+            return settings.createLimiter(metrics);
         }
 
         @Override
@@ -60,16 +85,18 @@ final class RateLimitBinder extends AbstractBinder {
     static final class HttpLimiterFactory implements Factory<HttpRateLimiter> {
         private final RateLimiter limiter;
         private final RateLimitSettings settings;
+        private final RateLimitMetrics metrics;
 
         @Inject
-        HttpLimiterFactory(RateLimiter limiter, RateLimitSettings settings) {
+        HttpLimiterFactory(RateLimiter limiter, RateLimitSettings settings, RateLimitMetrics metrics) {
             this.limiter = limiter;
             this.settings = settings;
+            this.metrics = metrics;
         }
 
         @Override
         public HttpRateLimiter provide() {
-            return HttpRateLimiter.of(limiter, settings);
+            return HttpRateLimiter.of(limiter, settings, metrics);
         }
 
         @Override

@@ -7,6 +7,7 @@ import dev.ratelimit.http.KeyResolver;
 import dev.ratelimit.http.ProblemResponse;
 import dev.ratelimit.http.RateLimitHeaders;
 import dev.ratelimit.http.RateLimitSettings;
+import dev.ratelimit.metrics.RateLimitMetrics;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -53,6 +54,13 @@ public final class RateLimitFilter implements Filter {
      */
     public static final String LIMITER_ATTRIBUTE = "dev.ratelimit.core.RateLimiter";
 
+    /**
+     * The servlet context attribute where an application may put the {@link RateLimitMetrics} to report to (e.g.
+     * {@code MicrometerMetrics.of(registry)}); without it, Micrometer's global registry if Micrometer is present and
+     * {@code ratelimit.metrics.enabled} is not false.
+     */
+    public static final String METRICS_ATTRIBUTE = "dev.ratelimit.metrics.RateLimitMetrics";
+
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
     /**
      * RFC 9457 problem details, exactly as the JAX-RS binding labels them: JSON is UTF-8 by definition and its media
@@ -83,6 +91,18 @@ public final class RateLimitFilter implements Filter {
             throw new ServletException(e.getMessage());
         }
 
+        RateLimitMetrics metrics;
+        Object ownMetrics = context.getAttribute(METRICS_ATTRIBUTE);
+        if (ownMetrics instanceof RateLimitMetrics) {
+            metrics = (RateLimitMetrics) ownMetrics;
+        } else if (ownMetrics != null) {
+            throw new ServletException("Rate-limit filter '" + filterName + "': the servlet context attribute "
+                    + METRICS_ATTRIBUTE + " holds a " + ownMetrics.getClass().getName() + ", not a "
+                    + RateLimitMetrics.class.getName());
+        } else {
+            metrics = settings.metrics();
+        }
+
         SharedLimiter shared = null;
         RateLimiter limiter;
         Object own = context.getAttribute(LIMITER_ATTRIBUTE);
@@ -96,7 +116,7 @@ public final class RateLimitFilter implements Filter {
             try {
                 // the limiter's own settings are context-wide: a filter cannot override them
                 shared = SharedLimiter.acquire(context,
-                        () -> loadSettings(filterName, context::getInitParameter).createLimiter());
+                        () -> loadSettings(filterName, context::getInitParameter).createLimiter(metrics));
             } catch (IllegalArgumentException e) {
                 throw new ServletException(e.getMessage());
             } catch (RuntimeException e) {
@@ -104,7 +124,7 @@ public final class RateLimitFilter implements Filter {
             }
             limiter = shared.limiter();
         }
-        state = new State(parsed.rules(), keyResolver, HttpRateLimiter.of(limiter, settings), context, shared);
+        state = new State(parsed.rules(), keyResolver, HttpRateLimiter.of(limiter, settings, metrics), context, shared);
         LOG.info("Rate-limit filter '{}': {}; headers {}, shadow {}, {}; {}", filterName, parsed,
                 settings.headerStyle(), settings.shadow(), settings.requestKeys(),
                 shared == null ? "the application's own limiter (" + LIMITER_ATTRIBUTE + ")"

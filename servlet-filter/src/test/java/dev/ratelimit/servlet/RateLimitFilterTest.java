@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.Store;
+import dev.ratelimit.metrics.MicrometerMetrics;
 import dev.ratelimit.redis.RedisRateLimiter;
 import dev.ratelimit.testing.ManualClock;
 import dev.ratelimit.testing.RedisServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -285,6 +287,20 @@ class RateLimitFilterTest {
         jetty = null;
         assertThat(limiter.acquire("ip:127.0.0.1", ruleOf("a", 1)).store())
                 .as("still open after the filters were destroyed").isEqualTo(Store.REDIS);
+    }
+
+    @Test
+    void decisionsAreCountedInTheApplicationsMetrics() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        jetty().applicationMetrics(MicrometerMetrics.of(registry))
+                .filter("metered", "/m/*", "limit", "2", "window", "1h", "algorithm", "FIXED_WINDOW").start();
+        for (int i = 0; i < 5; i++) {
+            jetty.get("/m/x");
+        }
+        assertThat(registry.find("ratelimit.decisions").tags("limit", "metered", "outcome", "allowed", "store",
+                "redis").counter().count()).isEqualTo(2);
+        assertThat(registry.find("ratelimit.decisions").tags("limit", "metered", "outcome", "denied", "store",
+                "redis").counter().count()).isEqualTo(3);
     }
 
     @Test

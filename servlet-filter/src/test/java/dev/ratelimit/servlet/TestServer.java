@@ -91,6 +91,17 @@ final class TestServer implements AutoCloseable {
         return this;
     }
 
+    /** Puts {@code metrics} into the context attribute the filters report to, from a listener. */
+    TestServer applicationMetrics(dev.ratelimit.metrics.RateLimitMetrics metrics) {
+        context.addEventListener(new ServletContextListener() {
+            @Override
+            public void contextInitialized(ServletContextEvent event) {
+                event.getServletContext().setAttribute(RateLimitFilter.METRICS_ATTRIBUTE, metrics);
+            }
+        });
+        return this;
+    }
+
     /** Declares {@link TestPrincipalFilter} on every path; call it before the rate-limit filters (order matters). */
     TestServer principalFromHeader() {
         context.addFilter(new FilterHolder(new TestPrincipalFilter()), "/*", EnumSet.of(DispatcherType.REQUEST));

@@ -1,0 +1,73 @@
+package dev.ratelimit.metrics;
+
+import dev.ratelimit.core.Decision;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+
+/**
+ * Where the limiter reports what it does: decisions by outcome, Redis call latency, the circuit breaker. The
+ * request path calls it on every request, so implementations must be cheap and thread-safe. {@link #none()} reports
+ * nothing; {@link MicrometerMetrics} reports to a Micrometer {@code MeterRegistry}. Micrometer is an optional
+ * dependency: this interface never mentions it, so nothing breaks without it.
+ */
+public interface RateLimitMetrics {
+
+    /** What became of a request. */
+    enum Outcome {
+        /** Admitted. */
+        ALLOWED,
+        /** Refused: answered 429 (or 503 under the fail-closed policy). */
+        DENIED,
+        /** Would have been refused, but admitted because shadow (dry-run) mode is on. */
+        SHADOW_DENIED
+    }
+
+    /**
+     * A request was decided.
+     *
+     * @param decision the decision; its reported (most restrictive) limit names the limit, its store says who decided
+     * @param outcome  what the binding did with it
+     */
+    void decision(Decision decision, Outcome outcome);
+
+    /**
+     * A call to Redis (the primary limiter behind the circuit breaker) returned or failed.
+     *
+     * @param nanos     how long it took, in nanoseconds
+     * @param succeeded false when it threw (timeout, connection refused, script error…)
+     */
+    void redisCall(long nanos, boolean succeeded);
+
+    /** A request was refused from the local denial cache, without a Redis call. */
+    void denialCacheHit();
+
+    /**
+     * Starts reporting a circuit breaker's own metrics (state, calls, failure rate); called by the limiter that
+     * owns the breaker when it is built.
+     *
+     * @param breaker the breaker
+     */
+    void bindCircuitBreaker(CircuitBreaker breaker);
+
+    /**
+     * Stops reporting a breaker's metrics; called when its limiter is closed, so a redeployed application does not
+     * leave meters of a dead breaker behind.
+     *
+     * @param breaker the breaker given to {@link #bindCircuitBreaker}
+     */
+    void unbindCircuitBreaker(CircuitBreaker breaker);
+
+    /** Reports nothing. */
+    static RateLimitMetrics none() {
+        return NoMetrics.INSTANCE;
+    }
+
+    /**
+     * The default when an application names no registry: Micrometer's global registry
+     * ({@code io.micrometer.core.instrument.Metrics.globalRegistry}) if Micrometer is on the classpath, else
+     * {@link #none()}.
+     */
+    static RateLimitMetrics defaults() {
+        // MicrometerMetrics is loaded only when Micrometer is there: loading it links Micrometer's types
+        return NoMetrics.MICROMETER_PRESENT ? MicrometerMetrics.ofGlobalRegistry() : none();
+    }
+}
