@@ -53,13 +53,14 @@ class RateLimitSettingsTest {
         assertThat(s.requestKeys().ipv6PrefixLength()).isEqualTo(128);
         assertThat(s.headerStyle()).isEqualTo(HeaderStyle.BOTH);
         assertThat(s.shadow()).isFalse();
+        assertThat(s.metricsEnabled()).isTrue();
         assertThat(s).hasToString("RateLimitSettings[redis.url=(none: in-memory), redis.timeout=100ms, "
                 + "redis.max-connections=64, redis.key-prefix=rl, fallback.policy=FALLBACK, "
                 + "fallback.instance-count=1, breaker.failure-rate-threshold=50, "
                 + "breaker.slow-call-rate-threshold=50, breaker.slow-call-duration=200ms, "
                 + "breaker.wait-in-open-state=5s, breaker.sliding-window-size=20, breaker.minimum-calls=5, "
                 + "breaker.half-open-calls=3, memory.maximum-keys=100000, trusted-proxies=[], "
-                + "ipv6-prefix-length=128, headers=BOTH, shadow=false]");
+                + "ipv6-prefix-length=128, headers=BOTH, shadow=false, metrics.enabled=true]");
         assertThat(RateLimitSettings.load(null, null, null)).hasToString(s.toString());
     }
 
@@ -117,6 +118,7 @@ class RateLimitSettingsTest {
         params.put("ratelimit.ipv6-prefix-length", "64");
         params.put("ratelimit.headers", "ietf");
         params.put("ratelimit.shadow", "TRUE");
+        params.put("ratelimit.metrics.enabled", "false");
         RateLimitSettings s = load();
         assertThat(s.redisUrl()).contains("redis://127.0.0.1:6380/2");
         assertThat(s.redisTimeout()).isEqualTo(Duration.ofMillis(250));
@@ -137,13 +139,15 @@ class RateLimitSettingsTest {
         assertThat(s.requestKeys().ipv6PrefixLength()).isEqualTo(64);
         assertThat(s.headerStyle()).isEqualTo(HeaderStyle.IETF);
         assertThat(s.shadow()).isTrue();
+        assertThat(s.metricsEnabled()).isFalse();
+        assertThat(s.metrics()).isSameAs(dev.ratelimit.metrics.RateLimitMetrics.none());
         assertThat(s).hasToString("RateLimitSettings[redis.url=redis://127.0.0.1:6380/2, redis.timeout=250ms, "
                 + "redis.max-connections=32, redis.key-prefix=myapp, fallback.policy=DENY, "
                 + "fallback.instance-count=4, breaker.failure-rate-threshold=25.5, "
                 + "breaker.slow-call-rate-threshold=80, breaker.slow-call-duration=300ms, "
                 + "breaker.wait-in-open-state=1m, breaker.sliding-window-size=50, breaker.minimum-calls=10, "
                 + "breaker.half-open-calls=2, memory.maximum-keys=5000000000, trusted-proxies=[10.0.0.0/8, ::1/128], "
-                + "ipv6-prefix-length=64, headers=IETF, shadow=true]");
+                + "ipv6-prefix-length=64, headers=IETF, shadow=true, metrics.enabled=false]");
     }
 
     @Test
