@@ -184,12 +184,12 @@ public final class RedisSentinelSet implements AutoCloseable {
     /** A plain connection to a data node, authenticated, 2 s timeout; the caller closes it. */
     public Jedis dataJedis(RedisServer node) {
         return new Jedis(node.host(), node.port(), DefaultJedisClientConfig.builder()
-                .autoNegotiateProtocol(false).timeoutMillis(2000)                .password(DATA_PASSWORD).build());
+                .autoNegotiateProtocol(false).timeoutMillis(2000).password(DATA_PASSWORD).build());
     }
 
     private static Jedis sentinelJedis(RedisServer sentinel) {
         return new Jedis(sentinel.host(), sentinel.port(), DefaultJedisClientConfig.builder()
-                .autoNegotiateProtocol(false).timeoutMillis(2000)                .password(SENTINEL_PASSWORD).build());
+                .autoNegotiateProtocol(false).timeoutMillis(2000).password(SENTINEL_PASSWORD).build());
     }
 
     /** Kills every process and deletes the files. */
