@@ -504,7 +504,9 @@ public final class RedisRateLimiter implements RateLimiter {
                             .poolConfig(pool)
                             .build();
                 }
+                // sentinels are asked through plain Jedis connections, which speak RESP2 only: say so up front
                 DefaultJedisClientConfig.Builder sentinelConfig = DefaultJedisClientConfig.builder()
+                        .autoNegotiateProtocol(false)
                         .connectionTimeoutMillis(millis)
                         .socketTimeoutMillis(millis)
                         .clientName("ratelimit-sentinel");
