@@ -11,7 +11,9 @@ import dev.ratelimit.redis.RedisRateLimiter;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -36,6 +38,14 @@ public final class RateLimitSettings {
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitSettings.class);
 
     static final String REDIS_URL = "ratelimit.redis.url";
+    static final String REDIS_CLUSTER_NODES = "ratelimit.redis.cluster.nodes";
+    static final String REDIS_SENTINEL_MASTER = "ratelimit.redis.sentinel.master";
+    static final String REDIS_SENTINEL_NODES = "ratelimit.redis.sentinel.nodes";
+    static final String REDIS_USER = "ratelimit.redis.user";
+    static final String REDIS_PASSWORD = "ratelimit.redis.password";
+    static final String REDIS_SSL = "ratelimit.redis.ssl";
+    static final String REDIS_SENTINEL_USER = "ratelimit.redis.sentinel.user";
+    static final String REDIS_SENTINEL_PASSWORD = "ratelimit.redis.sentinel.password";
     static final String REDIS_TIMEOUT = "ratelimit.redis.timeout";
     static final String REDIS_MAX_CONNECTIONS = "ratelimit.redis.max-connections";
     static final String REDIS_KEY_PREFIX = "ratelimit.redis.key-prefix";
@@ -67,6 +77,14 @@ public final class RateLimitSettings {
     private static final Pattern DECIMAL = Pattern.compile("[+-]?\\d{1,9}(\\.\\d{1,9})?");
 
     private final String redisUrl;
+    private final List<String> clusterNodes;
+    private final String sentinelMaster;
+    private final List<String> sentinelNodes;
+    private final String redisUser;
+    private final String redisPassword;
+    private final boolean redisSsl;
+    private final String sentinelUser;
+    private final String sentinelPassword;
     private final Duration redisTimeout;
     private final int redisMaxConnections;
     private final String redisKeyPrefix;
@@ -80,6 +98,64 @@ public final class RateLimitSettings {
     private RateLimitSettings(Lookup in) {
         Setting url = in.get(REDIS_URL);
         this.redisUrl = url == null ? null : checkRedisUrl(url);
+        Setting cluster = in.get(REDIS_CLUSTER_NODES);
+        this.clusterNodes = cluster == null ? null : hostAndPorts(cluster);
+        check(cluster, () -> RedisRateLimiter.custom().clusterNodes(clusterNodes));
+        Setting master = in.get(REDIS_SENTINEL_MASTER);
+        Setting sentinels = in.get(REDIS_SENTINEL_NODES);
+        this.sentinelMaster = master == null ? null : master.value;
+        this.sentinelNodes = sentinels == null ? null : hostAndPorts(sentinels);
+        if ((master == null) != (sentinels == null)) {
+            throw new InvalidSetting("Redis Sentinel needs both " + REDIS_SENTINEL_MASTER + " and "
+                    + REDIS_SENTINEL_NODES + "; only " + (master == null ? sentinels : master).name + " is set (from "
+                    + (master == null ? sentinels : master).source + ")");
+        }
+        check(master, () -> RedisRateLimiter.custom().sentinel(sentinelMaster, List.of("127.0.0.1:26379")));
+        check(sentinels, () -> RedisRateLimiter.custom().sentinel("master", sentinelNodes));
+        List<Setting> topologies = new ArrayList<>();
+        for (Setting t : new Setting[] {url, cluster, master}) {
+            if (t != null) {
+                topologies.add(t);
+            }
+        }
+        if (topologies.size() > 1) {
+            throw new InvalidSetting("set only one Redis topology (" + REDIS_URL + ", " + REDIS_CLUSTER_NODES
+                    + " or " + REDIS_SENTINEL_MASTER + " with " + REDIS_SENTINEL_NODES + "), found "
+                    + topologies.stream().map(t -> t.name + " (from " + t.source + ")")
+                            .collect(Collectors.joining(" and ")));
+        }
+        Setting user = in.get(REDIS_USER);
+        Setting password = in.get(REDIS_PASSWORD);
+        Setting ssl = in.get(REDIS_SSL);
+        Setting sUser = in.get(REDIS_SENTINEL_USER);
+        Setting sPassword = in.get(REDIS_SENTINEL_PASSWORD);
+        this.redisUser = user == null ? null : user.value;
+        this.redisPassword = password == null ? null : password.value;
+        this.redisSsl = ssl != null && bool(ssl);
+        this.sentinelUser = sUser == null ? null : sUser.value;
+        this.sentinelPassword = sPassword == null ? null : sPassword.value;
+        for (Setting dataNodeSetting : new Setting[] {user, password, ssl}) {
+            if (dataNodeSetting != null && cluster == null && master == null) {
+                throw dataNodeSetting.invalid(url != null
+                        ? "applies to " + REDIS_CLUSTER_NODES + " and Redis Sentinel only: with " + REDIS_URL
+                                + " put the user and password in the URL (redis://user:password@host:port) and use "
+                                + "rediss:// for TLS"
+                        : "needs " + REDIS_CLUSTER_NODES + " or " + REDIS_SENTINEL_MASTER + " to apply to");
+            }
+        }
+        if (user != null && password == null) {
+            throw user.invalid("needs " + REDIS_PASSWORD + " as well");
+        }
+        check(user, () -> RedisRateLimiter.custom().credentials(redisUser, "x"));
+        for (Setting sentinelSetting : new Setting[] {sUser, sPassword}) {
+            if (sentinelSetting != null && master == null) {
+                throw sentinelSetting.invalid("needs " + REDIS_SENTINEL_MASTER + " and " + REDIS_SENTINEL_NODES);
+            }
+        }
+        if (sUser != null && sPassword == null) {
+            throw sUser.invalid("needs " + REDIS_SENTINEL_PASSWORD + " as well");
+        }
+        check(sUser, () -> RedisRateLimiter.custom().sentinelCredentials(sentinelUser, "x"));
 
         Setting timeout = in.get(REDIS_TIMEOUT);
         this.redisTimeout = timeout == null ? DEFAULT_REDIS_TIMEOUT : duration(timeout);
@@ -165,13 +241,30 @@ public final class RateLimitSettings {
     public RateLimiter createLimiter(RateLimitMetrics metrics) {
         Objects.requireNonNull(metrics, "metrics");
         InMemoryRateLimiter memory = InMemoryRateLimiter.custom().maximumKeys(maximumKeys).build();
-        if (redisUrl == null) {
-            LOG.info("Rate limiting with the embedded in-memory limiter: no Redis configured ({} / {}), so limits are "
-                    + "per instance, not shared between instances; {}", REDIS_URL, environmentName(REDIS_URL), this);
+        if (redisUrl == null && clusterNodes == null && sentinelMaster == null) {
+            LOG.info("Rate limiting with the embedded in-memory limiter: no Redis configured ({} / {}, {} or {}), so "
+                    + "limits are per instance, not shared between instances; {}", REDIS_URL,
+                    environmentName(REDIS_URL), REDIS_CLUSTER_NODES, REDIS_SENTINEL_MASTER, this);
             return memory;
         }
-        RedisRateLimiter redis = RedisRateLimiter.custom()
-                .uri(redisUrl)
+        RedisRateLimiter.Builder builder = RedisRateLimiter.custom();
+        if (redisUrl != null) {
+            builder.uri(redisUrl);
+        } else {
+            if (clusterNodes != null) {
+                builder.clusterNodes(clusterNodes);
+            } else {
+                builder.sentinel(sentinelMaster, sentinelNodes);
+                if (sentinelPassword != null) {
+                    builder.sentinelCredentials(sentinelUser, sentinelPassword);
+                }
+            }
+            if (redisPassword != null) {
+                builder.credentials(redisUser, redisPassword);
+            }
+            builder.ssl(redisSsl);
+        }
+        RedisRateLimiter redis = builder
                 .timeout(redisTimeout)
                 .maxConnections(redisMaxConnections)
                 .keyPrefix(redisKeyPrefix)
@@ -184,14 +277,45 @@ public final class RateLimitSettings {
                 .config(fallbackConfig)
                 .metrics(metrics)
                 .build();
-        LOG.info("Rate limiting with Redis at {}, falling back by policy {} while it fails; {}", mask(redisUrl),
+        LOG.info("Rate limiting with {}, falling back by policy {} while it fails; {}", topology(),
                 fallbackConfig.policy(), this);
         return limiter;
     }
 
-    /** The Redis URL (with its password, if any); empty when the in-memory limiter is the store. */
+    /** The Redis URL (with its password, if any); empty when the in-memory limiter or another topology is used. */
     public Optional<String> redisUrl() {
         return Optional.ofNullable(redisUrl);
+    }
+
+    /** The Redis Cluster seed nodes ({@code host:port}); empty unless a cluster is configured. */
+    public List<String> redisClusterNodes() {
+        return clusterNodes == null ? List.of() : clusterNodes;
+    }
+
+    /** The Sentinel master name; empty unless Redis Sentinel is configured. */
+    public Optional<String> redisSentinelMaster() {
+        return Optional.ofNullable(sentinelMaster);
+    }
+
+    /** The sentinels ({@code host:port}); empty unless Redis Sentinel is configured. */
+    public List<String> redisSentinelNodes() {
+        return sentinelNodes == null ? List.of() : sentinelNodes;
+    }
+
+    /** Whether cluster or Sentinel connections use TLS; false by default. */
+    public boolean redisSsl() {
+        return redisSsl;
+    }
+
+    /** Where decisions are made, for the startup log (no password). */
+    private String topology() {
+        if (redisUrl != null) {
+            return "Redis at " + mask(redisUrl);
+        }
+        if (clusterNodes != null) {
+            return "Redis Cluster via " + clusterNodes;
+        }
+        return "Redis Sentinel master '" + sentinelMaster + "' via " + sentinelNodes;
     }
 
     /** Connect and read timeout of Redis calls; 100 ms by default. */
@@ -254,8 +378,7 @@ public final class RateLimitSettings {
     @Override
     public String toString() {
         FallbackConfig f = fallbackConfig;
-        return "RateLimitSettings[" + shortName(REDIS_URL) + "="
-                + (redisUrl == null ? "(none: in-memory)" : mask(redisUrl))
+        return "RateLimitSettings[" + redisToString()
                 + ", " + shortName(REDIS_TIMEOUT) + "=" + Durations.format(redisTimeout)
                 + ", " + shortName(REDIS_MAX_CONNECTIONS) + "=" + redisMaxConnections
                 + ", " + shortName(REDIS_KEY_PREFIX) + "=" + redisKeyPrefix
@@ -274,6 +397,44 @@ public final class RateLimitSettings {
                 + ", " + shortName(HEADERS) + "=" + headerStyle
                 + ", " + shortName(SHADOW) + "=" + shadow
                 + ", " + shortName(METRICS_ENABLED) + "=" + metricsEnabled + "]";
+    }
+
+    /** The topology and credential settings: only those set, passwords as {@code ***}. */
+    private String redisToString() {
+        StringBuilder s = new StringBuilder();
+        if (clusterNodes != null) {
+            s.append(shortName(REDIS_CLUSTER_NODES)).append('=').append(clusterNodes);
+        } else if (sentinelMaster != null) {
+            s.append(shortName(REDIS_SENTINEL_MASTER)).append('=').append(sentinelMaster).append(", ")
+                    .append(shortName(REDIS_SENTINEL_NODES)).append('=').append(sentinelNodes);
+            if (sentinelUser != null) {
+                s.append(", ").append(shortName(REDIS_SENTINEL_USER)).append('=').append(sentinelUser);
+            }
+            if (sentinelPassword != null) {
+                s.append(", ").append(shortName(REDIS_SENTINEL_PASSWORD)).append("=***");
+            }
+        } else {
+            s.append(shortName(REDIS_URL)).append('=').append(redisUrl == null ? "(none: in-memory)" : mask(redisUrl));
+        }
+        if (redisUser != null) {
+            s.append(", ").append(shortName(REDIS_USER)).append('=').append(redisUser);
+        }
+        if (redisPassword != null) {
+            s.append(", ").append(shortName(REDIS_PASSWORD)).append("=***");
+        }
+        if (redisSsl) {
+            s.append(", ").append(shortName(REDIS_SSL)).append("=true");
+        }
+        return s.toString();
+    }
+
+    /** A comma-separated list of {@code host:port}, each entry trimmed, empty entries rejected. */
+    private static List<String> hostAndPorts(Setting s) {
+        List<String> entries = Arrays.stream(s.value.split(",", -1)).map(String::strip).collect(Collectors.toList());
+        if (entries.stream().anyMatch(String::isEmpty)) {
+            throw s.invalid("must be a comma-separated list of host:port, e.g. redis-1:6379,redis-2:6379");
+        }
+        return List.copyOf(entries);
     }
 
     /**
@@ -401,7 +562,8 @@ public final class RateLimitSettings {
         }
 
         InvalidSetting invalid(String why) {
-            String shown = name.equals(REDIS_URL) ? mask(value) : value;
+            String shown = name.equals(REDIS_URL) ? mask(value)
+                    : name.equals(REDIS_PASSWORD) || name.equals(REDIS_SENTINEL_PASSWORD) ? "***" : value;
             return new InvalidSetting(name + "='" + shown + "' (from " + source + ") " + why);
         }
     }

@@ -12,22 +12,36 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.util.JedisURIHelper;
+import redis.clients.jedis.util.Pool;
 
 /**
  * A {@link RateLimiter} whose decisions are made atomically inside Redis, so every instance of a service shares one
  * limit per key. Each request is one EVALSHA of one Lua script (all its rules checked and consumed together, on the
  * Redis server's clock); a NOSCRIPT reply after a Redis restart or {@code SCRIPT FLUSH} is answered by sending the
- * script once more. Works on any Jedis 8 {@link UnifiedJedis} client: single Redis, Sentinel or Cluster (all keys of
- * one request share a hash tag).
+ * script once more (on whichever node serves the keys). Runs on a single Redis ({@link Builder#uri(String)}), a Redis
+ * Cluster ({@link Builder#clusterNodes(String...)}), a Sentinel-managed master ({@link Builder#sentinel(String, List)})
+ * or any Jedis 8 {@link UnifiedJedis} client; in a cluster all keys of one request share a hash tag, hence one slot.
+ *
+ * <p>A client the limiter creates connects on first use, not when built: an unreachable Redis makes calls fail (and
+ * the fallback limiter decide), never the application's start. A failed connection attempt is tried again on the
+ * next call.
  *
  * <p>Keys look like {@code <prefix>:{<client key>}:<rule name>:<algorithm>}; client keys longer than 64 characters
  * or with unusual characters are hashed (see {@link ClientKeys}). Every key has a TTL no longer than its state needs.
@@ -47,19 +61,27 @@ public final class RedisRateLimiter implements RateLimiter {
         ALGORITHM_SUFFIX[Algorithm.GCRA.ordinal()] = "gcra";
     }
 
-    private final UnifiedJedis redis;
+    private final Builder settings;
     private final boolean ownsClient;
     private final String keyPrefix;
     private final TimeSource timeSource;
+    private final ReentrantLock connecting = new ReentrantLock();
+    private volatile UnifiedJedis redis;
+    private volatile long failedConnects;
+    private volatile boolean closed;
 
     private RedisRateLimiter(Builder b) {
+        this.settings = b.copy();
         this.ownsClient = b.client == null;
-        this.redis = ownsClient ? b.createClient() : b.client;
+        this.redis = b.client;
         this.keyPrefix = b.keyPrefix;
         this.timeSource = b.timeSource;
     }
 
-    /** A builder; set either {@link Builder#client(UnifiedJedis)} or {@link Builder#uri(String)}. */
+    /**
+     * A builder; set exactly one of {@link Builder#uri(String)}, {@link Builder#clusterNodes(String...)},
+     * {@link Builder#sentinel(String, List)} or {@link Builder#client(UnifiedJedis)}.
+     */
     public static Builder custom() {
         return new Builder();
     }
@@ -80,23 +102,65 @@ public final class RedisRateLimiter implements RateLimiter {
             args.add(Long.toString(rule.windowMicros()));
             args.add(Integer.toString(rule.cost()));
         }
+        UnifiedJedis client = client();
         Object reply;
         try {
-            reply = run(keys, args);
-        } catch (JedisConnectionException e) {
+            reply = run(client, keys, args);
+        } catch (JedisException e) {
             if (!isStaleConnection(e)) {
                 throw e;
             }
-            // pooled connections outlived a Redis restart: drop the idle ones and try once more on a fresh one
-            if (redis instanceof RedisClient) {
-                ((RedisClient) redis).getPool().clear();
-            }
-            reply = run(keys, args);
+            // pooled connections outlived a Redis restart or failover: drop the idle ones, try once more on a new one
+            clearPools(client);
+            reply = run(client, keys, args);
         }
         return toDecision(reply, rules);
     }
 
-    private Object run(List<String> keys, List<String> args) {
+    /** The Redis client, connecting it first if this limiter creates its own and has not connected yet. */
+    private UnifiedJedis client() {
+        UnifiedJedis current = redis;
+        if (current != null) {
+            return current;
+        }
+        long failuresSeen = failedConnects;
+        connecting.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the Redis rate limiter is closed");
+            }
+            if (redis != null) {
+                return redis;
+            }
+            if (failedConnects != failuresSeen) {
+                // another thread just tried while this one waited: fail like it did rather than queue up retries
+                throw new JedisConnectionException("cannot connect to " + settings.describe()
+                        + " (a concurrent attempt just failed)");
+            }
+            try {
+                redis = settings.createClient();
+                return redis;
+            } catch (RuntimeException e) {
+                failedConnects++;
+                throw e;
+            }
+        } finally {
+            connecting.unlock();
+        }
+    }
+
+    /** Drops the idle pooled connections of every node the client talks to (they get reconnected on demand). */
+    private static void clearPools(UnifiedJedis client) {
+        if (client instanceof RedisClient) {
+            ((RedisClient) client).getPool().clear();
+        } else if (client instanceof RedisClusterClient) {
+            ((RedisClusterClient) client).getClusterNodes().values().forEach(ConnectionPool::clear);
+        } else if (client instanceof RedisSentinelClient) {
+            ((RedisSentinelClient) client).getPrimaryNodesConnectionMap().values().forEach(Pool::clear);
+        }
+    }
+
+    private static Object run(UnifiedJedis redis, List<String> keys, List<String> args) {
         try {
             return redis.evalsha(RateLimitScript.SHA1, keys, args);
         } catch (JedisNoScriptException e) {
@@ -104,18 +168,31 @@ public final class RedisRateLimiter implements RateLimiter {
         }
     }
 
-    /** A connection that broke (reset, end of stream), as opposed to a Redis that is down or too slow. */
-    private static boolean isStaleConnection(JedisConnectionException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.net.ConnectException) {
-                return false;
-            }
-            if (t instanceof java.net.SocketException
-                    || (t.getMessage() != null && t.getMessage().contains("Unexpected end of stream"))) {
-                return true;
-            }
+    /**
+     * A connection that broke (reset, end of stream), as opposed to a Redis that is down or too slow. The cluster
+     * client wraps the failures of its attempts, so causes and suppressed exceptions are searched.
+     */
+    static boolean isStaleConnection(Throwable e) {
+        return stale(e, 0) > 0;
+    }
+
+    /** 1: a broken connection seen; -1: a refused connection seen (Redis is down); 0: neither. */
+    private static int stale(Throwable t, int depth) {
+        if (t == null || depth > 8) {
+            return 0;
         }
-        return false;
+        if (t instanceof java.net.ConnectException) {
+            return -1;
+        }
+        if (t instanceof java.net.SocketException
+                || (t.getMessage() != null && t.getMessage().contains("Unexpected end of stream"))) {
+            return 1;
+        }
+        int found = stale(t.getCause(), depth + 1);
+        for (Throwable suppressed : t.getSuppressed()) {
+            found = found != 0 ? found : stale(suppressed, depth + 1);
+        }
+        return found;
     }
 
     private static Decision toDecision(Object reply, List<RateLimitRule> rules) {
@@ -142,24 +219,69 @@ public final class RedisRateLimiter implements RateLimiter {
                 + ALGORITHM_SUFFIX[rule.algorithm().ordinal()];
     }
 
-    /** Closes the Redis client if this limiter created it from a URI; a client passed in stays open. */
+    /** Closes the Redis client if this limiter created it; a client passed in stays open. */
     @Override
     public void close() {
-        if (ownsClient) {
-            redis.close();
+        connecting.lock();
+        try {
+            closed = true;
+            if (ownsClient && redis != null) {
+                redis.close();
+            }
+        } finally {
+            connecting.unlock();
         }
     }
 
-    /** Builds a {@link RedisRateLimiter}; values are checked when set. */
+    /** Where this limiter's Redis is, for logs: the URL (password masked), the cluster seeds or the sentinels. */
+    @Override
+    public String toString() {
+        return "RedisRateLimiter[" + settings.describe() + ", keyPrefix=" + keyPrefix + "]";
+    }
+
+    /**
+     * Builds a {@link RedisRateLimiter}; values are checked when set. Exactly one topology: {@link #uri(String)},
+     * {@link #clusterNodes(String...)}, {@link #sentinel(String, List)} or an existing {@link #client(UnifiedJedis)}.
+     * Credentials of a single Redis go in its URL; those of cluster and Sentinel data nodes are set with
+     * {@link #credentials(String, String)} and {@link #ssl(boolean)}, and the sentinels' own, which may differ, with
+     * {@link #sentinelCredentials(String, String)}.
+     */
     public static final class Builder {
         private UnifiedJedis client;
         private URI uri;
+        private Set<HostAndPort> clusterNodes;
+        private String sentinelMaster;
+        private Set<HostAndPort> sentinels;
+        private String user;
+        private String password;
+        private boolean ssl;
+        private String sentinelUser;
+        private String sentinelPassword;
         private Duration timeout = Duration.ofMillis(100);
         private int maxConnections = 64;
         private String keyPrefix = "rl";
         private TimeSource timeSource;
 
         private Builder() {
+        }
+
+        private Builder copy() {
+            Builder b = new Builder();
+            b.client = client;
+            b.uri = uri;
+            b.clusterNodes = clusterNodes;
+            b.sentinelMaster = sentinelMaster;
+            b.sentinels = sentinels;
+            b.user = user;
+            b.password = password;
+            b.ssl = ssl;
+            b.sentinelUser = sentinelUser;
+            b.sentinelPassword = sentinelPassword;
+            b.timeout = timeout;
+            b.maxConnections = maxConnections;
+            b.keyPrefix = keyPrefix;
+            b.timeSource = timeSource;
+            return b;
         }
 
         /** Uses an existing Jedis client (single, Sentinel or Cluster); the limiter does not close it. */
@@ -172,8 +294,8 @@ public final class RedisRateLimiter implements RateLimiter {
         }
 
         /**
-         * Connects to {@code redis://[user:password@]host:port[/db]} or {@code rediss://…}; the limiter owns and
-         * closes that client. The password never appears in messages.
+         * A single Redis at {@code redis://[user:password@]host:port[/db]} or {@code rediss://…} (TLS); the limiter
+         * owns and closes that client. The password never appears in messages.
          */
         public Builder uri(String redisUri) {
             URI parsed;
@@ -190,7 +312,82 @@ public final class RedisRateLimiter implements RateLimiter {
             return this;
         }
 
-        /** Connect and read timeout for a client made from a URI; 100 ms unless set, so a stalled Redis fails fast. */
+        /**
+         * A Redis Cluster, reached through these seed nodes ({@code host:port}; a few suffice, the client discovers
+         * the others and follows MOVED/ASK redirections and failovers). The limiter owns and closes that client.
+         */
+        public Builder clusterNodes(String... hostAndPorts) {
+            return clusterNodes(hostAndPorts == null ? null : List.of(hostAndPorts));
+        }
+
+        /** {@link #clusterNodes(String...)} from a list. */
+        public Builder clusterNodes(List<String> hostAndPorts) {
+            this.clusterNodes = addresses("clusterNodes", hostAndPorts);
+            return this;
+        }
+
+        /**
+         * A master managed by Redis Sentinel: {@code masterName} as in the sentinels' {@code sentinel monitor}
+         * line, and the sentinels ({@code host:port}) to ask where it is. After a failover the client follows the
+         * sentinels to the new master. The limiter owns and closes that client.
+         */
+        public Builder sentinel(String masterName, List<String> sentinels) {
+            if (masterName == null || masterName.isBlank() || masterName.chars().anyMatch(c -> c <= 0x20)) {
+                throw new IllegalArgumentException("sentinel master name must be a non-blank name without spaces, "
+                        + "was '" + masterName + "'");
+            }
+            this.sentinels = addresses("sentinels", sentinels);
+            this.sentinelMaster = masterName;
+            return this;
+        }
+
+        /**
+         * User (null for the {@code default} user) and password of the cluster or Sentinel-managed data nodes. A
+         * single Redis takes them from its URL instead. The password never appears in messages.
+         */
+        public Builder credentials(String user, String password) {
+            if (password == null || password.isEmpty()) {
+                throw new IllegalArgumentException("password must not be empty");
+            }
+            if (user != null && (user.isBlank() || user.chars().anyMatch(c -> c <= 0x20))) {
+                throw new IllegalArgumentException("user must be null (the default user) or a name without spaces");
+            }
+            this.user = user;
+            this.password = password;
+            return this;
+        }
+
+        /**
+         * User and password of the sentinels themselves ({@code requirepass} of the sentinels), which may differ
+         * from the data nodes'. Only with {@link #sentinel(String, List)}.
+         */
+        public Builder sentinelCredentials(String user, String password) {
+            if (password == null || password.isEmpty()) {
+                throw new IllegalArgumentException("sentinel password must not be empty");
+            }
+            if (user != null && (user.isBlank() || user.chars().anyMatch(c -> c <= 0x20))) {
+                throw new IllegalArgumentException("sentinel user must be null (the default user) or a name without "
+                        + "spaces");
+            }
+            this.sentinelUser = user;
+            this.sentinelPassword = password;
+            return this;
+        }
+
+        /**
+         * TLS to the cluster nodes, or to the sentinels and the data nodes, with the JVM's trust store; false unless
+         * set. A single Redis uses TLS with a {@code rediss://} URL instead.
+         */
+        public Builder ssl(boolean ssl) {
+            this.ssl = ssl;
+            return this;
+        }
+
+        /**
+         * Connect and read timeout of each Redis call (and of the sentinels), and the longest wait for a pooled
+         * connection; 100 ms unless set, so a stalled Redis fails fast. A cluster call may follow redirections and
+         * retry on another node for up to 5 times this.
+         */
         public Builder timeout(Duration timeout) {
             if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.toMillis() > 60_000) {
                 throw new IllegalArgumentException("timeout must be between 1 ms and 60 s, was " + timeout);
@@ -199,7 +396,7 @@ public final class RedisRateLimiter implements RateLimiter {
             return this;
         }
 
-        /** Pool size of a client made from a URI; 64 unless set. */
+        /** Pool size of a client the limiter creates (per node in a cluster); 64 unless set. */
         public Builder maxConnections(int maxConnections) {
             if (maxConnections < 1) {
                 throw new IllegalArgumentException("maxConnections must be at least 1, was " + maxConnections);
@@ -229,12 +426,58 @@ public final class RedisRateLimiter implements RateLimiter {
             return this;
         }
 
-        /** The limiter. */
+        /**
+         * The limiter. Nothing connects yet: the client the limiter creates connects on the first call.
+         *
+         * @throws IllegalStateException unless exactly one topology is set, or when credentials do not fit it
+         */
         public RedisRateLimiter build() {
-            if ((client == null) == (uri == null)) {
-                throw new IllegalStateException("set exactly one of client(…) or uri(…)");
+            List<String> set = new ArrayList<>();
+            if (client != null) {
+                set.add("client(…)");
+            }
+            if (uri != null) {
+                set.add("uri(…)");
+            }
+            if (clusterNodes != null) {
+                set.add("clusterNodes(…)");
+            }
+            if (sentinels != null) {
+                set.add("sentinel(…)");
+            }
+            if (set.size() != 1) {
+                throw new IllegalStateException("set exactly one of uri(…), clusterNodes(…), sentinel(…) or client(…)"
+                        + (set.isEmpty() ? "" : "; set: " + String.join(", ", set)));
+            }
+            if (client != null && (password != null || ssl || sentinelPassword != null)) {
+                throw new IllegalStateException("credentials(…), sentinelCredentials(…) and ssl(…) configure a client "
+                        + "the limiter creates; a client(…) passed in brings its own");
+            }
+            if (uri != null && (password != null || ssl)) {
+                throw new IllegalStateException("a single Redis takes its credentials and TLS from the URL "
+                        + "(redis://user:password@host:port, rediss://…), not from credentials(…) or ssl(…)");
+            }
+            if (sentinelPassword != null && sentinels == null) {
+                throw new IllegalStateException("sentinelCredentials(…) needs sentinel(…)");
             }
             return new RedisRateLimiter(this);
+        }
+
+        /** The topology for messages and logs, without any password. */
+        String describe() {
+            if (uri != null) {
+                // the whole user info is hidden: a URL like redis://secret@host carries a password without a colon
+                return "Redis " + uri.getScheme() + "://" + (uri.getRawUserInfo() == null ? "" : "***@")
+                        + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
+                        + (uri.getRawPath() == null ? "" : uri.getRawPath());
+            }
+            if (clusterNodes != null) {
+                return "Redis Cluster " + clusterNodes;
+            }
+            if (sentinels != null) {
+                return "Redis Sentinel master '" + sentinelMaster + "' via " + sentinels;
+            }
+            return "a Jedis " + (client == null ? "client" : client.getClass().getSimpleName());
         }
 
         private UnifiedJedis createClient() {
@@ -243,26 +486,91 @@ public final class RedisRateLimiter implements RateLimiter {
                     .connectionTimeoutMillis(millis)
                     .socketTimeoutMillis(millis)
                     .clientName("ratelimit");
-            if (JedisURIHelper.isRedisSSLScheme(uri)) {
-                config.sslOptions(SslOptions.defaults());
-            }
-            String user = JedisURIHelper.getUser(uri);
-            String password = JedisURIHelper.getPassword(uri);
-            if (password != null) {
-                config.user(user).password(password);
-            }
-            if (JedisURIHelper.hasDbIndex(uri)) {
-                config.database(JedisURIHelper.getDBIndex(uri));
-            }
             ConnectionPoolConfig pool = new ConnectionPoolConfig();
             pool.setMaxTotal(maxConnections);
             pool.setMaxIdle(maxConnections);
             pool.setMaxWait(timeout);
+            if (uri == null) {
+                if (password != null) {
+                    config.user(user).password(password);
+                }
+                if (ssl) {
+                    config.sslOptions(SslOptions.defaults());
+                }
+                if (clusterNodes != null) {
+                    return RedisClusterClient.builder()
+                            .nodes(clusterNodes)
+                            .clientConfig(config.build())
+                            .poolConfig(pool)
+                            .build();
+                }
+                // sentinels are asked through plain Jedis connections, which speak RESP2 only: say so up front
+                DefaultJedisClientConfig.Builder sentinelConfig = DefaultJedisClientConfig.builder()
+                        .autoNegotiateProtocol(false)
+                        .connectionTimeoutMillis(millis)
+                        .socketTimeoutMillis(millis)
+                        .clientName("ratelimit-sentinel");
+                if (sentinelPassword != null) {
+                    sentinelConfig.user(sentinelUser).password(sentinelPassword);
+                }
+                if (ssl) {
+                    sentinelConfig.sslOptions(SslOptions.defaults());
+                }
+                return RedisSentinelClient.builder()
+                        .masterName(sentinelMaster)
+                        .sentinels(sentinels)
+                        .clientConfig(config.build())
+                        .sentinelClientConfig(sentinelConfig.build())
+                        .poolConfig(pool)
+                        .build();
+            }
+            if (JedisURIHelper.isRedisSSLScheme(uri)) {
+                config.sslOptions(SslOptions.defaults());
+            }
+            String uriUser = JedisURIHelper.getUser(uri);
+            String uriPassword = JedisURIHelper.getPassword(uri);
+            if (uriPassword != null) {
+                config.user(uriUser).password(uriPassword);
+            }
+            if (JedisURIHelper.hasDbIndex(uri)) {
+                config.database(JedisURIHelper.getDBIndex(uri));
+            }
             return RedisClient.builder()
                     .hostAndPort(JedisURIHelper.getHostAndPort(uri))
                     .clientConfig(config.build())
                     .poolConfig(pool)
                     .build();
+        }
+
+        /** Parses {@code host:port} entries ({@code [v6]:port} for IPv6), rejecting blanks and duplicates. */
+        private static Set<HostAndPort> addresses(String what, List<String> hostAndPorts) {
+            if (hostAndPorts == null || hostAndPorts.isEmpty()) {
+                throw new IllegalArgumentException(what + " needs at least one host:port");
+            }
+            Set<HostAndPort> parsed = new LinkedHashSet<>();
+            for (String entry : hostAndPorts) {
+                HostAndPort address = address(what, entry);
+                if (!parsed.add(address)) {
+                    throw new IllegalArgumentException(what + " lists " + entry.strip() + " twice");
+                }
+            }
+            return java.util.Collections.unmodifiableSet(parsed);
+        }
+
+        private static HostAndPort address(String what, String entry) {
+            String text = entry == null ? "" : entry.strip();
+            int colon = text.lastIndexOf(':');
+            String host = colon < 0 ? "" : text.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            String port = colon < 0 ? "" : text.substring(colon + 1);
+            if (host.isEmpty() || host.chars().anyMatch(c -> c <= 0x20 || c == '/' || c == '@')
+                    || !port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+                throw new IllegalArgumentException(what + " entry '" + (text.indexOf('@') >= 0 ? "***" : text)
+                        + "' must look like host:port, e.g. redis-1:6379 or [::1]:6379");
+            }
+            return new HostAndPort(host, Integer.parseInt(port));
         }
 
         /** The URL with any password replaced by {@code ***}. */

@@ -11,6 +11,7 @@ import dev.ratelimit.fallback.FailurePolicy;
 import dev.ratelimit.fallback.FallbackConfig;
 import dev.ratelimit.fallback.FallbackRateLimiter;
 import dev.ratelimit.memory.InMemoryRateLimiter;
+import dev.ratelimit.testing.RedisCluster;
 import dev.ratelimit.testing.RedisServer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
@@ -283,6 +284,123 @@ class RateLimitSettingsTest {
         }
         try (var redis = RedisServer.shared().client()) {
             assertThat(redis.keys("settings-test:*")).isNotEmpty();
+        }
+    }
+
+    @Test
+    void clusterNodesFromTheEnvironmentWithCredentialsMasked() {
+        env.put("RATELIMIT_REDIS_CLUSTER_NODES", " redis-1:6379, redis-2:6379 ,[::1]:7000");
+        env.put("RATELIMIT_REDIS_USER", "app");
+        env.put("RATELIMIT_REDIS_PASSWORD", "cl-s3cret");
+        env.put("RATELIMIT_REDIS_SSL", "TRUE");
+        RateLimitSettings s = load();
+        assertThat(s.redisUrl()).isEmpty();
+        assertThat(s.redisClusterNodes()).containsExactly("redis-1:6379", "redis-2:6379", "[::1]:7000");
+        assertThat(s.redisSsl()).isTrue();
+        assertThat(s.toString())
+                .startsWith("RateLimitSettings[redis.cluster.nodes=[redis-1:6379, redis-2:6379, [::1]:7000], "
+                        + "redis.user=app, redis.password=***, redis.ssl=true, redis.timeout=100ms")
+                .doesNotContain("cl-s3cret");
+    }
+
+    @Test
+    void sentinelFromContextParamsWithTwoPasswordsMasked() {
+        params.put("ratelimit.redis.sentinel.master", "mymaster");
+        params.put("ratelimit.redis.sentinel.nodes", "s1:26379,s2:26379,s3:26379");
+        params.put("ratelimit.redis.password", "data-s3cret");
+        params.put("ratelimit.redis.sentinel.password", "sent-s3cret");
+        RateLimitSettings s = load();
+        assertThat(s.redisSentinelMaster()).contains("mymaster");
+        assertThat(s.redisSentinelNodes()).containsExactly("s1:26379", "s2:26379", "s3:26379");
+        assertThat(s.toString())
+                .startsWith("RateLimitSettings[redis.sentinel.master=mymaster, "
+                        + "redis.sentinel.nodes=[s1:26379, s2:26379, s3:26379], redis.sentinel.password=***, "
+                        + "redis.password=***, redis.timeout=100ms")
+                .doesNotContain("s3cret");
+    }
+
+    @Test
+    void topologySettingsAreCheckedAndNeverShowAPassword() {
+        sys.put("ratelimit.redis.url", "redis://h:6379");
+        env.put("RATELIMIT_REDIS_CLUSTER_NODES", "a:1");
+        assertInvalid("set only one Redis topology (ratelimit.redis.url, ratelimit.redis.cluster.nodes or "
+                + "ratelimit.redis.sentinel.master with ratelimit.redis.sentinel.nodes), found ratelimit.redis.url "
+                + "(from system property ratelimit.redis.url) and ratelimit.redis.cluster.nodes (from environment "
+                + "variable RATELIMIT_REDIS_CLUSTER_NODES)");
+        sys.clear();
+        env.clear();
+
+        params.put("ratelimit.redis.cluster.nodes", "a:1,,b:2");
+        assertInvalid("ratelimit.redis.cluster.nodes='a:1,,b:2' (from context-param/init-param "
+                + "ratelimit.redis.cluster.nodes) must be a comma-separated list of host:port, e.g. "
+                + "redis-1:6379,redis-2:6379");
+        params.put("ratelimit.redis.cluster.nodes", "a:1,b");
+        assertInvalid("ratelimit.redis.cluster.nodes='a:1,b' (from context-param/init-param "
+                + "ratelimit.redis.cluster.nodes) is invalid: clusterNodes entry 'b' must look like host:port, e.g. "
+                + "redis-1:6379 or [::1]:6379");
+        params.clear();
+
+        params.put("ratelimit.redis.sentinel.master", "m");
+        assertInvalid("Redis Sentinel needs both ratelimit.redis.sentinel.master and ratelimit.redis.sentinel.nodes; "
+                + "only ratelimit.redis.sentinel.master is set (from context-param/init-param "
+                + "ratelimit.redis.sentinel.master)");
+        params.clear();
+
+        params.put("ratelimit.redis.url", "redis://h:6379");
+        params.put("ratelimit.redis.password", "url-s3cret");
+        assertInvalid("ratelimit.redis.password='***' (from context-param/init-param ratelimit.redis.password) "
+                + "applies to ratelimit.redis.cluster.nodes and Redis Sentinel only: with ratelimit.redis.url put the "
+                + "user and password in the URL (redis://user:password@host:port) and use rediss:// for TLS");
+        params.clear();
+
+        env.put("RATELIMIT_REDIS_SENTINEL_PASSWORD", "lone-s3cret");
+        assertInvalid("ratelimit.redis.sentinel.password='***' (from environment variable "
+                + "RATELIMIT_REDIS_SENTINEL_PASSWORD) needs ratelimit.redis.sentinel.master and "
+                + "ratelimit.redis.sentinel.nodes");
+        env.clear();
+
+        params.put("ratelimit.redis.cluster.nodes", "a:1");
+        params.put("ratelimit.redis.user", "app");
+        assertInvalid("ratelimit.redis.user='app' (from context-param/init-param ratelimit.redis.user) needs "
+                + "ratelimit.redis.password as well");
+        params.put("ratelimit.redis.password", "pw-s3cret");
+        params.put("ratelimit.redis.ssl", "yes");
+        assertInvalid("ratelimit.redis.ssl='yes' (from context-param/init-param ratelimit.redis.ssl) must be true or "
+                + "false");
+    }
+
+    @Test
+    void clusterSettingsGiveARedisLimiterOnTheCluster() {
+        params.put("ratelimit.redis.cluster.nodes", String.join(",", RedisCluster.shared().seeds().subList(0, 2)));
+        params.put("ratelimit.redis.key-prefix", "settings-cluster-" + UUID.randomUUID());
+        params.put("ratelimit.redis.timeout", "2s");
+        RateLimitRule rule = RateLimitRule.custom().name("settings-cluster").limit(1).window("1m").build();
+        try (RateLimiter limiter = load().createLimiter()) {
+            assertThat(limiter).isInstanceOf(FallbackRateLimiter.class);
+            Decision first = limiter.acquire("ip:203.0.113.9", rule);
+            assertThat(first.store()).isEqualTo(Store.REDIS);
+            assertThat(first.allowed()).isTrue();
+            assertThat(limiter.acquire("ip:203.0.113.9", rule).allowed()).isFalse();
+        }
+    }
+
+    /** Nothing connects when the limiter is created: with every sentinel down, the fallback decides. */
+    @Test
+    void unreachableSentinelsFailNoStartAndTheFallbackDecides() {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        params.put("ratelimit.redis.sentinel.master", "mymaster");
+        params.put("ratelimit.redis.sentinel.nodes", "127.0.0.1:" + closedPort);
+        RateLimitRule rule = RateLimitRule.custom().name("settings-sentinel").limit(1).window("1m").build();
+        try (RateLimiter limiter = load().createLimiter()) {
+            Decision first = limiter.acquire("ip:203.0.113.10", rule);
+            assertThat(first.store()).isEqualTo(Store.FALLBACK);
+            assertThat(first.allowed()).isTrue();
+            assertThat(limiter.acquire("ip:203.0.113.10", rule).allowed()).isFalse();
         }
     }
 

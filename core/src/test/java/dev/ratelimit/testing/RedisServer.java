@@ -51,8 +51,9 @@ public final class RedisServer implements AutoCloseable {
     /** Environment variable holding the path of a {@code redis-server} binary. */
     public static final String BINARY_ENV = "REDIS_SERVER";
 
-    private static final String HOST = "127.0.0.1";
-    private static final String READY = "Ready to accept connections";
+    static final String HOST = "127.0.0.1";
+    /** The log line of a data node that accepts connections. */
+    static final String READY = "Ready to accept connections";
     private static final Pattern VERSION = Pattern.compile("\\bversion=(\\d+(?:\\.\\d+)+)");
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(10);
@@ -70,13 +71,15 @@ public final class RedisServer implements AutoCloseable {
     }
 
     private final Path binary;
+    private final Launch launch;
     private final int port;
     private final boolean isShared;
     private volatile ServerProcess current;
     private volatile boolean paused;
 
-    private RedisServer(Path binary, int port, boolean isShared, ServerProcess first) {
+    private RedisServer(Path binary, Launch launch, int port, boolean isShared, ServerProcess first) {
         this.binary = binary;
+        this.launch = launch;
         this.port = port;
         this.isShared = isShared;
         this.current = first;
@@ -89,7 +92,15 @@ public final class RedisServer implements AutoCloseable {
      * @throws IllegalStateException when no binary is found or the server does not become ready (with its log tail)
      */
     public static RedisServer start() {
-        return start(findBinary(), false);
+        return start(findBinary(), Launch.PLAIN, false);
+    }
+
+    /**
+     * Starts a server launched the given way (cluster node, sentinel) from the usual binary; the topology harnesses
+     * ({@link RedisCluster}, {@link RedisSentinelSet}) use this.
+     */
+    static RedisServer start(Launch launch) {
+        return start(findBinary(), launch, false);
     }
 
     /**
@@ -98,7 +109,7 @@ public final class RedisServer implements AutoCloseable {
      * @param binary path of a {@code redis-server} executable, e.g. {@link #embeddedBinary()}
      */
     static RedisServer start(Path binary) {
-        return start(binary, false);
+        return start(binary, Launch.PLAIN, false);
     }
 
     /**
@@ -108,24 +119,24 @@ public final class RedisServer implements AutoCloseable {
      */
     public static synchronized RedisServer shared() {
         if (shared == null) {
-            shared = start(findBinary(), true);
+            shared = start(findBinary(), Launch.PLAIN, true);
         }
         return shared;
     }
 
-    private static RedisServer start(Path binary, boolean isShared) {
+    private static RedisServer start(Path binary, Launch launch, boolean isShared) {
         IllegalStateException last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             int port = freePort();
             ServerProcess process;
             try {
-                process = ServerProcess.launch(binary, port);
+                process = ServerProcess.launch(binary, launch, port);
             } catch (PortInUseException e) {
                 // another process took the port between our probe and redis-server's bind: pick another one
                 last = e;
                 continue;
             }
-            RedisServer server = new RedisServer(binary, port, isShared, process);
+            RedisServer server = new RedisServer(binary, launch, port, isShared, process);
             LIVE.add(server);
             return server;
         }
@@ -226,7 +237,7 @@ public final class RedisServer implements AutoCloseable {
         long backOff = TimeUnit.MILLISECONDS.toNanos(50);
         while (true) {
             try {
-                current = ServerProcess.launch(binary, port);
+                current = ServerProcess.launch(binary, launch, port);
                 LIVE.add(this);
                 return;
             } catch (PortInUseException e) {
@@ -466,6 +477,22 @@ public final class RedisServer implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------------------- process
 
+    /**
+     * How a process is launched: arguments before the standard ones (e.g. a config file and {@code --sentinel}) and
+     * after them (e.g. cluster options), the log line that says it is ready, and its working directory. A restart
+     * launches the same way, so a cluster node finds its {@code nodes.conf} again.
+     */
+    record Launch(List<String> before, List<String> after, String readyLine, Path directory) {
+        /** A plain standalone server in the temporary directory. */
+        static final Launch PLAIN = new Launch(List.of(), List.of(), READY,
+                Path.of(System.getProperty("java.io.tmpdir")));
+
+        Launch {
+            before = List.copyOf(before);
+            after = List.copyOf(after);
+        }
+    }
+
     /** Thrown when redis-server exits at startup because its port is taken. */
     private static final class PortInUseException extends IllegalStateException {
         private static final long serialVersionUID = 1L;
@@ -480,14 +507,19 @@ public final class RedisServer implements AutoCloseable {
         final Process process;
         final CompletableFuture<Void> ready = new CompletableFuture<>();
         final ArrayDeque<String> log = new ArrayDeque<>();
+        final String readyLine;
         volatile String version;
 
-        private ServerProcess(Process process) {
+        private ServerProcess(Process process, String readyLine) {
             this.process = process;
+            this.readyLine = readyLine;
         }
 
-        static ServerProcess launch(Path binary, int port) {
-            List<String> command = new ArrayList<>(List.of(binary.toString(),
+        static ServerProcess launch(Path binary, Launch launch, int port) {
+            List<String> command = new ArrayList<>();
+            command.add(binary.toString());
+            command.addAll(launch.before());
+            command.addAll(List.of(
                     "--port", Integer.toString(port),
                     "--bind", HOST,
                     "--save", "",
@@ -495,8 +527,9 @@ public final class RedisServer implements AutoCloseable {
                     "--protected-mode", "no",
                     "--daemonize", "no",
                     "--loglevel", "notice"));
+            command.addAll(launch.after());
             ProcessBuilder builder = new ProcessBuilder(command)
-                    .directory(Path.of(System.getProperty("java.io.tmpdir")).toFile())
+                    .directory(launch.directory().toFile())
                     .redirectErrorStream(true);
             Process process;
             try {
@@ -504,7 +537,7 @@ public final class RedisServer implements AutoCloseable {
             } catch (IOException e) {
                 throw new IllegalStateException("cannot run " + binary + ": " + e.getMessage(), e);
             }
-            ServerProcess server = new ServerProcess(process);
+            ServerProcess server = new ServerProcess(process, launch.readyLine());
             Thread drain = new Thread(server::drain, "redis-server-" + port + "-log");
             drain.setDaemon(true);
             drain.start();
@@ -529,7 +562,7 @@ public final class RedisServer implements AutoCloseable {
                             version = m.group(1);
                         }
                     }
-                    if (line.contains(READY)) {
+                    if (line.contains(readyLine)) {
                         ready.complete(null);
                     }
                 }
