@@ -7,6 +7,7 @@ import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.Store;
 import dev.ratelimit.redis.RedisRateLimiter;
+import dev.ratelimit.testing.ConcurrentBurst;
 import dev.ratelimit.testing.ManualClock;
 import dev.ratelimit.testing.RedisServer;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -28,6 +29,11 @@ import org.junit.jupiter.api.Test;
  * Kills (SIGKILL) and freezes (SIGSTOP) a real Redis while 8 threads take decisions. The limiter clock is frozen
  * during each load phase (so the counts are exact) and moved past the breaker's wait to bring Redis back.
  *
+ * <p>The clock is only moved once the breaker is really {@code OPEN}: Resilience4j stops permitting calls (so the
+ * fallback already answers) a moment before it installs the open state, and that state's wait is measured from the
+ * clock's reading at that moment. Moving the clock in between would start the wait after the move, and no probe
+ * would ever come. The load runs until the test stops it, so there is always a caller to take the probe.
+ *
  * <p>The latency bound asserted here is a liveness property, not a performance figure: with a 100 ms Redis timeout no
  * call may hang for seconds, so it is set 20 times above what the timeouts allow.
  */
@@ -43,24 +49,48 @@ class RedisFaultsUnderLoadTest {
             .algorithm(Algorithm.SLIDING_WINDOW_LOG).build();
     private RedisServer redis;
     private FallbackRateLimiter limiter;
+    private Load load;
 
     @BeforeEach
     void start() {
         redis = RedisServer.start();
         RedisRateLimiter primary = RedisRateLimiter.custom().uri(redis.uri()).timeSource(clock).build(); // 100 ms
+        warmUp(primary);
         limiter = FallbackRateLimiter.custom().primary(primary).timeSource(clock)
                 .config(FallbackConfig.custom().waitDurationInOpenState(WAIT).build()).build();
     }
 
     @AfterEach
-    void stop() {
-        limiter.close();
-        redis.close();
+    void stop() throws InterruptedException {
+        try {
+            if (load != null) {
+                load.stopAndJoin();
+            }
+        } finally {
+            limiter.close();
+            redis.close();
+        }
+    }
+
+    /**
+     * Loads the classes, the script and a pooled connection per load thread before the breaker counts anything, so
+     * the first decisions under load are not cold calls that a loaded machine makes slower than the breaker's
+     * slow-call threshold: with the clock frozen, a breaker opened before the fault would never close again. Best
+     * effort: Redis is healthy here and a call that still fails only means a colder start.
+     */
+    private void warmUp(RedisRateLimiter primary) {
+        ConcurrentBurst.run(THREADS, 3, (thread, i) -> {
+            try {
+                return primary.acquire("warm-up", rule).store();
+            } catch (RuntimeException e) {
+                return null;
+            }
+        });
     }
 
     @Test
     void sigkillUnderLoad() throws Exception {
-        Load load = new Load();
+        load = new Load();
         load.start();
         assertThat(load.redisDecisions.await(30, TimeUnit.SECONDS)).as("Redis decided under load").isTrue();
         redis.kill();
@@ -81,15 +111,19 @@ class RedisFaultsUnderLoadTest {
 
     @Test
     void sigstopUnderLoad() throws Exception {
-        Load load = new Load();
+        load = new Load();
         load.start();
-        assertThat(load.redisDecisions.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(load.redisDecisions.await(30, TimeUnit.SECONDS)).as("Redis decided under load").isTrue();
         redis.pause();
         load.startCountingFallback();
-        assertThat(load.fallbackDecisions.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(load.fallbackDecisions.await(30, TimeUnit.SECONDS)).as("fallback decided").isTrue();
         // keep Redis frozen through three breaker cycles: each time the wait is over, the trial calls meet the
         // frozen Redis, time out, and the breaker opens again; meanwhile the fallback keeps answering
         for (int cycle = 0; cycle < 3; cycle++) {
+            // fallback decisions start while the tripping thread is still building the open state: wait for it,
+            // or the advance below may happen before the wait is measured, and then no probe comes in this cycle.
+            // (HALF_OPEN_TO_OPEN is published after the new open state is in place, so later cycles pass at once.)
+            awaitOpen(cycle);
             CountDownLatch reopened = new CountDownLatch(1);
             limiter.circuitBreaker().getEventPublisher().onStateTransition(e -> {
                 if (e.getStateTransition() == CircuitBreaker.StateTransition.HALF_OPEN_TO_OPEN) {
@@ -110,13 +144,33 @@ class RedisFaultsUnderLoadTest {
         assertBackOnRedis();
     }
 
+    /** Waits until the breaker's open state, and with it the end of its wait, is in place. */
+    private void awaitOpen(int cycle) throws InterruptedException {
+        CountDownLatch opened = new CountDownLatch(1);
+        limiter.circuitBreaker().getEventPublisher().onStateTransition(e -> {
+            if (e.getStateTransition().getToState() == CircuitBreaker.State.OPEN) {
+                opened.countDown();
+            }
+        });
+        // the transition is published after the state is set: either it is set now, or its event is still to come
+        if (limiter.state() != CircuitBreaker.State.OPEN) {
+            assertThat(opened.await(30, TimeUnit.SECONDS)).as("breaker open before probe cycle %d (it is %s)", cycle,
+                    limiter.state()).isTrue();
+        }
+    }
+
     private void assertBackOnRedis() {
+        // the Redis errors behind any decision that fell back, so that a failure here says why
+        Queue<String> redisErrors = new ConcurrentLinkedQueue<>();
+        limiter.circuitBreaker().getEventPublisher().onError(e -> redisErrors.add(e.getThrowable() + " after "
+                + e.getElapsedDuration().toMillis() + " ms"));
         clock.advance(WAIT.plusMillis(1));
         List<Store> stores = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             stores.add(limiter.acquire("other-client", rule).store());
         }
-        assertThat(stores).containsOnly(Store.REDIS);
+        assertThat(stores).as(() -> "stores once Redis is back; Redis errors: " + redisErrors)
+                .containsOnly(Store.REDIS);
         assertThat(limiter.state()).isEqualTo(CircuitBreaker.State.CLOSED);
     }
 
@@ -135,13 +189,19 @@ class RedisFaultsUnderLoadTest {
         void start() {
             for (int t = 0; t < THREADS; t++) {
                 Thread thread = new Thread(this::run, "load-" + t);
+                thread.setDaemon(true); // a failed test that never stops its load must not keep the JVM alive
                 threads.add(thread);
                 thread.start();
             }
         }
 
+        /**
+         * Runs until stopped. Not for a number of iterations: the breaker goes half-open only when a call asks it,
+         * so load threads that ran out of iterations on a fast machine (fallback decisions take microseconds) would
+         * leave a probe cycle without a probe.
+         */
         void run() {
-            for (int i = 0; i < 200_000 && !stop.get(); i++) {
+            while (!stop.get()) {
                 long begin = System.nanoTime();
                 try {
                     Decision d = limiter.acquire("client", rule);
