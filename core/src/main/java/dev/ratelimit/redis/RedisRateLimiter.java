@@ -59,7 +59,11 @@ public final class RedisRateLimiter implements RateLimiter {
         this.timeSource = b.timeSource;
     }
 
-    /** A builder; set either {@link Builder#client(UnifiedJedis)} or {@link Builder#uri(String)}. */
+    /**
+     * A builder; set either {@link Builder#client(UnifiedJedis)} or {@link Builder#uri(String)}.
+     *
+     * @return a new builder
+     */
     public static Builder custom() {
         return new Builder();
     }
@@ -136,7 +140,14 @@ public final class RedisRateLimiter implements RateLimiter {
         return ((Number) value).longValue();
     }
 
-    /** The Redis key holding one rule's state for one client key (for tests and operators). */
+    /**
+     * The Redis key holding one rule's state for one client key (for tests and operators).
+     *
+     * @param key  the client key, as passed to {@link #acquire(String, RateLimitRule)}
+     * @param rule the rule
+     * @return {@code <prefix>:{<store form of the key>}:<rule name>:<algorithm suffix>}
+     * @throws IllegalArgumentException when the key is null or empty
+     */
     public String stateKey(String key, RateLimitRule rule) {
         return keyPrefix + ":{" + ClientKeys.normalize(key) + "}:" + rule.name() + ':'
                 + ALGORITHM_SUFFIX[rule.algorithm().ordinal()];
@@ -162,7 +173,13 @@ public final class RedisRateLimiter implements RateLimiter {
         private Builder() {
         }
 
-        /** Uses an existing Jedis client (single, Sentinel or Cluster); the limiter does not close it. */
+        /**
+         * Uses an existing Jedis client (single, Sentinel or Cluster); the limiter does not close it.
+         *
+         * @param client the client; its timeouts and pool are the application's
+         * @return this builder
+         * @throws IllegalArgumentException when {@code client} is null
+         */
         public Builder client(UnifiedJedis client) {
             if (client == null) {
                 throw new IllegalArgumentException("client must not be null");
@@ -174,6 +191,10 @@ public final class RedisRateLimiter implements RateLimiter {
         /**
          * Connects to {@code redis://[user:password@]host:port[/db]} or {@code rediss://…}; the limiter owns and
          * closes that client. The password never appears in messages.
+         *
+         * @param redisUri the Redis URL; surrounding blanks are ignored
+         * @return this builder
+         * @throws IllegalArgumentException when the URL is null, malformed or has no host
          */
         public Builder uri(String redisUri) {
             URI parsed;
@@ -190,7 +211,13 @@ public final class RedisRateLimiter implements RateLimiter {
             return this;
         }
 
-        /** Connect and read timeout for a client made from a URI; 100 ms unless set, so a stalled Redis fails fast. */
+        /**
+         * Connect and read timeout for a client made from a URI; 100 ms unless set, so a stalled Redis fails fast.
+         *
+         * @param timeout from 1 ms to 60 s
+         * @return this builder
+         * @throws IllegalArgumentException when {@code timeout} is null or outside 1 ms to 60 s
+         */
         public Builder timeout(Duration timeout) {
             if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.toMillis() > 60_000) {
                 throw new IllegalArgumentException("timeout must be between 1 ms and 60 s, was " + timeout);
@@ -199,7 +226,13 @@ public final class RedisRateLimiter implements RateLimiter {
             return this;
         }
 
-        /** Pool size of a client made from a URI; 64 unless set. */
+        /**
+         * Pool size of a client made from a URI; 64 unless set.
+         *
+         * @param maxConnections at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code maxConnections} is less than 1
+         */
         public Builder maxConnections(int maxConnections) {
             if (maxConnections < 1) {
                 throw new IllegalArgumentException("maxConnections must be at least 1, was " + maxConnections);
@@ -208,7 +241,13 @@ public final class RedisRateLimiter implements RateLimiter {
             return this;
         }
 
-        /** The first part of every key; {@code rl} unless set. Visible ASCII without braces, at most 64 chars. */
+        /**
+         * The first part of every key; {@code rl} unless set. Lets several applications share one Redis.
+         *
+         * @param keyPrefix 1 to 64 visible ASCII characters without braces
+         * @return this builder
+         * @throws IllegalArgumentException when {@code keyPrefix} is null, empty, too long or has other characters
+         */
         public Builder keyPrefix(String keyPrefix) {
             if (keyPrefix == null || keyPrefix.isEmpty() || keyPrefix.length() > 64
                     || !keyPrefix.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '{' && c != '}')) {
@@ -223,13 +262,21 @@ public final class RedisRateLimiter implements RateLimiter {
          * Sends this clock's time with every call instead of reading the Redis server's {@code TIME}. For
          * deterministic tests: in production, instances with skewed clocks would disagree. Key TTLs still run on
          * Redis's own clock, so a test should not rely on state whose TTL (at least 1 ms) passes in real time.
+         *
+         * @param timeSource the clock; null (the default) for the Redis server's clock
+         * @return this builder
          */
         public Builder timeSource(TimeSource timeSource) {
             this.timeSource = timeSource;
             return this;
         }
 
-        /** The limiter. */
+        /**
+         * The limiter.
+         *
+         * @return a new limiter; thread-safe
+         * @throws IllegalStateException when neither or both of a client and a URI were set
+         */
         public RedisRateLimiter build() {
             if ((client == null) == (uri == null)) {
                 throw new IllegalStateException("set exactly one of client(…) or uri(…)");
