@@ -26,6 +26,8 @@ public final class ClientKeys {
     /**
      * The store form of a client key.
      *
+     * @param key the client key as the binding resolved it (principal, IP, header value…)
+     * @return the key itself when it is short plain ASCII, else {@code ~} and the Base64 of its SHA-256
      * @throws IllegalArgumentException when the key is null or empty
      */
     public static String normalize(String key) {
@@ -41,6 +43,7 @@ public final class ClientKeys {
     /**
      * Checks the arguments of {@link RateLimiter#acquire(String, List)}.
      *
+     * @param rules the rules of one call
      * @throws IllegalArgumentException when the rules are empty or two rules share a name and algorithm
      */
     public static void checkRules(List<RateLimitRule> rules) {

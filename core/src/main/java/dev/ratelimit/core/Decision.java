@@ -45,7 +45,8 @@ public final class Decision {
      * A decision from per-rule states; it is allowed only when every state is.
      *
      * @param store  which store decided
-     * @param limits one state per rule, in the order of the rules
+     * @param limits one state per rule, in the order of the rules (copied; at least one)
+     * @return the decision
      */
     public static Decision of(Store store, List<LimitState> limits) {
         return new Decision(store, limits);
@@ -66,52 +67,93 @@ public final class Decision {
         return a.resetMicros() > b.resetMicros();
     }
 
-    /** Whether the request may proceed. */
+    /**
+     * Whether the request may proceed.
+     *
+     * @return {@code true} when every rule admitted the request
+     */
     public boolean allowed() {
         return allowed;
     }
 
-    /** Which store made the decision. */
+    /**
+     * Which store made the decision.
+     *
+     * @return the store; {@link Store#NONE} when the failure policy decided without counting
+     */
     public Store store() {
         return store;
     }
 
-    /** Each rule's state, in the order the rules were given. */
+    /**
+     * Each rule's state, in the order the rules were given.
+     *
+     * @return an unmodifiable list with one state per rule
+     */
     public List<LimitState> limits() {
         return limits;
     }
 
-    /** The most restrictive rule's state: the one to report in single-valued headers. */
+    /**
+     * The most restrictive rule's state: the one to report in single-valued headers.
+     *
+     * @return when denied, the denying rule with the longest wait; when allowed, the rule with the fewest permits left
+     */
     public LimitState reported() {
         return reported;
     }
 
-    /** The reported rule's limit. */
+    /**
+     * The reported rule's limit.
+     *
+     * @return permits per window of the {@link #reported()} rule
+     */
     public long limit() {
         return reported.rule().limit();
     }
 
-    /** The reported rule's remaining permits. */
+    /**
+     * The reported rule's remaining permits.
+     *
+     * @return permits still available under the {@link #reported()} rule; never negative
+     */
     public long remaining() {
         return reported.remaining();
     }
 
-    /** Time until the reported rule's full limit is available again. */
+    /**
+     * Time until the reported rule's full limit is available again.
+     *
+     * @return the wait, microsecond precision; zero when the limit is already whole
+     */
     public Duration resetAfter() {
         return reported.resetAfter();
     }
 
-    /** Time until the request could be retried with success (the longest wait over all rules); zero when allowed. */
+    /**
+     * Time until the request could be retried with success: the longest wait over all rules.
+     *
+     * @return the wait, microsecond precision; zero when allowed, at least one microsecond when denied
+     */
     public Duration retryAfter() {
         return Duration.ofNanos(retryMicros * 1_000L);
     }
 
-    /** {@link #retryAfter()} in whole seconds, rounded up, as {@code Retry-After} wants it; zero when allowed. */
+    /**
+     * {@link #retryAfter()} in whole seconds, rounded up, as the {@code Retry-After} header wants it.
+     *
+     * @return seconds to wait; zero when allowed, at least 1 when denied
+     */
     public long retryAfterSeconds() {
         return (retryMicros + 999_999L) / 1_000_000L;
     }
 
-    /** This decision as made by another store (the fallback marks the in-memory decisions it serves). */
+    /**
+     * This decision as made by another store (the fallback marks the in-memory decisions it serves).
+     *
+     * @param newStore the store to report
+     * @return this decision when the store is the same, else a copy with the same limits and {@code newStore}
+     */
     public Decision withStore(Store newStore) {
         return newStore == store ? this : new Decision(newStore, limits);
     }

@@ -17,7 +17,14 @@ public final class Durations {
     private Durations() {
     }
 
-    /** The duration, or null when {@code text} is null or not a duration (the caller reports it with its context). */
+    /**
+     * Parses a duration; case and surrounding blanks are ignored.
+     *
+     * @param text {@code 500ms}, {@code 10s}, {@code 1m}, {@code 1h}, {@code 1d} (a number of up to 12 digits and a
+     *             unit) or ISO-8601 such as {@code PT1M}; may be null
+     * @return the duration, or null when {@code text} is null or not a duration (the caller reports it with its
+     *         context)
+     */
     public static Duration parse(String text) {
         if (text == null) {
             return null;
@@ -44,7 +51,13 @@ public final class Durations {
         }
     }
 
-    /** The shortest exact form in the same syntax: {@code 1d}, {@code 2h}, {@code 1m}, {@code 10s}, {@code 150ms}. */
+    /**
+     * The shortest exact form of a duration in the syntax {@link #parse(String)} reads.
+     *
+     * @param d the duration, not null
+     * @return {@code 1d}, {@code 2h}, {@code 1m}, {@code 10s}, {@code 150ms}…; ISO-8601 ({@link Duration#toString()})
+     *         for a negative duration or one with a fraction of a millisecond
+     */
     public static String format(Duration d) {
         long seconds = d.getSeconds();
         int nanos = d.getNano();

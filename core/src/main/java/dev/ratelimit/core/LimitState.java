@@ -19,7 +19,17 @@ import java.util.Objects;
  */
 public record LimitState(RateLimitRule rule, boolean allowed, long remaining, long resetMicros, long retryMicros) {
 
-    /** Validates the values. */
+    /**
+     * Validates the values.
+     *
+     * @param rule        the rule, not null
+     * @param allowed     whether this rule alone would have admitted the request
+     * @param remaining   permits still available now; not negative
+     * @param resetMicros microseconds until the full limit is available again; not negative
+     * @param retryMicros microseconds until a request of the same cost could pass; not negative
+     * @throws NullPointerException     when {@code rule} is null
+     * @throws IllegalArgumentException when a number is negative
+     */
     public LimitState {
         Objects.requireNonNull(rule, "rule");
         if (remaining < 0 || resetMicros < 0 || retryMicros < 0) {
@@ -27,12 +37,20 @@ public record LimitState(RateLimitRule rule, boolean allowed, long remaining, lo
         }
     }
 
-    /** Time until the full limit is available again. */
+    /**
+     * Time until the full limit is available again.
+     *
+     * @return {@link #resetMicros()} as a duration
+     */
     public Duration resetAfter() {
         return Duration.ofNanos(resetMicros * 1_000L);
     }
 
-    /** Time until a request of the same cost could pass this rule; zero when allowed. */
+    /**
+     * Time until a request of the same cost could pass this rule.
+     *
+     * @return {@link #retryMicros()} as a duration; zero when allowed
+     */
     public Duration retryAfter() {
         return Duration.ofNanos(retryMicros * 1_000L);
     }

@@ -50,7 +50,11 @@ public final class RateLimitRule {
         this.cost = b.cost;
     }
 
-    /** A builder for rules made in code; {@code name}, {@code limit} and {@code window} are required. */
+    /**
+     * A builder for rules made in code; {@code name}, {@code limit} and {@code window} are required.
+     *
+     * @return a new builder with the defaults: token bucket, key {@link KeySource#PRINCIPAL_OR_IP}, cost 1
+     */
     public static Builder custom() {
         return new Builder();
     }
@@ -61,6 +65,7 @@ public final class RateLimitRule {
      * @param annotation  the annotation
      * @param defaultName the name when the annotation sets none (the bindings pass the class and method)
      * @param where       what carries the annotation, for error messages (e.g. {@code com.acme.Api#search})
+     * @return the validated rule
      * @throws IllegalArgumentException naming {@code where} and the offending value
      */
     public static RateLimitRule from(RateLimited annotation, String defaultName, String where) {
@@ -79,7 +84,13 @@ public final class RateLimitRule {
         }
     }
 
-    /** This rule with another cost per request (e.g. a cost known only at request time). */
+    /**
+     * This rule with another cost per request (e.g. a cost known only at request time).
+     *
+     * @param newCost permits one request takes; at least 1
+     * @return this rule when the cost is unchanged, else a copy with {@code newCost}
+     * @throws IllegalArgumentException when {@code newCost} is less than 1
+     */
     public RateLimitRule withCost(int newCost) {
         if (newCost == cost) {
             return this;
@@ -87,48 +98,84 @@ public final class RateLimitRule {
         return toBuilder().cost(newCost).build();
     }
 
-    /** A builder initialised with this rule's values. */
+    /**
+     * A builder initialised with this rule's values.
+     *
+     * @return a new builder; changing it does not change this rule
+     */
     public Builder toBuilder() {
         return custom().name(name).limit(limit).window(window).algorithm(algorithm).key(keySource)
                 .keyHeader(keyHeader).cost(cost);
     }
 
-    /** The counter's name: rules with the same name (and algorithm) share state per key. */
+    /**
+     * The counter's name: rules with the same name (and algorithm) share state per key.
+     *
+     * @return visible ASCII without {@code "} or {@code \}, at most {@value RateLimitRule#MAX_NAME_LENGTH} characters
+     */
     public String name() {
         return name;
     }
 
-    /** Permits per window. */
+    /**
+     * Permits per window.
+     *
+     * @return the limit; greater than zero
+     */
     public long limit() {
         return limit;
     }
 
-    /** The window length. */
+    /**
+     * The window length.
+     *
+     * @return between 1 ms and 366 days, a whole number of milliseconds
+     */
     public Duration window() {
         return window;
     }
 
-    /** The window length in microseconds, the unit the algorithms work in. */
+    /**
+     * The window length in microseconds, the unit the algorithms work in.
+     *
+     * @return {@link #window()} in microseconds
+     */
     public long windowMicros() {
         return windowMicros;
     }
 
-    /** The algorithm. */
+    /**
+     * The algorithm that decides under this rule.
+     *
+     * @return the algorithm, never null
+     */
     public Algorithm algorithm() {
         return algorithm;
     }
 
-    /** Where the bindings take the key from. */
+    /**
+     * Where the bindings take the key from.
+     *
+     * @return the key source, never null
+     */
     public KeySource keySource() {
         return keySource;
     }
 
-    /** The header holding the key for {@link KeySource#HEADER}; empty otherwise. */
+    /**
+     * The header holding the key for {@link KeySource#HEADER}.
+     *
+     * @return the header name, trimmed; empty for the other key sources
+     */
     public String keyHeader() {
         return keyHeader;
     }
 
-    /** Permits one request takes. */
+    /**
+     * Permits one request takes.
+     *
+     * @return the cost; at least 1
+     */
     public int cost() {
         return cost;
     }
@@ -193,57 +240,106 @@ public final class RateLimitRule {
         private Builder() {
         }
 
-        /** The counter's name (required). */
+        /**
+         * The counter's name (required).
+         *
+         * @param name visible ASCII other than {@code "} and {@code \}, at most
+         *             {@value RateLimitRule#MAX_NAME_LENGTH} characters
+         * @return this builder
+         */
         public Builder name(String name) {
             this.name = name;
             return this;
         }
 
-        /** Permits per window (required, greater than zero). */
+        /**
+         * Permits per window (required).
+         *
+         * @param limit greater than zero
+         * @return this builder
+         */
         public Builder limit(long limit) {
             this.limit = limit;
             return this;
         }
 
-        /** The window as text: {@code 500ms}, {@code 10s}, {@code 1m}, {@code 1h}, {@code 1d} or ISO-8601. */
+        /**
+         * The window as text (this or {@link #window(Duration)} is required).
+         *
+         * @param window {@code 500ms}, {@code 10s}, {@code 1m}, {@code 1h}, {@code 1d} or ISO-8601 such as
+         *               {@code PT1M}; between 1 ms and 366 days
+         * @return this builder
+         * @throws IllegalArgumentException when the text is empty or not a duration
+         */
         public Builder window(String window) {
             this.window = Windows.parse(window);
             this.windowText = window;
             return this;
         }
 
-        /** The window (required, 1 ms to 366 days, whole milliseconds). */
+        /**
+         * The window (this or {@link #window(String)} is required).
+         *
+         * @param window 1 ms to 366 days, a whole number of milliseconds
+         * @return this builder
+         */
         public Builder window(Duration window) {
             this.window = window;
             this.windowText = null;
             return this;
         }
 
-        /** The algorithm; {@link Algorithm#TOKEN_BUCKET} unless set. */
+        /**
+         * The algorithm; {@link Algorithm#TOKEN_BUCKET} unless set.
+         *
+         * @param algorithm the algorithm, not null
+         * @return this builder
+         */
         public Builder algorithm(Algorithm algorithm) {
             this.algorithm = algorithm;
             return this;
         }
 
-        /** The key source; {@link KeySource#PRINCIPAL_OR_IP} unless set. */
+        /**
+         * The key source; {@link KeySource#PRINCIPAL_OR_IP} unless set.
+         *
+         * @param keySource where the bindings take the key from, not null
+         * @return this builder
+         */
         public Builder key(KeySource keySource) {
             this.keySource = keySource;
             return this;
         }
 
-        /** The header holding the key with {@link KeySource#HEADER}. */
+        /**
+         * The header holding the key with {@link KeySource#HEADER}; required with it, not allowed with the others.
+         *
+         * @param keyHeader a valid HTTP header name; null or blank means none
+         * @return this builder
+         */
         public Builder keyHeader(String keyHeader) {
             this.keyHeader = keyHeader;
             return this;
         }
 
-        /** Permits per request; 1 unless set. */
+        /**
+         * Permits per request; 1 unless set.
+         *
+         * @param cost at least 1
+         * @return this builder
+         */
         public Builder cost(int cost) {
             this.cost = cost;
             return this;
         }
 
-        /** The rule. @throws IllegalArgumentException naming the first invalid value */
+        /**
+         * Validates the values and builds the rule.
+         *
+         * @return the rule
+         * @throws IllegalArgumentException naming the first invalid value
+         * @throws NullPointerException     when the algorithm or key source was set to null
+         */
         public RateLimitRule build() {
             return new RateLimitRule(this, windowText);
         }

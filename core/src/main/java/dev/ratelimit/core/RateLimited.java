@@ -26,25 +26,54 @@ import java.lang.annotation.Target;
 @Repeatable(RateLimited.List.class)
 public @interface RateLimited {
 
-    /** Permits per window; greater than zero. */
+    /**
+     * Permits per window.
+     *
+     * @return the limit; greater than zero
+     */
     long limit();
 
-    /** The window: {@code 500ms}, {@code 10s}, {@code 1m}, {@code 1h}, {@code 1d}, or ISO-8601 such as {@code PT1M}. */
+    /**
+     * The window the limit applies to.
+     *
+     * @return {@code 500ms}, {@code 10s}, {@code 1m}, {@code 1h}, {@code 1d}, or ISO-8601 such as {@code PT1M};
+     *         between 1 ms and 366 days
+     */
     String window();
 
-    /** The algorithm; a token bucket by default (O(1) memory, bursts up to the limit). */
+    /**
+     * The algorithm.
+     *
+     * @return the algorithm; a token bucket by default (O(1) memory, bursts up to the limit)
+     */
     Algorithm algorithm() default Algorithm.TOKEN_BUCKET;
 
-    /** What the request is counted against. */
+    /**
+     * What the request is counted against.
+     *
+     * @return the key source; the principal, else the client IP, by default
+     */
     KeySource key() default KeySource.PRINCIPAL_OR_IP;
 
-    /** The header holding the key; required with {@link KeySource#HEADER}, not allowed otherwise. */
+    /**
+     * The header holding the key.
+     *
+     * @return a header name; required with {@link KeySource#HEADER}, not allowed otherwise
+     */
     String keyHeader() default "";
 
-    /** Limits with the same name share one counter across methods; empty means the resource class and method. */
+    /**
+     * The counter's name: limits with the same name (and algorithm) share one counter across methods.
+     *
+     * @return the name; empty (the default) means one derived from the resource class and method
+     */
     String name() default "";
 
-    /** Permits each request takes; at least one. */
+    /**
+     * Permits each request takes.
+     *
+     * @return the cost; at least one
+     */
     int cost() default 1;
 
     /** The container of repeated {@link RateLimited} annotations. */
@@ -52,7 +81,11 @@ public @interface RateLimited {
     @Retention(RetentionPolicy.RUNTIME)
     @Target({ElementType.METHOD, ElementType.TYPE})
     @interface List {
-        /** The repeated limits. */
+        /**
+         * The repeated limits.
+         *
+         * @return the limits, in declaration order
+         */
         RateLimited[] value();
     }
 }

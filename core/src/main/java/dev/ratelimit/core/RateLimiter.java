@@ -21,7 +21,14 @@ public interface RateLimiter extends AutoCloseable {
      */
     Decision acquire(String key, List<RateLimitRule> rules);
 
-    /** Acquires permits for {@code key} under one rule. */
+    /**
+     * Acquires permits for {@code key} under one rule.
+     *
+     * @param key  the client's key; long or unusual keys are hashed by the store
+     * @param rule the rule; the request takes its {@link RateLimitRule#cost()}
+     * @return the decision
+     * @throws IllegalArgumentException when the key is empty
+     */
     default Decision acquire(String key, RateLimitRule rule) {
         return acquire(key, List.of(rule));
     }

@@ -8,10 +8,18 @@ package dev.ratelimit.core;
 @FunctionalInterface
 public interface TimeSource {
 
-    /** The current time in microseconds; only differences between readings matter to the in-memory limiter. */
+    /**
+     * The current time.
+     *
+     * @return microseconds; only differences between readings matter to the in-memory limiter
+     */
     long nowMicros();
 
-    /** A monotonic clock anchored to the wall clock at class initialisation; never goes backwards. */
+    /**
+     * The production clock.
+     *
+     * @return a monotonic clock anchored to the wall clock at class initialisation; never goes backwards
+     */
     static TimeSource system() {
         return SystemTimeSource.INSTANCE;
     }

@@ -32,57 +32,102 @@ public final class FallbackConfig {
         this.permittedCallsInHalfOpenState = b.permittedCallsInHalfOpenState;
     }
 
-    /** The defaults described above, with policy {@link FailurePolicy#FALLBACK} and one instance. */
+    /**
+     * The defaults described above, with policy {@link FailurePolicy#FALLBACK} and one instance.
+     *
+     * @return the default configuration
+     */
     public static FallbackConfig ofDefaults() {
         return custom().build();
     }
 
-    /** A builder starting from the defaults. */
+    /**
+     * A builder starting from the defaults.
+     *
+     * @return a new builder
+     */
     public static Builder custom() {
         return new Builder();
     }
 
-    /** What happens to requests while Redis is unavailable. */
+    /**
+     * What happens to requests while Redis is unavailable.
+     *
+     * @return the failure policy
+     */
     public FailurePolicy policy() {
         return policy;
     }
 
-    /** The in-memory fallback enforces each limit divided by this (rounded up), so N instances stay near it. */
+    /**
+     * Expected number of instances sharing the limits: the in-memory fallback enforces each limit divided by this
+     * (rounded up), so N instances together stay near it.
+     *
+     * @return at least 1
+     */
     public int instanceCount() {
         return instanceCount;
     }
 
-    /** Percentage of failed calls that opens the breaker. */
+    /**
+     * Percentage of failed calls that opens the breaker.
+     *
+     * @return a percentage from 1 to 100
+     */
     public float failureRateThreshold() {
         return failureRateThreshold;
     }
 
-    /** Percentage of slow calls that opens the breaker. */
+    /**
+     * Percentage of slow calls that opens the breaker.
+     *
+     * @return a percentage from 1 to 100
+     */
     public float slowCallRateThreshold() {
         return slowCallRateThreshold;
     }
 
-    /** Calls slower than this count as slow. */
+    /**
+     * Calls slower than this count as slow.
+     *
+     * @return a positive duration
+     */
     public Duration slowCallDurationThreshold() {
         return slowCallDurationThreshold;
     }
 
-    /** How many recent calls the breaker's rates are computed over. */
+    /**
+     * How many recent calls the breaker's rates are computed over.
+     *
+     * @return a number of calls, at least 1
+     */
     public int slidingWindowSize() {
         return slidingWindowSize;
     }
 
-    /** How many calls the breaker needs before it computes a rate. */
+    /**
+     * How many calls the breaker needs before it computes a rate.
+     *
+     * @return a number of calls, at least 1 and at most {@link #slidingWindowSize()}
+     */
     public int minimumNumberOfCalls() {
         return minimumNumberOfCalls;
     }
 
-    /** How long the breaker stays open before it lets trial calls through to Redis. */
+    /**
+     * How long the breaker stays open before it lets trial calls through to Redis.
+     *
+     * @return a positive duration
+     */
     public Duration waitDurationInOpenState() {
         return waitDurationInOpenState;
     }
 
-    /** Trial calls in the half-open state; when they succeed the breaker closes. */
+    /**
+     * Trial calls in the half-open state; when they succeed the breaker closes.
+     *
+     * @return a number of calls, at least 1
+     */
     public int permittedCallsInHalfOpenState() {
         return permittedCallsInHalfOpenState;
     }
@@ -112,7 +157,13 @@ public final class FallbackConfig {
         private Builder() {
         }
 
-        /** The failure policy; {@link FailurePolicy#FALLBACK} unless set. */
+        /**
+         * The failure policy; {@link FailurePolicy#FALLBACK} unless set.
+         *
+         * @param policy what happens to requests while Redis is unavailable
+         * @return this builder
+         * @throws IllegalArgumentException when {@code policy} is null
+         */
         public Builder policy(FailurePolicy policy) {
             if (policy == null) {
                 throw new IllegalArgumentException("policy must be one of FALLBACK, ALLOW, DENY");
@@ -121,7 +172,13 @@ public final class FallbackConfig {
             return this;
         }
 
-        /** Expected number of instances sharing the limits; the fallback enforces limit / count. 1 unless set. */
+        /**
+         * Expected number of instances sharing the limits; the fallback enforces limit / count. 1 unless set.
+         *
+         * @param instanceCount at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code instanceCount} is less than 1
+         */
         public Builder instanceCount(int instanceCount) {
             if (instanceCount < 1) {
                 throw new IllegalArgumentException("instanceCount must be at least 1, was " + instanceCount);
@@ -130,25 +187,49 @@ public final class FallbackConfig {
             return this;
         }
 
-        /** Failure percentage (1–100) that opens the breaker; 50 unless set. */
+        /**
+         * Failure percentage that opens the breaker; 50 unless set.
+         *
+         * @param percent from 1 to 100
+         * @return this builder
+         * @throws IllegalArgumentException when {@code percent} is outside 1–100
+         */
         public Builder failureRateThreshold(float percent) {
             this.failureRateThreshold = percent("failureRateThreshold", percent);
             return this;
         }
 
-        /** Slow-call percentage (1–100) that opens the breaker; 50 unless set. */
+        /**
+         * Slow-call percentage that opens the breaker; 50 unless set.
+         *
+         * @param percent from 1 to 100
+         * @return this builder
+         * @throws IllegalArgumentException when {@code percent} is outside 1–100
+         */
         public Builder slowCallRateThreshold(float percent) {
             this.slowCallRateThreshold = percent("slowCallRateThreshold", percent);
             return this;
         }
 
-        /** Calls slower than this count as slow; 200 ms unless set. */
+        /**
+         * Calls slower than this count as slow; 200 ms unless set.
+         *
+         * @param threshold a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException when {@code threshold} is null, zero or negative
+         */
         public Builder slowCallDurationThreshold(Duration threshold) {
             this.slowCallDurationThreshold = positive("slowCallDurationThreshold", threshold);
             return this;
         }
 
-        /** Number of recent calls the rates are computed over; 20 unless set. */
+        /**
+         * Number of recent calls the rates are computed over; 20 unless set.
+         *
+         * @param calls at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code calls} is less than 1
+         */
         public Builder slidingWindowSize(int calls) {
             if (calls < 1) {
                 throw new IllegalArgumentException("slidingWindowSize must be at least 1, was " + calls);
@@ -157,7 +238,13 @@ public final class FallbackConfig {
             return this;
         }
 
-        /** Calls needed before a rate is computed; 5 unless set (capped at the sliding window size). */
+        /**
+         * Calls needed before a rate is computed; 5 unless set (capped at the sliding window size).
+         *
+         * @param calls at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code calls} is less than 1
+         */
         public Builder minimumNumberOfCalls(int calls) {
             if (calls < 1) {
                 throw new IllegalArgumentException("minimumNumberOfCalls must be at least 1, was " + calls);
@@ -166,13 +253,25 @@ public final class FallbackConfig {
             return this;
         }
 
-        /** How long the breaker stays open before probing Redis; 5 s unless set. */
+        /**
+         * How long the breaker stays open before probing Redis; 5 s unless set.
+         *
+         * @param wait a positive duration
+         * @return this builder
+         * @throws IllegalArgumentException when {@code wait} is null, zero or negative
+         */
         public Builder waitDurationInOpenState(Duration wait) {
             this.waitDurationInOpenState = positive("waitDurationInOpenState", wait);
             return this;
         }
 
-        /** Trial calls in half-open state; 3 unless set. */
+        /**
+         * Trial calls in half-open state; 3 unless set.
+         *
+         * @param calls at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code calls} is less than 1
+         */
         public Builder permittedCallsInHalfOpenState(int calls) {
             if (calls < 1) {
                 throw new IllegalArgumentException("permittedCallsInHalfOpenState must be at least 1, was " + calls);
@@ -181,7 +280,11 @@ public final class FallbackConfig {
             return this;
         }
 
-        /** The configuration. */
+        /**
+         * The configuration.
+         *
+         * @return an immutable configuration with the values set
+         */
         public FallbackConfig build() {
             return new FallbackConfig(this);
         }

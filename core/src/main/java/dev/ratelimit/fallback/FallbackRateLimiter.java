@@ -57,7 +57,11 @@ public final class FallbackRateLimiter implements RateLimiter {
         metrics.bindCircuitBreaker(breaker);
     }
 
-    /** A builder; {@link Builder#primary(RateLimiter)} is required. */
+    /**
+     * A builder; {@link Builder#primary(RateLimiter)} is required.
+     *
+     * @return a new builder with the default {@link FallbackConfig} and the system clock
+     */
     public static Builder custom() {
         return new Builder();
     }
@@ -119,17 +123,30 @@ public final class FallbackRateLimiter implements RateLimiter {
         return shared;
     }
 
-    /** The breaker's state: {@code CLOSED} while Redis decides, {@code OPEN} while the fallback does. */
+    /**
+     * The breaker's state.
+     *
+     * @return {@code CLOSED} while Redis decides, {@code OPEN} while the failure policy does, {@code HALF_OPEN}
+     *         while trial calls probe Redis
+     */
     public CircuitBreaker.State state() {
         return breaker.getState();
     }
 
-    /** The Resilience4j breaker itself, e.g. to bind its metrics. */
+    /**
+     * The Resilience4j breaker itself, e.g. to bind its metrics or listen to its events.
+     *
+     * @return the breaker guarding the primary limiter
+     */
     public CircuitBreaker circuitBreaker() {
         return breaker;
     }
 
-    /** The settings in force. */
+    /**
+     * The settings in force.
+     *
+     * @return the configuration this limiter was built with
+     */
     public FallbackConfig config() {
         return config;
     }
@@ -223,7 +240,13 @@ public final class FallbackRateLimiter implements RateLimiter {
         private Builder() {
         }
 
-        /** The limiter to guard, normally a {@code RedisRateLimiter} (required). */
+        /**
+         * The limiter to guard, normally a {@code RedisRateLimiter} (required).
+         *
+         * @param primary the limiter to guard; closed when this limiter is closed
+         * @return this builder
+         * @throws IllegalArgumentException when {@code primary} is null
+         */
         public Builder primary(RateLimiter primary) {
             if (primary == null) {
                 throw new IllegalArgumentException("primary must not be null");
@@ -232,13 +255,25 @@ public final class FallbackRateLimiter implements RateLimiter {
             return this;
         }
 
-        /** The limiter used while the primary fails; an in-memory limiter on {@link #timeSource} unless set. */
+        /**
+         * The limiter used while the primary fails; an in-memory limiter on {@link #timeSource} unless set.
+         *
+         * @param fallback the limiter for {@link FailurePolicy#FALLBACK}; null for the default. A limiter given here
+         *                 is not closed by this one
+         * @return this builder
+         */
         public Builder fallback(RateLimiter fallback) {
             this.fallback = fallback;
             return this;
         }
 
-        /** Policy and breaker settings; {@link FallbackConfig#ofDefaults()} unless set. */
+        /**
+         * Policy and breaker settings; {@link FallbackConfig#ofDefaults()} unless set.
+         *
+         * @param config the settings
+         * @return this builder
+         * @throws IllegalArgumentException when {@code config} is null
+         */
         public Builder config(FallbackConfig config) {
             if (config == null) {
                 throw new IllegalArgumentException("config must not be null");
@@ -247,7 +282,13 @@ public final class FallbackRateLimiter implements RateLimiter {
             return this;
         }
 
-        /** The clock of the breaker's open-state wait and of the default fallback; the system clock unless set. */
+        /**
+         * The clock of the breaker's open-state wait and of the default fallback; the system clock unless set.
+         *
+         * @param timeSource the clock
+         * @return this builder
+         * @throws IllegalArgumentException when {@code timeSource} is null
+         */
         public Builder timeSource(TimeSource timeSource) {
             if (timeSource == null) {
                 throw new IllegalArgumentException("timeSource must not be null");
@@ -256,7 +297,13 @@ public final class FallbackRateLimiter implements RateLimiter {
             return this;
         }
 
-        /** The breaker's name, shown in logs and metrics; {@code redis} unless set. */
+        /**
+         * The breaker's name, shown in logs and metrics; {@code redis} unless set.
+         *
+         * @param name a non-blank name
+         * @return this builder
+         * @throws IllegalArgumentException when {@code name} is null or blank
+         */
         public Builder name(String name) {
             if (name == null || name.isBlank()) {
                 throw new IllegalArgumentException("name must not be blank");

@@ -30,10 +30,13 @@ public final class HttpRateLimiter {
     private final RateLimitMetrics metrics;
 
     /**
+     * A request-path limiter around {@code limiter}; thread-safe when the limiter is.
+     *
      * @param limiter     the limiter deciding (Redis with fallback, or in memory)
      * @param keys        how keys are taken from requests (trusted proxies, IPv6 grouping)
      * @param headerStyle which rate-limit headers to send
      * @param shadow      dry run: decide and report, but never reject
+     * @throws NullPointerException when {@code limiter}, {@code keys} or {@code headerStyle} is null
      */
     public HttpRateLimiter(RateLimiter limiter, RequestKeys keys, HeaderStyle headerStyle, boolean shadow) {
         this(limiter, keys, headerStyle, shadow, RateLimitMetrics.none());
@@ -77,6 +80,7 @@ public final class HttpRateLimiter {
      * @param request  the request
      * @param resolver the resolver for {@code CUSTOM} keys, or null
      * @param path     the request path, reported as the problem's {@code instance}
+     * @return how to answer: run the endpoint (with the headers) or reject with the given status and body
      */
     public Verdict check(List<RateLimitRule> rules, RequestView request, KeyResolver resolver, String path) {
         Decision decision = decide(rules, request, resolver);
@@ -127,7 +131,11 @@ public final class HttpRateLimiter {
         return Decision.of(first.store(), states);
     }
 
-    /** Whether this limiter only reports and never rejects. */
+    /**
+     * Whether this limiter only reports and never rejects.
+     *
+     * @return {@code true} in shadow mode
+     */
     public boolean shadow() {
         return shadow;
     }

@@ -11,6 +11,7 @@ public interface KeyResolver {
      * The key to count this request against, e.g. a tenant id. {@link RequestKeys} prefixes it with
      * {@code custom:}; long or unusual keys are hashed by the store.
      *
+     * @param request the request being limited
      * @return the key, or null or blank when this request has none (it is then counted against its client IP)
      */
     String resolve(RequestView request);

@@ -34,6 +34,8 @@ public final class ProblemResponse {
     /**
      * The status of a denied decision: 429, or 503 when no store decided ({@link Store#NONE}, fail closed).
      *
+     * @param decision the denied decision
+     * @return 429 or 503
      * @throws IllegalArgumentException when the decision is allowed
      */
     public static int status(Decision decision) {
@@ -41,7 +43,11 @@ public final class ProblemResponse {
         return decision.store() == Store.NONE ? 503 : 429;
     }
 
-    /** {@code application/problem+json}. */
+    /**
+     * The media type of {@link #body(Decision, String)}.
+     *
+     * @return {@code application/problem+json}, without a charset parameter
+     */
     public static String contentType() {
         return CONTENT_TYPE;
     }
@@ -51,6 +57,8 @@ public final class ProblemResponse {
      *
      * @param decision the denied decision
      * @param instance the request path, or null to leave {@code instance} out
+     * @return the JSON document: {@code type}, {@code title}, {@code status}, {@code detail}, {@code instance} and
+     *         {@code retryAfter} (seconds)
      * @throws IllegalArgumentException when the decision is allowed
      */
     public static String body(Decision decision, String instance) {

@@ -41,10 +41,21 @@ public final class RateLimitHeaders {
     private RateLimitHeaders() {
     }
 
-    /** One response header. */
+    /**
+     * One response header.
+     *
+     * @param name  the header name, e.g. {@code RateLimit}
+     * @param value the header value, ready to send
+     */
     public record Header(String name, String value) {
 
-        /** Checks that both parts are present. */
+        /**
+         * Checks that both parts are present.
+         *
+         * @param name  the header name, not null
+         * @param value the header value, not null
+         * @throws NullPointerException when either is null
+         */
         public Header {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(value, "value");

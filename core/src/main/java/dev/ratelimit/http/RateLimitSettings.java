@@ -201,6 +201,7 @@ public final class RateLimitSettings {
      *
      * @param containerParams the binding's parameters by name (e.g. {@code ServletContext::getInitParameter}); may
      *                        be null
+     * @return the checked settings
      * @throws IllegalArgumentException naming the first invalid setting, its value and its source
      */
     public static RateLimitSettings load(Function<String, String> containerParams) {
@@ -323,39 +324,65 @@ public final class RateLimitSettings {
         return redisTimeout;
     }
 
-    /** The Redis connection pool size; 64 by default. */
+    /**
+     * The Redis connection pool size, from {@code ratelimit.redis.max-connections}.
+     *
+     * @return the pool size; 64 by default
+     */
     public int redisMaxConnections() {
         return redisMaxConnections;
     }
 
-    /** The first part of every Redis key; {@code rl} by default. */
+    /**
+     * The first part of every Redis key, from {@code ratelimit.redis.key-prefix}.
+     *
+     * @return the prefix; {@code rl} by default
+     */
     public String redisKeyPrefix() {
         return redisKeyPrefix;
     }
 
-    /** Failure policy and circuit-breaker settings. */
+    /**
+     * Failure policy and circuit-breaker settings, from {@code ratelimit.fallback.*} and {@code ratelimit.breaker.*}.
+     *
+     * @return the configuration of the fallback limiter
+     */
     public FallbackConfig fallbackConfig() {
         return fallbackConfig;
     }
 
-    /** The most (key, rule) states the in-memory limiter keeps; 100,000 by default. */
+    /**
+     * The most (key, rule) states the in-memory limiter keeps, from {@code ratelimit.memory.maximum-keys}.
+     *
+     * @return the bound; 100,000 by default
+     */
     public long memoryMaximumKeys() {
         return maximumKeys;
     }
 
-    /** Key resolution: trusted proxies and IPv6 grouping. */
+    /**
+     * Key resolution, from {@code ratelimit.trusted-proxies} and {@code ratelimit.ipv6-prefix-length}.
+     *
+     * @return how keys are taken from requests
+     */
     public RequestKeys requestKeys() {
         return requestKeys;
     }
 
-    /** Which rate-limit headers responses carry; {@link HeaderStyle#BOTH} by default. */
+    /**
+     * Which rate-limit headers responses carry, from {@code ratelimit.headers}.
+     *
+     * @return the header style; {@link HeaderStyle#BOTH} by default
+     */
     public HeaderStyle headerStyle() {
         return headerStyle;
     }
 
     /**
      * Shadow (dry-run) mode: the bindings count requests and add headers but never refuse one, so limits can be
-     * tried in production; false by default.
+     * tried in production. From {@code ratelimit.shadow}.
+     *
+     * @return {@code true} in shadow mode; false by default
      */
     public boolean shadow() {
         return shadow;

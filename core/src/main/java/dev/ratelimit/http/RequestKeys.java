@@ -33,12 +33,20 @@ public final class RequestKeys {
         this.ipv6PrefixLength = b.ipv6PrefixLength;
     }
 
-    /** No trusted proxies and no IPv6 grouping. */
+    /**
+     * The default key resolution: no trusted proxies and no IPv6 grouping.
+     *
+     * @return a shared instance
+     */
     public static RequestKeys ofDefaults() {
         return DEFAULTS;
     }
 
-    /** A builder starting from {@link #ofDefaults()}. */
+    /**
+     * A builder starting from {@link #ofDefaults()}.
+     *
+     * @return a new builder
+     */
     public static Builder custom() {
         return new Builder();
     }
@@ -102,12 +110,20 @@ public final class RequestKeys {
         return "ip:" + IpLiterals.format(client);
     }
 
-    /** The proxies whose forwarding headers are believed. */
+    /**
+     * The proxies whose forwarding headers are believed.
+     *
+     * @return the trusted proxies; {@link TrustedProxies#none()} by default
+     */
     public TrustedProxies trustedProxies() {
         return trustedProxies;
     }
 
-    /** IPv6 clients are keyed by their network of this many bits; 128 means each address on its own. */
+    /**
+     * IPv6 clients are keyed by their network of this many bits.
+     *
+     * @return 0 to 128; 128 means each address on its own
+     */
     public int ipv6PrefixLength() {
         return ipv6PrefixLength;
     }
@@ -125,7 +141,13 @@ public final class RequestKeys {
         private Builder() {
         }
 
-        /** The trusted proxies; {@link TrustedProxies#none()} unless set. */
+        /**
+         * The trusted proxies; {@link TrustedProxies#none()} unless set.
+         *
+         * @param trustedProxies the proxies whose {@code X-Forwarded-For} / {@code Forwarded} headers are believed
+         * @return this builder
+         * @throws IllegalArgumentException when {@code trustedProxies} is null
+         */
         public Builder trustedProxies(TrustedProxies trustedProxies) {
             if (trustedProxies == null) {
                 throw new IllegalArgumentException("trustedProxies must not be null; use TrustedProxies.none()");
@@ -138,6 +160,10 @@ public final class RequestKeys {
          * Groups IPv6 clients by their /{@code prefixLength} network (e.g. 64: one counter per /64, which a single
          * host can otherwise use to rotate through 2<sup>64</sup> addresses). 0 to 128; 128 unless set, meaning no
          * grouping (each address has its own counter). IPv4 clients are never grouped.
+         *
+         * @param prefixLength 0 to 128
+         * @return this builder
+         * @throws IllegalArgumentException when {@code prefixLength} is outside 0–128
          */
         public Builder ipv6PrefixLength(int prefixLength) {
             if (prefixLength < 0 || prefixLength > 128) {
@@ -147,7 +173,11 @@ public final class RequestKeys {
             return this;
         }
 
-        /** The key resolution. */
+        /**
+         * The key resolution.
+         *
+         * @return an immutable, thread-safe {@link RequestKeys}
+         */
         public RequestKeys build() {
             return new RequestKeys(this);
         }

@@ -8,10 +8,18 @@ import java.util.List;
  */
 public interface RequestView {
 
-    /** The socket peer's IP literal as the container reports it (e.g. {@code 203.0.113.7} or {@code ::1}). */
+    /**
+     * The socket peer's address.
+     *
+     * @return the IP literal as the container reports it, e.g. {@code 203.0.113.7} or {@code ::1}
+     */
     String remoteAddress();
 
-    /** The authenticated principal's name, or null when the request is not authenticated. */
+    /**
+     * The authenticated principal's name.
+     *
+     * @return the name, or null when the request is not authenticated
+     */
     String principalName();
 
     /**

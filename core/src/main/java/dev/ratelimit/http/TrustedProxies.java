@@ -31,7 +31,11 @@ public final class TrustedProxies {
         this.ranges = ranges;
     }
 
-    /** No trusted proxy: forwarding headers are ignored and the socket peer is the client (the default). */
+    /**
+     * No trusted proxy: forwarding headers are ignored and the socket peer is the client (the default).
+     *
+     * @return the shared empty instance
+     */
     public static TrustedProxies none() {
         return NONE;
     }
@@ -43,6 +47,7 @@ public final class TrustedProxies {
      * never host names.
      *
      * @param csv the list; null or blank means {@link #none()}
+     * @return the trusted proxies
      * @throws IllegalArgumentException naming the first entry that is not an address or CIDR range
      */
     public static TrustedProxies parse(String csv) {
@@ -59,7 +64,12 @@ public final class TrustedProxies {
         return ranges.isEmpty() ? NONE : new TrustedProxies(List.copyOf(ranges));
     }
 
-    /** Whether {@code ip} (an IP literal) lies in one of the trusted ranges; false for anything not an IP literal. */
+    /**
+     * Whether an address lies in one of the trusted ranges.
+     *
+     * @param ip an IPv4 or IPv6 literal; may be null
+     * @return {@code true} when it is trusted; false for anything not an IP literal
+     */
     public boolean isTrusted(String ip) {
         byte[] address = IpLiterals.parse(ip, true);
         return address != null && contains(address);
@@ -76,6 +86,9 @@ public final class TrustedProxies {
      *
      * <p>When the peer address is not an IP literal (e.g. a Unix domain socket), it is returned as given, trimmed;
      * when it is missing altogether, {@code unknown}.
+     *
+     * @param request the request, for its peer address and forwarding headers
+     * @return the client's address, never null
      */
     public String clientAddress(RequestView request) {
         String peer = request.remoteAddress();

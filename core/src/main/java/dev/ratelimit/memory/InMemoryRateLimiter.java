@@ -42,12 +42,20 @@ public final class InMemoryRateLimiter implements RateLimiter {
         }
     }
 
-    /** A limiter with the defaults: the system clock and at most 100,000 keys. */
+    /**
+     * A limiter with the defaults: the system clock and at most 100,000 keys.
+     *
+     * @return a new limiter
+     */
     public static InMemoryRateLimiter ofDefaults() {
         return custom().build();
     }
 
-    /** A builder for a limiter with a chosen clock or size bound. */
+    /**
+     * A builder for a limiter with a chosen clock or size bound.
+     *
+     * @return a new builder
+     */
     public static Builder custom() {
         return new Builder();
     }
@@ -103,12 +111,20 @@ public final class InMemoryRateLimiter implements RateLimiter {
         return Decision.of(Store.MEMORY, limits);
     }
 
-    /** How many keys hold state now (an estimate: entries past their expiry may still be counted). */
+    /**
+     * How many keys hold state now.
+     *
+     * @return the number of (key, rule) states held; an estimate, as entries past their expiry may still be counted
+     */
     public long estimatedSize() {
         return states.estimatedSize();
     }
 
-    /** The approximate heap held by the state of all keys, in bytes (for the memory report). */
+    /**
+     * The approximate heap held by the state of all keys (for the memory report).
+     *
+     * @return an estimate in bytes; walks every entry, so it is not for the request path
+     */
     public long estimatedFootprintBytes() {
         long total = 0;
         for (AlgorithmState s : states.asMap().values()) {
@@ -184,7 +200,13 @@ public final class InMemoryRateLimiter implements RateLimiter {
         private Builder() {
         }
 
-        /** The clock; {@link TimeSource#system()} unless set. Tests pass a controlled one. */
+        /**
+         * The clock; {@link TimeSource#system()} unless set. Tests pass a controlled one.
+         *
+         * @param timeSource the clock
+         * @return this builder
+         * @throws IllegalArgumentException when {@code timeSource} is null
+         */
         public Builder timeSource(TimeSource timeSource) {
             if (timeSource == null) {
                 throw new IllegalArgumentException("timeSource must not be null");
@@ -196,6 +218,10 @@ public final class InMemoryRateLimiter implements RateLimiter {
         /**
          * The most (key, rule) states kept; the least recently used beyond it are dropped, which forgets their
          * consumption. 100,000 unless set.
+         *
+         * @param maximumKeys at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code maximumKeys} is less than 1
          */
         public Builder maximumKeys(long maximumKeys) {
             if (maximumKeys < 1) {
@@ -205,7 +231,11 @@ public final class InMemoryRateLimiter implements RateLimiter {
             return this;
         }
 
-        /** The limiter. */
+        /**
+         * The limiter.
+         *
+         * @return a new, empty limiter; thread-safe
+         */
         public InMemoryRateLimiter build() {
             return new InMemoryRateLimiter(this);
         }

@@ -213,7 +213,14 @@ public final class RedisRateLimiter implements RateLimiter {
         return ((Number) value).longValue();
     }
 
-    /** The Redis key holding one rule's state for one client key (for tests and operators). */
+    /**
+     * The Redis key holding one rule's state for one client key (for tests and operators).
+     *
+     * @param key  the client key, as passed to {@link #acquire(String, RateLimitRule)}
+     * @param rule the rule
+     * @return {@code <prefix>:{<store form of the key>}:<rule name>:<algorithm suffix>}
+     * @throws IllegalArgumentException when the key is null or empty
+     */
     public String stateKey(String key, RateLimitRule rule) {
         return keyPrefix + ":{" + ClientKeys.normalize(key) + "}:" + rule.name() + ':'
                 + ALGORITHM_SUFFIX[rule.algorithm().ordinal()];
@@ -405,7 +412,13 @@ public final class RedisRateLimiter implements RateLimiter {
             return this;
         }
 
-        /** The first part of every key; {@code rl} unless set. Visible ASCII without braces, at most 64 chars. */
+        /**
+         * The first part of every key; {@code rl} unless set. Lets several applications share one Redis.
+         *
+         * @param keyPrefix 1 to 64 visible ASCII characters without braces
+         * @return this builder
+         * @throws IllegalArgumentException when {@code keyPrefix} is null, empty, too long or has other characters
+         */
         public Builder keyPrefix(String keyPrefix) {
             if (keyPrefix == null || keyPrefix.isEmpty() || keyPrefix.length() > 64
                     || !keyPrefix.chars().allMatch(c -> c > 0x20 && c < 0x7f && c != '{' && c != '}')) {
@@ -420,6 +433,9 @@ public final class RedisRateLimiter implements RateLimiter {
          * Sends this clock's time with every call instead of reading the Redis server's {@code TIME}. For
          * deterministic tests: in production, instances with skewed clocks would disagree. Key TTLs still run on
          * Redis's own clock, so a test should not rely on state whose TTL (at least 1 ms) passes in real time.
+         *
+         * @param timeSource the clock; null (the default) for the Redis server's clock
+         * @return this builder
          */
         public Builder timeSource(TimeSource timeSource) {
             this.timeSource = timeSource;
