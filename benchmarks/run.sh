@@ -34,7 +34,7 @@ echo "== building (mvn package -pl benchmarks -am -DskipTests)"
 {
   echo "date: $(date -u +%FT%TZ)"; echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
   echo "memory: $(free -g | awk '/Mem:/ {print $2 " GB"}')"; echo "java: $(java -version 2>&1 | head -1)"
-  echo "redis: $("$REDIS_SERVER" --version)"; echo "wrk: $(command -v wrk >/dev/null && wrk -v 2>&1 | head -1 || echo missing)"
+  echo "redis: $("$REDIS_SERVER" --version)"; echo "wrk: $(command -v wrk >/dev/null && { wrk -v 2>&1 || true; } | head -1 || echo missing)"
 } > "$OUT/machine.txt"
 cat "$OUT/machine.txt"
 
