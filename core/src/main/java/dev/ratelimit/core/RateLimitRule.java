@@ -21,6 +21,7 @@ public final class RateLimitRule {
     private final KeySource keySource;
     private final String keyHeader;
     private final int cost;
+    private int hash; // cached: rules are map and cache keys on the request path
 
     private RateLimitRule(Builder b, String windowText) {
         this.name = validateName(b.name);
@@ -195,7 +196,12 @@ public final class RateLimitRule {
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, limit, windowMicros, algorithm, keySource, keyHeader, cost);
+        int h = hash;
+        if (h == 0) {
+            h = Objects.hash(name, limit, windowMicros, algorithm, keySource, keyHeader, cost);
+            hash = h;
+        }
+        return h;
     }
 
     @Override

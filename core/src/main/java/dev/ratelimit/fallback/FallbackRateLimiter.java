@@ -11,6 +11,7 @@ import dev.ratelimit.core.Store;
 import dev.ratelimit.core.TimeSource;
 import dev.ratelimit.memory.InMemoryRateLimiter;
 import dev.ratelimit.metrics.RateLimitMetrics;
+import dev.ratelimit.redis.RedisRateLimiter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
@@ -70,6 +71,16 @@ public final class FallbackRateLimiter implements RateLimiter {
     public Decision acquire(String key, List<RateLimitRule> rules) {
         ClientKeys.checkRules(rules); // caller errors are thrown, and never counted against Redis
         ClientKeys.normalize(key);
+        if (primary instanceof RedisRateLimiter) {
+            // a denial Redis gave and whose wait is not over: certain, so it is served even while the breaker is
+            // open, and it is no Redis call, so it is not recorded as one (a flood of locally denied requests must
+            // not hide Redis failures from the breaker)
+            Decision cached = ((RedisRateLimiter) primary).cachedDenial(key, rules);
+            if (cached != null) {
+                metrics.denialCacheHit();
+                return cached;
+            }
+        }
         if (!breaker.tryAcquirePermission()) {
             return degraded(key, rules);
         }

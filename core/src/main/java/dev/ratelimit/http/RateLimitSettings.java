@@ -59,6 +59,7 @@ public final class RateLimitSettings {
     static final String BREAKER_MINIMUM_CALLS = "ratelimit.breaker.minimum-calls";
     static final String BREAKER_HALF_OPEN_CALLS = "ratelimit.breaker.half-open-calls";
     static final String MEMORY_MAXIMUM_KEYS = "ratelimit.memory.maximum-keys";
+    static final String DENIAL_CACHE_MAX_KEYS = "ratelimit.denial-cache.max-keys";
     static final String TRUSTED_PROXIES = "ratelimit.trusted-proxies";
     static final String IPV6_PREFIX_LENGTH = "ratelimit.ipv6-prefix-length";
     static final String HEADERS = "ratelimit.headers";
@@ -90,6 +91,7 @@ public final class RateLimitSettings {
     private final String redisKeyPrefix;
     private final FallbackConfig fallbackConfig;
     private final long maximumKeys;
+    private final long denialCacheMaxKeys;
     private final RequestKeys requestKeys;
     private final HeaderStyle headerStyle;
     private final boolean shadow;
@@ -182,6 +184,9 @@ public final class RateLimitSettings {
         Setting maxKeys = in.get(MEMORY_MAXIMUM_KEYS);
         this.maximumKeys = maxKeys == null ? DEFAULT_MAXIMUM_KEYS : longValue(maxKeys);
         check(maxKeys, () -> InMemoryRateLimiter.custom().maximumKeys(maximumKeys));
+        Setting denialKeys = in.get(DENIAL_CACHE_MAX_KEYS);
+        this.denialCacheMaxKeys = denialKeys == null ? 0 : longValue(denialKeys);
+        check(denialKeys, () -> RedisRateLimiter.custom().denialCache(denialCacheMaxKeys));
 
         RequestKeys.Builder keys = RequestKeys.custom();
         apply(in.get(TRUSTED_PROXIES), s -> keys.trustedProxies(TrustedProxies.parse(s.value)));
@@ -269,6 +274,7 @@ public final class RateLimitSettings {
                 .timeout(redisTimeout)
                 .maxConnections(redisMaxConnections)
                 .keyPrefix(redisKeyPrefix)
+                .denialCache(denialCacheMaxKeys)
                 .build();
         // the fallback holds only heap state: FallbackRateLimiter does not close a fallback it was given, and
         // leaving it to the garbage collector is fine
@@ -361,6 +367,16 @@ public final class RateLimitSettings {
     }
 
     /**
+     * Most requests whose Redis denial is kept locally until its retry-after (the local denial cache), from
+     * {@code ratelimit.denial-cache.max-keys}.
+     *
+     * @return the cache's size bound; 0, the default, turns it off
+     */
+    public long denialCacheMaxKeys() {
+        return denialCacheMaxKeys;
+    }
+
+    /**
      * Key resolution, from {@code ratelimit.trusted-proxies} and {@code ratelimit.ipv6-prefix-length}.
      *
      * @return how keys are taken from requests
@@ -419,6 +435,7 @@ public final class RateLimitSettings {
                 + ", " + shortName(BREAKER_MINIMUM_CALLS) + "=" + f.minimumNumberOfCalls()
                 + ", " + shortName(BREAKER_HALF_OPEN_CALLS) + "=" + f.permittedCallsInHalfOpenState()
                 + ", " + shortName(MEMORY_MAXIMUM_KEYS) + "=" + maximumKeys
+                + ", " + shortName(DENIAL_CACHE_MAX_KEYS) + "=" + denialCacheMaxKeys
                 + ", " + shortName(TRUSTED_PROXIES) + "=" + requestKeys.trustedProxies()
                 + ", " + shortName(IPV6_PREFIX_LENGTH) + "=" + requestKeys.ipv6PrefixLength()
                 + ", " + shortName(HEADERS) + "=" + headerStyle

@@ -13,6 +13,9 @@ abstract class AlgorithmState {
     /** When the state equals a fresh one again, in the limiter's microseconds; the cache drops it then. */
     long expiresAtMicros;
 
+    /** Until when the cache keeps this state (at least {@link #expiresAtMicros}); see the limiter's {@code store}. */
+    long leaseMicros;
+
     /** Checks a request of {@code cost} permits at time {@code t}; remembers what {@link #commit} needs. */
     abstract Check evaluate(long t, long limit, long window, long cost);
 

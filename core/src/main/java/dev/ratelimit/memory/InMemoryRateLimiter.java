@@ -18,13 +18,14 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * A {@link RateLimiter} that keeps its state in this JVM: the embedded default when no Redis is configured, and the
  * fallback while Redis is failing. Same algorithms and answers as the Redis limiter. The state lives in a bounded
- * Caffeine cache (at most {@code maximumKeys} entries, each dropped as soon as it equals a fresh one), so a flood of
- * distinct keys cannot exhaust the heap. Thread-safe without a global lock: keys are guarded by striped locks, and a
+ * Caffeine cache (at most {@code maximumKeys} entries, each dropped once it equals a fresh one, at most two windows
+ * after its last use), so a flood of distinct keys cannot exhaust the heap. Thread-safe without a global lock: keys are guarded by striped locks, and a
  * request with several rules takes its stripes in a fixed order.
  */
 public final class InMemoryRateLimiter implements RateLimiter {
 
     private static final int STRIPES = 1024;
+    private static final int SPINS = 64;
 
     private final TimeSource time;
     private final Cache<StateKey, AlgorithmState> states;
@@ -65,6 +66,9 @@ public final class InMemoryRateLimiter implements RateLimiter {
         ClientKeys.checkRules(rules);
         String client = ClientKeys.normalize(key);
         int n = rules.size();
+        if (n == 1) {
+            return acquireOne(client, rules.get(0));
+        }
         StateKey[] keys = new StateKey[n];
         int[] stripes = new int[n];
         for (int i = 0; i < n; i++) {
@@ -72,9 +76,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
             keys[i] = new StateKey(client, rule.name(), rule.algorithm().ordinal());
             stripes[i] = stripe(keys[i]);
         }
-        if (n > 1) {
-            Arrays.sort(stripes);
-        }
+        Arrays.sort(stripes);
         lock(stripes);
         try {
             return decide(keys, rules, time.nowMicros());
@@ -83,9 +85,34 @@ public final class InMemoryRateLimiter implements RateLimiter {
         }
     }
 
+    /** The common case, one rule: one key, one lock, no arrays. */
+    private Decision acquireOne(String client, RateLimitRule rule) {
+        StateKey key = new StateKey(client, rule.name(), rule.algorithm().ordinal());
+        ReentrantLock lock = locks[stripe(key)];
+        lock(lock);
+        try {
+            long t = time.nowMicros();
+            AlgorithmState state = states.getIfPresent(key);
+            boolean created = state == null;
+            if (created) {
+                state = AlgorithmState.create(rule.algorithm());
+            }
+            AlgorithmState.Check check = state.evaluate(t, rule.limit(), rule.windowMicros(), rule.cost());
+            if (check.ok) {
+                state.commit(check, t, rule.limit(), rule.windowMicros(), rule.cost());
+                store(key, state, created, t, rule.windowMicros());
+            }
+            return Decision.of(Store.MEMORY,
+                    List.of(new LimitState(rule, check.ok, check.remaining, check.resetMicros, check.retryMicros)));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private Decision decide(StateKey[] keys, List<RateLimitRule> rules, long t) {
         int n = keys.length;
         AlgorithmState[] found = new AlgorithmState[n];
+        boolean[] created = new boolean[n];
         AlgorithmState.Check[] checks = new AlgorithmState.Check[n];
         boolean allOk = true;
         for (int i = 0; i < n; i++) {
@@ -93,6 +120,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
             AlgorithmState state = states.getIfPresent(keys[i]);
             if (state == null) {
                 state = AlgorithmState.create(rule.algorithm());
+                created[i] = true;
             }
             found[i] = state;
             checks[i] = state.evaluate(t, rule.limit(), rule.windowMicros(), rule.cost());
@@ -104,11 +132,25 @@ public final class InMemoryRateLimiter implements RateLimiter {
             AlgorithmState.Check check = checks[i];
             if (allOk) {
                 found[i].commit(check, t, rule.limit(), rule.windowMicros(), rule.cost());
-                states.put(keys[i], found[i]); // (re)inserts and recomputes the expiry
+                store(keys[i], found[i], created[i], t, rule.windowMicros());
             }
             limits.add(new LimitState(rule, check.ok, check.remaining, check.resetMicros, check.retryMicros));
         }
         return Decision.of(Store.MEMORY, limits);
+    }
+
+    /**
+     * Keeps a committed state in the cache for at least as long as it differs from a fresh one. Re-inserting on
+     * every commit (to move the cache's expiry) costs more than the decision itself, so a state holds a lease: the
+     * cache keeps it until then, and only a commit that moves {@code expiresAtMicros} past the lease re-inserts it,
+     * with a lease of two windows (no algorithm's state outlives two windows after a commit). A hot key is thus
+     * re-inserted about once per window; an idle one is dropped at most two windows after its last commit.
+     */
+    private void store(StateKey key, AlgorithmState state, boolean created, long t, long window) {
+        if (created || state.expiresAtMicros > state.leaseMicros) {
+            state.leaseMicros = Math.max(state.expiresAtMicros, t + 2 * window);
+            states.put(key, state);
+        }
     }
 
     /**
@@ -154,10 +196,24 @@ public final class InMemoryRateLimiter implements RateLimiter {
         int previous = -1;
         for (int s : stripes) {
             if (s != previous) {
-                locks[s].lock();
+                lock(locks[s]);
                 previous = s;
             }
         }
+    }
+
+    /**
+     * Takes a stripe lock, spinning briefly first: a decision holds the lock for well under a microsecond, so a
+     * waiting thread gets it sooner by spinning than by parking and being woken (which costs microseconds).
+     */
+    private static void lock(ReentrantLock lock) {
+        for (int i = 0; i < SPINS; i++) {
+            if (lock.tryLock()) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        lock.lock();
     }
 
     private void unlock(int[] stripes) {
@@ -174,16 +230,16 @@ public final class InMemoryRateLimiter implements RateLimiter {
     private record StateKey(String client, String rule, int algorithm) {
     }
 
-    /** Drops a state when it equals a fresh one. */
+    /** Drops a state when its lease ends: never before it equals a fresh one, at most two windows after its last commit. */
     private static final class UntilFresh implements Expiry<StateKey, AlgorithmState> {
         @Override
         public long expireAfterCreate(StateKey key, AlgorithmState value, long currentTime) {
-            return Math.max(0, value.expiresAtMicros * 1_000L - currentTime);
+            return Math.max(0, value.leaseMicros * 1_000L - currentTime);
         }
 
         @Override
         public long expireAfterUpdate(StateKey key, AlgorithmState value, long currentTime, long currentDuration) {
-            return Math.max(0, value.expiresAtMicros * 1_000L - currentTime);
+            return Math.max(0, value.leaseMicros * 1_000L - currentTime);
         }
 
         @Override

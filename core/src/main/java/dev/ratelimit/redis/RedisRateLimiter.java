@@ -69,6 +69,7 @@ public final class RedisRateLimiter implements RateLimiter {
     private volatile UnifiedJedis redis;
     private volatile long failedConnects;
     private volatile boolean closed;
+    private final DenialCache denials;
 
     private RedisRateLimiter(Builder b) {
         this.settings = b.copy();
@@ -76,6 +77,9 @@ public final class RedisRateLimiter implements RateLimiter {
         this.redis = b.client;
         this.keyPrefix = b.keyPrefix;
         this.timeSource = b.timeSource;
+        this.denials = b.denialCacheKeys == 0 ? null
+                : new DenialCache(b.denialCacheKeys, timeSource == null ? TimeSource.system() : timeSource,
+                        timeSource == null);
     }
 
     /**
@@ -89,11 +93,45 @@ public final class RedisRateLimiter implements RateLimiter {
     @Override
     public Decision acquire(String key, List<RateLimitRule> rules) {
         ClientKeys.checkRules(rules);
-        String hashTag = keyPrefix + ":{" + ClientKeys.normalize(key) + "}:";
+        String client = ClientKeys.normalize(key);
+        if (denials == null) {
+            return call(client, rules, timeSource == null ? 0 : timeSource.nowMicros());
+        }
+        Decision cached = denials.get(client, rules);
+        if (cached != null) {
+            return cached;
+        }
+        long sentAt = denials.now(); // before the call: the round trip must not lengthen a denial
+        Decision decision = call(client, rules, sentAt);
+        denials.offer(client, rules, sentAt, decision);
+        return decision;
+    }
+
+    /**
+     * The denial the local denial cache holds for this request right now, or null: no cache, no denial held, or its
+     * wait is over. Makes no Redis call. The fallback limiter asks this before its circuit breaker, so denials served
+     * locally neither wait for nor count as Redis calls.
+     */
+    public Decision cachedDenial(String key, List<RateLimitRule> rules) {
+        if (denials == null) {
+            return null;
+        }
+        ClientKeys.checkRules(rules);
+        return denials.get(ClientKeys.normalize(key), rules);
+    }
+
+    /** Denials held by the denial cache (tests); 0 without one. */
+    long cachedDenials() {
+        return denials == null ? 0 : denials.size();
+    }
+
+    /** One script call; {@code now} is the time sent to the script when the limiter has its own time source. */
+    private Decision call(String client, List<RateLimitRule> rules, long now) {
+        String hashTag = keyPrefix + ":{" + client + "}:";
         int n = rules.size();
         List<String> keys = new ArrayList<>(n);
         List<String> args = new ArrayList<>(2 + 4 * n);
-        args.add(timeSource == null ? "" : Long.toString(timeSource.nowMicros()));
+        args.add(timeSource == null ? "" : Long.toString(now));
         args.add(Integer.toString(n));
         for (RateLimitRule rule : rules) {
             keys.add(hashTag + rule.name() + ':' + ALGORITHM_SUFFIX[rule.algorithm().ordinal()]);
@@ -102,17 +140,17 @@ public final class RedisRateLimiter implements RateLimiter {
             args.add(Long.toString(rule.windowMicros()));
             args.add(Integer.toString(rule.cost()));
         }
-        UnifiedJedis client = client();
+        UnifiedJedis jedis = client();
         Object reply;
         try {
-            reply = run(client, keys, args);
+            reply = run(jedis, keys, args);
         } catch (JedisException e) {
             if (!isStaleConnection(e)) {
                 throw e;
             }
             // pooled connections outlived a Redis restart or failover: drop the idle ones, try once more on a new one
-            clearPools(client);
-            reply = run(client, keys, args);
+            clearPools(jedis);
+            reply = run(jedis, keys, args);
         }
         return toDecision(reply, rules);
     }
@@ -268,6 +306,7 @@ public final class RedisRateLimiter implements RateLimiter {
         private int maxConnections = 64;
         private String keyPrefix = "rl";
         private TimeSource timeSource;
+        private long denialCacheKeys;
 
         private Builder() {
         }
@@ -439,6 +478,26 @@ public final class RedisRateLimiter implements RateLimiter {
          */
         public Builder timeSource(TimeSource timeSource) {
             this.timeSource = timeSource;
+            return this;
+        }
+
+        /**
+         * Keeps Redis's denials locally, for at most {@code maximumKeys} requests (client key and exact rules with
+         * their costs): until a denial's retry-after, the same request is denied without a Redis call. Only
+         * denials whose wait is certain are kept (see {@code docs/failure-behaviour.md}, "Local denial cache"). 0, the
+         * default, turns it off: the cache assumes nothing else resets a counter meanwhile (an operator's
+         * {@code DEL} or {@code FLUSHALL}, a Redis restart without persistence, another rule of the same name with a
+         * different limit or window), which Redis alone cannot promise.
+         *
+         * @param maximumKeys the most denials kept, 0 (off) or more
+         * @return this builder
+         * @throws IllegalArgumentException when {@code maximumKeys} is negative
+         */
+        public Builder denialCache(long maximumKeys) {
+            if (maximumKeys < 0) {
+                throw new IllegalArgumentException("denial cache size must be 0 (off) or more, was " + maximumKeys);
+            }
+            this.denialCacheKeys = maximumKeys;
             return this;
         }
 

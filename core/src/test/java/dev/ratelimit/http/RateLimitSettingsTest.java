@@ -50,6 +50,7 @@ class RateLimitSettingsTest {
         assertThat(f.minimumNumberOfCalls()).isEqualTo(5);
         assertThat(f.permittedCallsInHalfOpenState()).isEqualTo(3);
         assertThat(s.memoryMaximumKeys()).isEqualTo(100_000);
+        assertThat(s.denialCacheMaxKeys()).isZero();
         assertThat(s.requestKeys().trustedProxies()).isEqualTo(TrustedProxies.none());
         assertThat(s.requestKeys().ipv6PrefixLength()).isEqualTo(128);
         assertThat(s.headerStyle()).isEqualTo(HeaderStyle.BOTH);
@@ -60,7 +61,7 @@ class RateLimitSettingsTest {
                 + "fallback.instance-count=1, breaker.failure-rate-threshold=50, "
                 + "breaker.slow-call-rate-threshold=50, breaker.slow-call-duration=200ms, "
                 + "breaker.wait-in-open-state=5s, breaker.sliding-window-size=20, breaker.minimum-calls=5, "
-                + "breaker.half-open-calls=3, memory.maximum-keys=100000, trusted-proxies=[], "
+                + "breaker.half-open-calls=3, memory.maximum-keys=100000, denial-cache.max-keys=0, trusted-proxies=[], "
                 + "ipv6-prefix-length=128, headers=BOTH, shadow=false, metrics.enabled=true]");
         assertThat(RateLimitSettings.load(null, null, null)).hasToString(s.toString());
     }
@@ -115,6 +116,7 @@ class RateLimitSettingsTest {
         params.put("ratelimit.breaker.minimum-calls", "10");
         params.put("ratelimit.breaker.half-open-calls", "2");
         params.put("ratelimit.memory.maximum-keys", "5000000000");
+        params.put("ratelimit.denial-cache.max-keys", "20000");
         params.put("ratelimit.trusted-proxies", "10.0.0.0/8, ::1");
         params.put("ratelimit.ipv6-prefix-length", "64");
         params.put("ratelimit.headers", "ietf");
@@ -136,6 +138,7 @@ class RateLimitSettingsTest {
         assertThat(f.minimumNumberOfCalls()).isEqualTo(10);
         assertThat(f.permittedCallsInHalfOpenState()).isEqualTo(2);
         assertThat(s.memoryMaximumKeys()).isEqualTo(5_000_000_000L);
+        assertThat(s.denialCacheMaxKeys()).isEqualTo(20_000);
         assertThat(s.requestKeys().trustedProxies()).isEqualTo(TrustedProxies.parse("10.0.0.0/8, ::1"));
         assertThat(s.requestKeys().ipv6PrefixLength()).isEqualTo(64);
         assertThat(s.headerStyle()).isEqualTo(HeaderStyle.IETF);
@@ -147,7 +150,8 @@ class RateLimitSettingsTest {
                 + "fallback.instance-count=4, breaker.failure-rate-threshold=25.5, "
                 + "breaker.slow-call-rate-threshold=80, breaker.slow-call-duration=300ms, "
                 + "breaker.wait-in-open-state=1m, breaker.sliding-window-size=50, breaker.minimum-calls=10, "
-                + "breaker.half-open-calls=2, memory.maximum-keys=5000000000, trusted-proxies=[10.0.0.0/8, ::1/128], "
+                + "breaker.half-open-calls=2, memory.maximum-keys=5000000000, denial-cache.max-keys=20000, "
+                + "trusted-proxies=[10.0.0.0/8, ::1/128], "
                 + "ipv6-prefix-length=64, headers=IETF, shadow=true, metrics.enabled=false]");
     }
 
@@ -197,6 +201,7 @@ class RateLimitSettingsTest {
         "ratelimit.breaker.minimum-calls|-1|is invalid: minimumNumberOfCalls must be at least 1, was -1",
         "ratelimit.breaker.half-open-calls|0|is invalid: permittedCallsInHalfOpenState must be at least 1, was 0",
         "ratelimit.memory.maximum-keys|0|is invalid: maximumKeys must be at least 1, was 0",
+        "ratelimit.denial-cache.max-keys|-1|is invalid: denial cache size must be 0 (off) or more, was -1",
         "ratelimit.ipv6-prefix-length|129|is invalid: ipv6PrefixLength must be from 0 to 128, was 129",
         "ratelimit.headers|ALL|must be one of IETF, LEGACY, BOTH, NONE",
         "ratelimit.shadow|yes|must be true or false",

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Runs every benchmark of docs/BENCHMARKS.md in one go and writes the results to benchmarks/target/results/.
+#   benchmarks/run.sh                 # all parts
+#   PARTS="memory redis" benchmarks/run.sh
+#   JMH_OPTS="-f 1 -wi 3 -w 2s -i 5 -r 2s" benchmarks/run.sh   # longer, steadier runs
+# Needs a JDK 17+, Maven, redis-server on the PATH (or $REDIS_SERVER) and, for the HTTP part, wrk
+# (Debian/Ubuntu: apt-get install wrk). Installs nothing itself; starts its own redis-server and Jetty on free
+# loopback ports and stops them on exit.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+OUT="$ROOT/benchmarks/target/results"
+JAR="$ROOT/benchmarks/target/benchmarks.jar"
+PARTS="${PARTS:-memory redis denial report http}"
+JMH_OPTS="${JMH_OPTS:--f 1 -wi 2 -w 1s -i 3 -r 1s}"
+WRK_DURATION="${WRK_DURATION:-10s}"
+REDIS_SERVER="${REDIS_SERVER:-redis-server}"
+PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+load() { echo "load: $(uptime | sed 's/.*load average/load average/'), $(nproc) cores"; }
+
+command -v "$REDIS_SERVER" >/dev/null || { echo "redis-server not found: install it (apt-get install redis-server) or set REDIS_SERVER" >&2; exit 1; }
+mkdir -p "$OUT"
+echo "== building (mvn package -pl benchmarks -am -DskipTests)"
+(cd "$ROOT" && mvn -B -q package -pl benchmarks -am -DskipTests)
+
+{
+  echo "date: $(date -u +%FT%TZ)"; echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
+  echo "memory: $(free -g | awk '/Mem:/ {print $2 " GB"}')"; echo "java: $(java -version 2>&1 | head -1)"
+  echo "redis: $("$REDIS_SERVER" --version)"; echo "wrk: $(command -v wrk >/dev/null && { wrk -v 2>&1 || true; } | head -1 || echo missing)"
+} > "$OUT/machine.txt"
+cat "$OUT/machine.txt"
+
+REDIS_PORT="$(free_port)"
+"$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+  > "$OUT/redis.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 50); do (echo PING > "/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null && break; sleep 0.1; done
+REDIS="redis://127.0.0.1:$REDIS_PORT"
+echo "== redis-server on $REDIS"
+
+jmh() { # name, then JMH arguments
+  local name="$1"; shift
+  echo "== $name  ($(load))" | tee -a "$OUT/load.txt"
+  # shellcheck disable=SC2086
+  java -jar "$JAR" "$@" $JMH_OPTS -jvmArgsAppend "-Dbench.redis=$REDIS" -rf json -rff "$OUT/$name.json" \
+    | tee "$OUT/$name.txt" | grep -E '^(Benchmark|[A-Za-z]+Benchmark\.)' || true
+  echo "   done ($(load))" | tee -a "$OUT/load.txt"
+}
+
+for part in $PARTS; do
+  case "$part" in
+    memory)
+      for t in 1 2; do jmh "memory-t$t" InMemoryBenchmark -t "$t"; done ;;
+    redis)
+      for t in 1 8 32; do jmh "redis-t$t" RedisBenchmark -t "$t"; done ;;
+    denial)
+      jmh "denial-cache-t8" DenialCacheBenchmark -t 8 ;;
+    report)
+      echo "== report: commands per decision, memory per key"
+      java -cp "$JAR" dev.ratelimit.benchmarks.Report "$REDIS" | tee "$OUT/report.md" ;;
+    http)
+      if ! command -v wrk >/dev/null; then
+        echo "== http: wrk is not installed; install it with 'apt-get install wrk' (Debian/Ubuntu) and re-run PARTS=http" >&2
+        continue
+      fi
+      HTTP_PORT="$(free_port)"
+      java -cp "$JAR" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn dev.ratelimit.benchmarks.HttpBenchServer \
+        "$HTTP_PORT" "$REDIS" > "$OUT/http-server.log" 2>&1 &
+      PIDS+=($!)
+      for _ in $(seq 100); do grep -q READY "$OUT/http-server.log" && break; sleep 0.2; done
+      : > "$OUT/http.txt"
+      for path in memory/unlimited memory/limited redis/limited memory/unlimited memory/limited redis/limited; do
+        url="http://127.0.0.1:$HTTP_PORT/$path"
+        wrk -t 2 -c 32 -d 5s "$url" > /dev/null   # warm-up (JIT) of this path
+        echo "== http $path ($(load))" | tee -a "$OUT/http.txt"
+        wrk -t 2 -c 32 -d "$WRK_DURATION" --latency "$url" | tee -a "$OUT/http.txt" \
+          | grep -E 'Requests/sec|50%|90%|99%|Non-2xx' || true
+      done ;;
+    *) echo "unknown part $part" >&2; exit 2 ;;
+  esac
+done
+echo "== results in $OUT"
