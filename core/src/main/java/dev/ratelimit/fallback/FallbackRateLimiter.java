@@ -326,6 +326,10 @@ public final class FallbackRateLimiter implements RateLimiter {
         /**
          * Where to report Redis call latency and the breaker's own metrics (bound when built, unbound on
          * {@code close()}); {@link RateLimitMetrics#none()} unless set.
+         *
+         * @param metrics where to report, e.g. {@code MicrometerMetrics.of(registry)}
+         * @return this builder
+         * @throws IllegalArgumentException when {@code metrics} is null
          */
         public Builder metrics(RateLimitMetrics metrics) {
             if (metrics == null) {
@@ -335,7 +339,7 @@ public final class FallbackRateLimiter implements RateLimiter {
             return this;
         }
 
-        /** The limiter. */
+        /** {@return the limiter} */
         public FallbackRateLimiter build() {
             if (primary == null) {
                 throw new IllegalStateException("primary(…) is required");

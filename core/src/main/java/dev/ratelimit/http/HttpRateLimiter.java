@@ -61,12 +61,23 @@ public final class HttpRateLimiter {
     /**
      * One built from settings: their keys, header style and shadow mode, around {@code limiter}, counting decisions
      * in the settings' default metrics ({@link RateLimitSettings#metrics()}).
+     *
+     * @param limiter  the limiter deciding, usually {@link RateLimitSettings#createLimiter()}'s
+     * @param settings the global settings (keys, headers, shadow mode)
+     * @return a new request-path limiter
      */
     public static HttpRateLimiter of(RateLimiter limiter, RateLimitSettings settings) {
         return of(limiter, settings, settings.metrics());
     }
 
-    /** One built from settings around {@code limiter}, counting decisions in {@code metrics}. */
+    /**
+     * One built from settings around {@code limiter}, counting decisions in {@code metrics}.
+     *
+     * @param limiter  the limiter deciding
+     * @param settings the global settings (keys, headers, shadow mode)
+     * @param metrics  where each decision is counted
+     * @return a new request-path limiter
+     */
     public static HttpRateLimiter of(RateLimiter limiter, RateLimitSettings settings, RateLimitMetrics metrics) {
         return new HttpRateLimiter(limiter, settings.requestKeys(), settings.headerStyle(), settings.shadow(),
                 metrics);

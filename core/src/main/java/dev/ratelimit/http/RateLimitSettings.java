@@ -233,6 +233,8 @@ public final class RateLimitSettings {
      * guarding a {@link RedisRateLimiter} with an in-memory fallback of {@link #memoryMaximumKeys()} keys (the
      * effective configuration is logged at INFO, password masked). Nothing connects to Redis here: an unreachable
      * Redis is handled by the fallback policy. Reports to {@link #metrics()}.
+     *
+     * @return a new, thread-safe limiter, to be closed by the caller when the application stops
      */
     public RateLimiter createLimiter() {
         return createLimiter(metrics());
@@ -289,27 +291,30 @@ public final class RateLimitSettings {
         return limiter;
     }
 
-    /** The Redis URL (with its password, if any); empty when the in-memory limiter or another topology is used. */
+    /**
+     * {@return the Redis URL (with its password, if any); empty when the in-memory limiter or another topology is
+     * used}
+     */
     public Optional<String> redisUrl() {
         return Optional.ofNullable(redisUrl);
     }
 
-    /** The Redis Cluster seed nodes ({@code host:port}); empty unless a cluster is configured. */
+    /** {@return the Redis Cluster seed nodes ({@code host:port}); empty unless a cluster is configured} */
     public List<String> redisClusterNodes() {
         return clusterNodes == null ? List.of() : clusterNodes;
     }
 
-    /** The Sentinel master name; empty unless Redis Sentinel is configured. */
+    /** {@return the Sentinel master name; empty unless Redis Sentinel is configured} */
     public Optional<String> redisSentinelMaster() {
         return Optional.ofNullable(sentinelMaster);
     }
 
-    /** The sentinels ({@code host:port}); empty unless Redis Sentinel is configured. */
+    /** {@return the sentinels ({@code host:port}); empty unless Redis Sentinel is configured} */
     public List<String> redisSentinelNodes() {
         return sentinelNodes == null ? List.of() : sentinelNodes;
     }
 
-    /** Whether cluster or Sentinel connections use TLS; false by default. */
+    /** {@return whether cluster or Sentinel connections use TLS; false by default} */
     public boolean redisSsl() {
         return redisSsl;
     }
@@ -325,7 +330,7 @@ public final class RateLimitSettings {
         return "Redis Sentinel master '" + sentinelMaster + "' via " + sentinelNodes;
     }
 
-    /** Connect and read timeout of Redis calls; 100 ms by default. */
+    /** {@return connect and read timeout of Redis calls; 100 ms by default} */
     public Duration redisTimeout() {
         return redisTimeout;
     }
@@ -404,7 +409,10 @@ public final class RateLimitSettings {
         return shadow;
     }
 
-    /** Whether the limiter reports metrics when the application names no registry ({@link #metrics()}); true by default. */
+    /**
+     * {@return whether the limiter reports metrics when the application names no registry ({@link #metrics()});
+     * true by default}
+     */
     public boolean metricsEnabled() {
         return metricsEnabled;
     }
@@ -412,6 +420,8 @@ public final class RateLimitSettings {
     /**
      * Where a limiter reports when the application names no registry: Micrometer's global registry if Micrometer is
      * on the classpath and {@code ratelimit.metrics.enabled} is not false, else nowhere.
+     *
+     * @return the metrics of the settings: Micrometer's global registry, or none
      */
     public RateLimitMetrics metrics() {
         return metricsEnabled ? RateLimitMetrics.defaults() : RateLimitMetrics.none();

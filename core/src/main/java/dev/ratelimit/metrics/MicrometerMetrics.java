@@ -79,7 +79,7 @@ public final class MicrometerMetrics implements RateLimitMetrics {
         return new MicrometerMetrics(Metrics.globalRegistry);
     }
 
-    /** The registry reported to. */
+    /** {@return the registry reported to} */
     public MeterRegistry registry() {
         return registry;
     }

@@ -56,7 +56,7 @@ public interface RateLimitMetrics {
      */
     void unbindCircuitBreaker(CircuitBreaker breaker);
 
-    /** Reports nothing. */
+    /** {@return reports nothing} */
     static RateLimitMetrics none() {
         return NoMetrics.INSTANCE;
     }
@@ -65,6 +65,8 @@ public interface RateLimitMetrics {
      * The default when an application names no registry: Micrometer's global registry
      * ({@code io.micrometer.core.instrument.Metrics.globalRegistry}) if Micrometer is on the classpath, else
      * {@link #none()}.
+     *
+     * @return the default metrics
      */
     static RateLimitMetrics defaults() {
         // MicrometerMetrics is loaded only when Micrometer is there: loading it links Micrometer's types

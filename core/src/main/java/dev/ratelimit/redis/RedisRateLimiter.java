@@ -85,6 +85,8 @@ public final class RedisRateLimiter implements RateLimiter {
     /**
      * A builder; set exactly one of {@link Builder#uri(String)}, {@link Builder#clusterNodes(String...)},
      * {@link Builder#sentinel(String, List)} or {@link Builder#client(UnifiedJedis)}.
+     *
+     * @return a new builder
      */
     public static Builder custom() {
         return new Builder();
@@ -111,6 +113,10 @@ public final class RedisRateLimiter implements RateLimiter {
      * The denial the local denial cache holds for this request right now, or null: no cache, no denial held, or its
      * wait is over. Makes no Redis call. The fallback limiter asks this before its circuit breaker, so denials served
      * locally neither wait for nor count as Redis calls.
+     *
+     * @param key   the client key, as given to {@link #acquire(String, List)}
+     * @param rules the rules, as given to {@link #acquire(String, List)}
+     * @return the cached denial, or null
      */
     public Decision cachedDenial(String key, List<RateLimitRule> rules) {
         if (denials == null) {
@@ -330,7 +336,13 @@ public final class RedisRateLimiter implements RateLimiter {
             return b;
         }
 
-        /** Uses an existing Jedis client (single, Sentinel or Cluster); the limiter does not close it. */
+        /**
+         * Uses an existing Jedis client (single, Sentinel or Cluster); the limiter does not close it.
+         *
+         * @param client the client; its timeouts and pool are the application's
+         * @return this builder
+         * @throws IllegalArgumentException when {@code client} is null
+         */
         public Builder client(UnifiedJedis client) {
             if (client == null) {
                 throw new IllegalArgumentException("client must not be null");
@@ -342,6 +354,10 @@ public final class RedisRateLimiter implements RateLimiter {
         /**
          * A single Redis at {@code redis://[user:password@]host:port[/db]} or {@code rediss://…} (TLS); the limiter
          * owns and closes that client. The password never appears in messages.
+         *
+         * @param redisUri the Redis URL; surrounding blanks are ignored
+         * @return this builder
+         * @throws IllegalArgumentException when the URL is null, malformed or has no host
          */
         public Builder uri(String redisUri) {
             URI parsed;
@@ -361,12 +377,22 @@ public final class RedisRateLimiter implements RateLimiter {
         /**
          * A Redis Cluster, reached through these seed nodes ({@code host:port}; a few suffice, the client discovers
          * the others and follows MOVED/ASK redirections and failovers). The limiter owns and closes that client.
+         *
+         * @param hostAndPorts the seed nodes as {@code host:port}, at least one
+         * @return this builder
+         * @throws IllegalArgumentException when none is given or an address is not {@code host:port}
          */
         public Builder clusterNodes(String... hostAndPorts) {
             return clusterNodes(hostAndPorts == null ? null : List.of(hostAndPorts));
         }
 
-        /** {@link #clusterNodes(String...)} from a list. */
+        /**
+         * {@link #clusterNodes(String...)} from a list.
+         *
+         * @param hostAndPorts the seed nodes as {@code host:port}, at least one
+         * @return this builder
+         * @throws IllegalArgumentException when the list is empty or an address is not {@code host:port}
+         */
         public Builder clusterNodes(List<String> hostAndPorts) {
             this.clusterNodes = addresses("clusterNodes", hostAndPorts);
             return this;
@@ -376,6 +402,11 @@ public final class RedisRateLimiter implements RateLimiter {
          * A master managed by Redis Sentinel: {@code masterName} as in the sentinels' {@code sentinel monitor}
          * line, and the sentinels ({@code host:port}) to ask where it is. After a failover the client follows the
          * sentinels to the new master. The limiter owns and closes that client.
+         *
+         * @param masterName the master's name in the sentinels' configuration
+         * @param sentinels  the sentinels as {@code host:port}, at least one
+         * @return this builder
+         * @throws IllegalArgumentException when the name is blank or an address is not {@code host:port}
          */
         public Builder sentinel(String masterName, List<String> sentinels) {
             if (masterName == null || masterName.isBlank() || masterName.chars().anyMatch(c -> c <= 0x20)) {
@@ -390,6 +421,11 @@ public final class RedisRateLimiter implements RateLimiter {
         /**
          * User (null for the {@code default} user) and password of the cluster or Sentinel-managed data nodes. A
          * single Redis takes them from its URL instead. The password never appears in messages.
+         *
+         * @param user     the data nodes' user, or null for the {@code default} user
+         * @param password the data nodes' password, not empty
+         * @return this builder
+         * @throws IllegalArgumentException when the password is empty or the user name is blank or has spaces
          */
         public Builder credentials(String user, String password) {
             if (password == null || password.isEmpty()) {
@@ -406,6 +442,11 @@ public final class RedisRateLimiter implements RateLimiter {
         /**
          * User and password of the sentinels themselves ({@code requirepass} of the sentinels), which may differ
          * from the data nodes'. Only with {@link #sentinel(String, List)}.
+         *
+         * @param user     the sentinels' user, or null for the {@code default} user
+         * @param password the sentinels' password, not empty
+         * @return this builder
+         * @throws IllegalArgumentException when the password is empty or the user name is blank or has spaces
          */
         public Builder sentinelCredentials(String user, String password) {
             if (password == null || password.isEmpty()) {
@@ -423,6 +464,9 @@ public final class RedisRateLimiter implements RateLimiter {
         /**
          * TLS to the cluster nodes, or to the sentinels and the data nodes, with the JVM's trust store; false unless
          * set. A single Redis uses TLS with a {@code rediss://} URL instead.
+         *
+         * @param ssl whether to use TLS
+         * @return this builder
          */
         public Builder ssl(boolean ssl) {
             this.ssl = ssl;
@@ -433,6 +477,10 @@ public final class RedisRateLimiter implements RateLimiter {
          * Connect and read timeout of each Redis call (and of the sentinels), and the longest wait for a pooled
          * connection; 100 ms unless set, so a stalled Redis fails fast. A cluster call may follow redirections and
          * retry on another node for up to 5 times this.
+         *
+         * @param timeout from 1 ms to 60 s
+         * @return this builder
+         * @throws IllegalArgumentException when {@code timeout} is null or outside 1 ms to 60 s
          */
         public Builder timeout(Duration timeout) {
             if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.toMillis() > 60_000) {
@@ -442,7 +490,13 @@ public final class RedisRateLimiter implements RateLimiter {
             return this;
         }
 
-        /** Pool size of a client the limiter creates (per node in a cluster); 64 unless set. */
+        /**
+         * Pool size of a client the limiter creates (per node in a cluster); 64 unless set.
+         *
+         * @param maxConnections at least 1
+         * @return this builder
+         * @throws IllegalArgumentException when {@code maxConnections} is less than 1
+         */
         public Builder maxConnections(int maxConnections) {
             if (maxConnections < 1) {
                 throw new IllegalArgumentException("maxConnections must be at least 1, was " + maxConnections);
@@ -505,6 +559,7 @@ public final class RedisRateLimiter implements RateLimiter {
          * The limiter. Nothing connects yet: the client the limiter creates connects on the first call.
          *
          * @throws IllegalStateException unless exactly one topology is set, or when credentials do not fit it
+         * @return a new limiter; thread-safe
          */
         public RedisRateLimiter build() {
             List<String> set = new ArrayList<>();
