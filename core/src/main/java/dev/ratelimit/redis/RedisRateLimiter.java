@@ -418,6 +418,17 @@ public final class RedisRateLimiter implements RateLimiter {
             return this;
         }
 
+        /** A non-empty password, and a user that is null (the default user) or a name without spaces. */
+        private static void checkCredentials(String whose, String user, String password) {
+            if (password == null || password.isEmpty()) {
+                throw new IllegalArgumentException(whose + "password must not be empty");
+            }
+            if (user != null && (user.isBlank() || user.chars().anyMatch(c -> c <= 0x20))) {
+                throw new IllegalArgumentException(whose + "user must be null (the default user) or a name without "
+                        + "spaces");
+            }
+        }
+
         /**
          * User (null for the {@code default} user) and password of the cluster or Sentinel-managed data nodes. A
          * single Redis takes them from its URL instead. The password never appears in messages.
@@ -428,12 +439,7 @@ public final class RedisRateLimiter implements RateLimiter {
          * @throws IllegalArgumentException when the password is empty or the user name is blank or has spaces
          */
         public Builder credentials(String user, String password) {
-            if (password == null || password.isEmpty()) {
-                throw new IllegalArgumentException("password must not be empty");
-            }
-            if (user != null && (user.isBlank() || user.chars().anyMatch(c -> c <= 0x20))) {
-                throw new IllegalArgumentException("user must be null (the default user) or a name without spaces");
-            }
+            checkCredentials("", user, password);
             this.user = user;
             this.password = password;
             return this;
@@ -449,13 +455,7 @@ public final class RedisRateLimiter implements RateLimiter {
          * @throws IllegalArgumentException when the password is empty or the user name is blank or has spaces
          */
         public Builder sentinelCredentials(String user, String password) {
-            if (password == null || password.isEmpty()) {
-                throw new IllegalArgumentException("sentinel password must not be empty");
-            }
-            if (user != null && (user.isBlank() || user.chars().anyMatch(c -> c <= 0x20))) {
-                throw new IllegalArgumentException("sentinel user must be null (the default user) or a name without "
-                        + "spaces");
-            }
+            checkCredentials("sentinel ", user, password);
             this.sentinelUser = user;
             this.sentinelPassword = password;
             return this;
