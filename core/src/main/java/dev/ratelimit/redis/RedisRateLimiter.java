@@ -620,6 +620,11 @@ public final class RedisRateLimiter implements RateLimiter {
             pool.setMaxTotal(maxConnections);
             pool.setMaxIdle(maxConnections);
             pool.setMaxWait(timeout);
+            // No idle-connection evictor: it runs on commons-pool's shared timer thread, which can outlive an
+            // undeployed webapp (Tomcat reports it as a leak). Idle connections broken by a Redis restart or failover
+            // are dropped by the retry in call(), so the limiter starts no background thread at all.
+            pool.setTimeBetweenEvictionRuns(Duration.ofMillis(-1));
+            pool.setTestWhileIdle(false);
             if (uri == null) {
                 if (password != null) {
                     config.user(user).password(password);
