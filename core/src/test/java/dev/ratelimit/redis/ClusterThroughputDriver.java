@@ -7,8 +7,6 @@ import dev.ratelimit.testing.RedisServer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A throwaway measuring driver, not a test (no assertions, not run by the build): starts a 3-master cluster, then
@@ -25,7 +23,7 @@ public final class ClusterThroughputDriver {
     /** Runs the measurement and prints one line per algorithm. */
     public static void main(String[] args) throws Exception {
         int threads = args.length > 0 ? Integer.parseInt(args[0]) : 8;
-        long seconds = args.length > 1 ? Long.parseLong(args[1]) : 5;
+        long callsPerThread = args.length > 1 ? Long.parseLong(args[1]) : 20_000;
         try (RedisCluster cluster = RedisCluster.start(3, 0)) {
             System.out.println("redis-server " + cluster.nodes().get(0).version() + ", " + threads + " threads, "
                     + Runtime.getRuntime().availableProcessors() + " cores");
@@ -36,41 +34,39 @@ public final class ClusterThroughputDriver {
                         .timeout(Duration.ofSeconds(2)).keyPrefix("tp-" + algorithm.ordinal()).build()) {
                     run(limiter, rule, threads, 1); // warm-up
                     long[] before = evalCalls(cluster);
-                    long calls = run(limiter, rule, threads, seconds);
+                    long calls = threads * callsPerThread;
+                    double seconds = run(limiter, rule, threads, callsPerThread) / 1e9;
                     long[] after = evalCalls(cluster);
                     StringBuilder perShard = new StringBuilder();
                     for (int i = 0; i < after.length; i++) {
-                        perShard.append(' ').append((after[i] - before[i]) / seconds);
+                        perShard.append(' ').append(Math.round((after[i] - before[i]) / seconds));
                     }
-                    System.out.printf("%-24s %8d calls/s total; per shard:%s%n", algorithm, calls / seconds,
+                    System.out.printf("%-24s %8d calls/s total; per shard:%s%n", algorithm, Math.round(calls / seconds),
                             perShard);
                 }
             }
         }
     }
 
-    private static long run(RedisRateLimiter limiter, RateLimitRule rule, int threads, long seconds)
+    /** Runs {@code callsPerThread} decisions on each of {@code threads} threads; returns the elapsed nanoseconds. */
+    private static long run(RedisRateLimiter limiter, RateLimitRule rule, int threads, long callsPerThread)
             throws InterruptedException {
-        AtomicBoolean stop = new AtomicBoolean();
-        AtomicLong calls = new AtomicLong();
         List<Thread> workers = new ArrayList<>();
+        long start = System.nanoTime();
         for (int t = 0; t < threads; t++) {
             int id = t;
             Thread w = new Thread(() -> {
-                for (long i = 0; !stop.get(); i++) {
+                for (long i = 0; i < callsPerThread; i++) {
                     limiter.acquire("user-" + id + "-" + (i % 10_000), rule);
-                    calls.incrementAndGet();
                 }
             });
             workers.add(w);
             w.start();
         }
-        Thread.sleep(seconds * 1000); // a measuring window, in a driver, never in a test
-        stop.set(true);
         for (Thread w : workers) {
             w.join();
         }
-        return calls.get();
+        return System.nanoTime() - start;
     }
 
     private static long[] evalCalls(RedisCluster cluster) {
