@@ -6,7 +6,6 @@ import dev.ratelimit.example.StockContainer.Kind;
 import dev.ratelimit.testing.RedisServer;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -50,18 +49,18 @@ class StockContainersIT {
                     "Authorization", Http.basic("alice", "alice-secret"));
             assertThat(alice.statusCode()).isEqualTo(200);
             assertThat(alice.body()).isEqualTo("{\"user\":\"alice\"}");
+            try (RedisClient client = redis.client()) {
+                // a sliding-window log keeps its key for a whole window after the last request, so it is still there;
+                // a fixed-window counter (the burst above) may already have expired with its window
+                assertThat(client.keys("rl:*")).as("the counters are in Redis, keyed by principal")
+                        .contains("rl:{user:alice}:me:swl");
+            }
 
             fiveThenDenied(container, "/legacy/hello", clients, 30, "\"legacy\";q=5;w=10");
 
             HttpResponse<String> unlimited = get(container, "/api/unlimited", clients + "40");
             assertThat(unlimited.statusCode()).isEqualTo(200);
             assertThat(unlimited.headers().firstValue("RateLimit")).isEmpty();
-
-            try (RedisClient client = redis.client()) {
-                Set<String> keys = client.keys("rl:*");
-                assertThat(keys).as("the counters are in Redis").isNotEmpty()
-                        .anySatisfy(key -> assertThat(key).contains(limited));
-            }
 
             assertThat(container.stop()).as("%s stops on SIGTERM", container).isTrue();
             assertThat(container.isAlive()).isFalse();
