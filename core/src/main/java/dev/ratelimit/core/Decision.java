@@ -14,9 +14,17 @@ public final class Decision {
 
     private final boolean allowed;
     private final Store store;
-    private final List<LimitState> limits;
+    private List<LimitState> limits;
     private final LimitState reported;
     private final long retryMicros;
+
+    private Decision(Store store, LimitState only) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.limits = null; // made on demand: most callers only ask allowed() and the reported state
+        this.allowed = only.allowed();
+        this.retryMicros = allowed ? 0 : Math.max(1, only.retryMicros());
+        this.reported = only;
+    }
 
     private Decision(Store store, List<LimitState> limits) {
         this.store = Objects.requireNonNull(store, "store");
@@ -50,6 +58,17 @@ public final class Decision {
      */
     public static Decision of(Store store, List<LimitState> limits) {
         return new Decision(store, limits);
+    }
+
+    /**
+     * A decision under one rule; allowed when its state is.
+     *
+     * @param store which store decided
+     * @param only  the rule's state
+     * @return the decision
+     */
+    public static Decision of(Store store, LimitState only) {
+        return new Decision(store, only);
     }
 
     private static boolean isMoreRestrictive(LimitState a, LimitState b, boolean allAllowed) {
@@ -91,7 +110,12 @@ public final class Decision {
      * @return an unmodifiable list with one state per rule
      */
     public List<LimitState> limits() {
-        return limits;
+        List<LimitState> l = limits;
+        if (l == null) {
+            l = List.of(reported); // immutable: a racing thread may make its own, equal list
+            limits = l;
+        }
+        return l;
     }
 
     /**
@@ -155,11 +179,14 @@ public final class Decision {
      * @return this decision when the store is the same, else a copy with the same limits and {@code newStore}
      */
     public Decision withStore(Store newStore) {
-        return newStore == store ? this : new Decision(newStore, limits);
+        if (newStore == store) {
+            return this;
+        }
+        return limits == null ? new Decision(newStore, reported) : new Decision(newStore, limits);
     }
 
     @Override
     public String toString() {
-        return (allowed ? "allowed" : "denied") + " by " + store + " " + limits;
+        return (allowed ? "allowed" : "denied") + " by " + store + " " + limits();
     }
 }

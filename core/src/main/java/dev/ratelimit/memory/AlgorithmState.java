@@ -1,14 +1,22 @@
 package dev.ratelimit.memory;
 
 import dev.ratelimit.core.Algorithm;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The state of one rule for one key, mutated only under its stripe lock. Each subclass is the in-memory twin of the
+ * The state of one rule for one key, mutated only while its {@link #lock()} is held. Each subclass is the in-memory twin of the
  * Lua script of the same name (in {@code dev/ratelimit/redis}) and performs the same arithmetic, so both stores
  * give identical answers: {@link #evaluate} reads the state as of time {@code t} without changing what it means,
  * {@link #commit} then takes the permits if every rule of the request passed.
  */
 abstract class AlgorithmState {
+
+    private static final AtomicLong CREATED = new AtomicLong();
+
+    /** A total order over all states: a request with several rules locks their states in this order. */
+    final long order = CREATED.getAndIncrement();
 
     /** When the state equals a fresh one again, in the limiter's microseconds; the cache drops it then. */
     long expiresAtMicros;
@@ -16,11 +24,111 @@ abstract class AlgorithmState {
     /** Until when the cache keeps this state (at least {@link #expiresAtMicros}); see the limiter's {@code store}. */
     long leaseMicros;
 
-    /** Checks a request of {@code cost} permits at time {@code t}; remembers what {@link #commit} needs. */
-    abstract Check evaluate(long t, long limit, long window, long cost);
+    /** The verdict of the last {@link #evaluate}: whether the request passes this rule. */
+    boolean ok;
 
-    /** Takes the permits checked by the last {@link #evaluate}, updating {@code check} to the values after it. */
-    abstract void commit(Check check, long t, long limit, long window, long cost);
+    /** Permits left: as evaluated, then as committed. */
+    long remaining;
+
+    /** Microseconds until the full limit is back: as evaluated, then as committed. */
+    long resetMicros;
+
+    /** Microseconds until a request of the same cost could pass (0 when it passes now). */
+    long retryMicros;
+
+    private static final VarHandle LOCKED;
+    private static final int MAX_BACKOFF = 256;
+    private static final int YIELD_AFTER = 16;
+
+    static {
+        try {
+            LOCKED = MethodHandles.lookup().findVarHandle(AlgorithmState.class, "locked", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** 1 while a thread decides on this state; see {@link #lock()}. */
+    @SuppressWarnings("unused") // through LOCKED
+    private volatile int locked;
+
+    /**
+     * Takes this state's lock. A decision holds it for a few dozen nanoseconds of arithmetic, far less than parking
+     * and waking a thread would cost, so a waiting thread spins; after a while it yields its processor instead, in
+     * case the holder was descheduled.
+     */
+    final void lock() {
+        if (!LOCKED.compareAndSet(this, 0, 1)) {
+            lockContended();
+        }
+    }
+
+    private void lockContended() {
+        int backoff = 1;
+        int rounds = 0;
+        do {
+            // back off without touching the lock's cache line, so the holder keeps it for its next decisions
+            for (int i = 0; i < backoff; i++) {
+                Thread.onSpinWait();
+            }
+            if (backoff < MAX_BACKOFF) {
+                backoff <<= 1;
+            } else if (++rounds > YIELD_AFTER) {
+                Thread.yield(); // the holder may have been descheduled
+            }
+        } while (locked != 0 || !LOCKED.compareAndSet(this, 0, 1));
+    }
+
+    /** Releases the lock taken by {@link #lock()}. */
+    final void unlock() {
+        LOCKED.setRelease(this, 0);
+    }
+
+    /** The latest time this state was evaluated at: a decision never goes back in time from it. */
+    private long latestMicros = Long.MIN_VALUE;
+
+    /**
+     * Checks a request of {@code cost} permits at time {@code t}; sets the verdict fields and remembers what
+     * {@link #commit} needs.
+     *
+     * @return whether it passes
+     */
+    abstract boolean evaluate(long t, long limit, long window, long cost);
+
+    /** Takes the permits checked by the last {@link #evaluate}, updating the verdict to the values after it. */
+    abstract void commit(long t, long limit, long window, long cost);
+
+    /** Records a verdict; a denial always has a wait, as in the script. */
+    final boolean verdict(boolean passes, long left, long reset, long retry) {
+        this.ok = passes;
+        this.remaining = Math.max(0, left);
+        this.resetMicros = Math.max(0, reset);
+        this.retryMicros = passes ? 0 : Math.max(1, retry);
+        return passes;
+    }
+
+    /**
+     * The time to decide at: {@code t}, or the latest time already seen when {@code t} is earlier. Callers read the
+     * clock before they take the lock, so two racing requests may arrive out of order; every algorithm assumes
+     * time does not go backwards for one state.
+     */
+    final long at(long t) {
+        if (t > latestMicros) {
+            latestMicros = t;
+            return t;
+        }
+        return latestMicros;
+    }
+
+    /**
+     * Checks a request of {@code rule}'s cost at time {@code t} and takes the permits when it passes: the one-rule
+     * decision. The caller holds this state's lock and reads the verdict fields before releasing it.
+     */
+    final void acquire(long t, long limit, long window, long cost) {
+        if (evaluate(t, limit, window, cost)) {
+            commit(t, limit, window, cost);
+        }
+    }
 
     /** An approximate heap footprint in bytes, reported by the memory benchmarks. */
     abstract long footprintBytes();
@@ -33,21 +141,6 @@ abstract class AlgorithmState {
             case TOKEN_BUCKET: return new TokenBucket();
             case GCRA: return new Gcra();
             default: throw new IllegalArgumentException("unknown algorithm " + algorithm);
-        }
-    }
-
-    /** One rule's verdict: before the commit the state as it is, after it the state with the permits taken. */
-    static final class Check {
-        final boolean ok;
-        long remaining;
-        long resetMicros;
-        final long retryMicros;
-
-        Check(boolean ok, long remaining, long resetMicros, long retryMicros) {
-            this.ok = ok;
-            this.remaining = Math.max(0, remaining);
-            this.resetMicros = Math.max(0, resetMicros);
-            this.retryMicros = ok ? 0 : Math.max(1, retryMicros); // a denial always has a wait, as in the script
         }
     }
 }

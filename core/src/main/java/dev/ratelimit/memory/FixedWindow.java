@@ -10,7 +10,7 @@ final class FixedWindow extends AlgorithmState {
     private long pendingCount;
 
     @Override
-    Check evaluate(long t, long limit, long window, long cost) {
+    boolean evaluate(long t, long limit, long window, long cost) {
         long ws = t - Math.floorMod(t, window);
         long we = ws + window;
         long n = windowStart == ws ? count : 0;
@@ -18,16 +18,16 @@ final class FixedWindow extends AlgorithmState {
         pendingCount = n;
         boolean ok = cost <= limit && n + cost <= limit;
         long retry = ok ? 0 : cost > limit ? window : we - t;
-        return new Check(ok, limit - n, n > 0 ? we - t : 0, retry);
+        return verdict(ok, limit - n, n > 0 ? we - t : 0, retry);
     }
 
     @Override
-    void commit(Check check, long t, long limit, long window, long cost) {
+    void commit(long t, long limit, long window, long cost) {
         windowStart = pendingStart;
         count = pendingCount + cost;
         long we = windowStart + window;
-        check.remaining = limit - count;
-        check.resetMicros = we - t;
+        this.remaining = limit - count;
+        this.resetMicros = we - t;
         expiresAtMicros = we;
     }
 

@@ -15,7 +15,7 @@ final class Gcra extends AlgorithmState {
     private double pendingRemainder;
 
     @Override
-    Check evaluate(long t, long limit, long window, long cost) {
+    boolean evaluate(long t, long limit, long window, long cost) {
         double tw = tatWhole;
         double tr = tatRemainder;
         if (fresh || tw < t) {
@@ -37,18 +37,18 @@ final class Gcra extends AlgorithmState {
         long remaining = (long) Math.max(0, Math.floor(((window - (tw - t)) * (double) limit - tr) / window));
         long reset = (long) (tw - t + (tr > 0 ? 1 : 0));
         long retry = ok ? 0 : cost > limit ? window : (long) (d - window + (nr > 0 ? 1 : 0));
-        return new Check(ok, remaining, reset, retry);
+        return verdict(ok, remaining, reset, retry);
     }
 
     @Override
-    void commit(Check check, long t, long limit, long window, long cost) {
+    void commit(long t, long limit, long window, long cost) {
         fresh = false;
         tatWhole = pendingWhole;
         tatRemainder = pendingRemainder;
         double d = tatWhole - t;
         long reset = (long) (d + (tatRemainder > 0 ? 1 : 0));
-        check.remaining = (long) Math.max(0, Math.floor(((window - d) * (double) limit - tatRemainder) / window));
-        check.resetMicros = reset;
+        this.remaining = (long) Math.max(0, Math.floor(((window - d) * (double) limit - tatRemainder) / window));
+        this.resetMicros = reset;
         expiresAtMicros = t + reset;
     }
 

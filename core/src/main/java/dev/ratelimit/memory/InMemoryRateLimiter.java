@@ -3,6 +3,8 @@ package dev.ratelimit.memory;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy;
+import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.ClientKeys;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.LimitState;
@@ -10,37 +12,44 @@ import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.Store;
 import dev.ratelimit.core.TimeSource;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A {@link RateLimiter} that keeps its state in this JVM: the embedded default when no Redis is configured, and the
  * fallback while Redis is failing. Same algorithms and answers as the Redis limiter. The state lives in a bounded
  * Caffeine cache (at most {@code maximumKeys} entries, each dropped once it equals a fresh one, at most two windows
- * after its last use), so a flood of distinct keys cannot exhaust the heap. Thread-safe without a global lock: keys are guarded by striped locks, and a
- * request with several rules takes its stripes in a fixed order.
+ * after its last use), so a flood of distinct keys cannot exhaust the heap. Thread-safe without a global lock: a
+ * decision holds its key's state's lock for the arithmetic only, and a request with several rules takes its states'
+ * locks in one global order.
  */
 public final class InMemoryRateLimiter implements RateLimiter {
 
-    private static final int STRIPES = 1024;
-    private static final int SPINS = 64;
+    /** How far the cache's clock may lag the decisions' clock, in microseconds. */
+    private static final long TICK_MICROS = 1_000;
 
     private final TimeSource time;
     private final Cache<StateKey, AlgorithmState> states;
-    private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
+    private final Policy<StateKey, AlgorithmState> policy;
+
+    /**
+     * The cache's clock: the time of the latest decision, in microseconds, published at most every
+     * {@value #TICK_MICROS} µs. Reading the clock costs more than the whole lookup, and a decision reads it anyway; a
+     * lagging cache clock only drops idle states a little later (a state past its lease equals a fresh one, so finding
+     * it still cached changes no decision).
+     */
+    private volatile long cacheMicros;
 
     private InMemoryRateLimiter(Builder b) {
         this.time = b.timeSource;
+        this.cacheMicros = time.nowMicros();
         this.states = Caffeine.newBuilder()
                 .maximumSize(b.maximumKeys)
-                .ticker(() -> time.nowMicros() * 1_000L)
+                .ticker(() -> cacheMicros * 1_000L)
                 .expireAfter(new UntilFresh())
+                .executor(Runnable::run) // the cache's upkeep is a few ns per call: no hand-off to another thread
                 .build();
-        for (int i = 0; i < STRIPES; i++) {
-            locks[i] = new ReentrantLock();
-        }
+        this.policy = states.policy();
     }
 
     /**
@@ -61,95 +70,139 @@ public final class InMemoryRateLimiter implements RateLimiter {
         return new Builder();
     }
 
+    /** The common case, one rule: one lookup, one lock held for the arithmetic only, no arrays. */
+    @Override
+    public Decision acquire(String key, RateLimitRule rule) {
+        if (rule == null) {
+            throw new IllegalArgumentException("at least one rule is needed");
+        }
+        StateKey stateKey = new StateKey(ClientKeys.normalize(key), rule.name(), rule.algorithm());
+        AlgorithmState state = stateOf(stateKey, rule);
+        long limit = rule.limit();
+        long window = rule.windowMicros();
+        long t = time.nowMicros(); // before the lock: the state keeps its own time monotonic
+        boolean ok;
+        long remaining;
+        long reset;
+        long retry;
+        boolean renew;
+        state.lock();
+        try {
+            long at = state.at(t);
+            state.acquire(at, limit, window, rule.cost());
+            ok = state.ok;
+            remaining = state.remaining;
+            reset = state.resetMicros;
+            retry = state.retryMicros;
+            renew = state.expiresAtMicros > state.leaseMicros;
+            if (renew) {
+                state.leaseMicros = Math.max(state.expiresAtMicros, at + 2 * window);
+            }
+        } finally {
+            state.unlock();
+        }
+        if (renew) {
+            states.put(stateKey, state);
+        }
+        tick(t);
+        return Decision.of(Store.MEMORY, new LimitState(rule, ok, remaining, reset, retry));
+    }
+
     @Override
     public Decision acquire(String key, List<RateLimitRule> rules) {
         ClientKeys.checkRules(rules);
-        String client = ClientKeys.normalize(key);
         int n = rules.size();
         if (n == 1) {
-            return acquireOne(client, rules.get(0));
+            return acquire(key, rules.get(0));
         }
+        String client = ClientKeys.normalize(key);
         StateKey[] keys = new StateKey[n];
-        int[] stripes = new int[n];
+        AlgorithmState[] found = new AlgorithmState[n];
         for (int i = 0; i < n; i++) {
             RateLimitRule rule = rules.get(i);
-            keys[i] = new StateKey(client, rule.name(), rule.algorithm().ordinal());
-            stripes[i] = stripe(keys[i]);
+            keys[i] = new StateKey(client, rule.name(), rule.algorithm());
+            found[i] = stateOf(keys[i], rule);
         }
-        Arrays.sort(stripes);
-        lock(stripes);
-        try {
-            return decide(keys, rules, time.nowMicros());
-        } finally {
-            unlock(stripes);
+        AlgorithmState[] byOrder = found.clone();
+        Arrays.sort(byOrder, (a, b) -> Long.compare(a.order, b.order));
+        LimitState[] results = new LimitState[n];
+        boolean[] renew = new boolean[n];
+        decideLocked(byOrder, 0, found, rules, results, renew);
+        for (int i = 0; i < n; i++) {
+            if (renew[i]) {
+                states.put(keys[i], found[i]);
+            }
         }
+        return Decision.of(Store.MEMORY, Arrays.asList(results));
     }
 
-    /** The common case, one rule: one key, one lock, no arrays. */
-    private Decision acquireOne(String client, RateLimitRule rule) {
-        StateKey key = new StateKey(client, rule.name(), rule.algorithm().ordinal());
-        ReentrantLock lock = locks[stripe(key)];
-        lock(lock);
-        try {
+    /** Holds the locks of {@code byOrder[from..]}, taken in that order, then decides. */
+    private void decideLocked(AlgorithmState[] byOrder, int from, AlgorithmState[] found, List<RateLimitRule> rules,
+            LimitState[] results, boolean[] renew) {
+        if (from == byOrder.length) {
             long t = time.nowMicros();
-            AlgorithmState state = states.getIfPresent(key);
-            boolean created = state == null;
-            if (created) {
-                state = AlgorithmState.create(rule.algorithm());
-            }
-            AlgorithmState.Check check = state.evaluate(t, rule.limit(), rule.windowMicros(), rule.cost());
-            if (check.ok) {
-                state.commit(check, t, rule.limit(), rule.windowMicros(), rule.cost());
-                store(key, state, created, t, rule.windowMicros());
-            }
-            return Decision.of(Store.MEMORY,
-                    List.of(new LimitState(rule, check.ok, check.remaining, check.resetMicros, check.retryMicros)));
+            decide(found, rules, t, results, renew);
+            tick(t);
+            return;
+        }
+        byOrder[from].lock();
+        try {
+            decideLocked(byOrder, from + 1, found, rules, results, renew);
         } finally {
-            lock.unlock();
+            byOrder[from].unlock();
         }
     }
 
-    private Decision decide(StateKey[] keys, List<RateLimitRule> rules, long t) {
-        int n = keys.length;
-        AlgorithmState[] found = new AlgorithmState[n];
-        boolean[] created = new boolean[n];
-        AlgorithmState.Check[] checks = new AlgorithmState.Check[n];
+    /** Every rule is checked; the permits are taken from all of them only when all pass. */
+    private static void decide(AlgorithmState[] found, List<RateLimitRule> rules, long t, LimitState[] results,
+            boolean[] renew) {
+        int n = found.length;
+        long[] at = new long[n];
         boolean allOk = true;
         for (int i = 0; i < n; i++) {
             RateLimitRule rule = rules.get(i);
-            AlgorithmState state = states.getIfPresent(keys[i]);
-            if (state == null) {
-                state = AlgorithmState.create(rule.algorithm());
-                created[i] = true;
-            }
-            found[i] = state;
-            checks[i] = state.evaluate(t, rule.limit(), rule.windowMicros(), rule.cost());
-            allOk &= checks[i].ok;
+            at[i] = found[i].at(t);
+            allOk &= found[i].evaluate(at[i], rule.limit(), rule.windowMicros(), rule.cost());
         }
-        List<LimitState> limits = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             RateLimitRule rule = rules.get(i);
-            AlgorithmState.Check check = checks[i];
+            AlgorithmState state = found[i];
             if (allOk) {
-                found[i].commit(check, t, rule.limit(), rule.windowMicros(), rule.cost());
-                store(keys[i], found[i], created[i], t, rule.windowMicros());
+                state.commit(at[i], rule.limit(), rule.windowMicros(), rule.cost());
+                if (state.expiresAtMicros > state.leaseMicros) {
+                    state.leaseMicros = Math.max(state.expiresAtMicros, at[i] + 2 * rule.windowMicros());
+                    renew[i] = true;
+                }
             }
-            limits.add(new LimitState(rule, check.ok, check.remaining, check.resetMicros, check.retryMicros));
+            results[i] = new LimitState(rule, state.ok, state.remaining, state.resetMicros, state.retryMicros);
         }
-        return Decision.of(Store.MEMORY, limits);
     }
 
     /**
-     * Keeps a committed state in the cache for at least as long as it differs from a fresh one. Re-inserting on
-     * every commit (to move the cache's expiry) costs more than the decision itself, so a state holds a lease: the
-     * cache keeps it until then, and only a commit that moves {@code expiresAtMicros} past the lease re-inserts it,
-     * with a lease of two windows (no algorithm's state outlives two windows after a commit). A hot key is thus
-     * re-inserted about once per window; an idle one is dropped at most two windows after its last commit.
+     * The key's state, created fresh when there is none. The cache keeps a state until its lease ends; a new state's
+     * lease is two windows (no algorithm's state outlives two windows after a commit), and a commit that moves
+     * {@code expiresAtMicros} past the lease extends it to two windows from then and re-inserts the state, so the
+     * cache's expiry moves (re-inserting on every commit would cost more than the decision itself). A hot key is thus
+     * re-inserted about once per window; an idle one is dropped at most two windows after its last commit, and never
+     * before it equals a fresh state.
      */
-    private void store(StateKey key, AlgorithmState state, boolean created, long t, long window) {
-        if (created || state.expiresAtMicros > state.leaseMicros) {
-            state.leaseMicros = Math.max(state.expiresAtMicros, t + 2 * window);
-            states.put(key, state);
+    private AlgorithmState stateOf(StateKey key, RateLimitRule rule) {
+        // quietly: a state's expiry is its lease, which reads do not move
+        AlgorithmState state = policy.getIfPresentQuietly(key);
+        if (state != null) {
+            return state;
+        }
+        return states.get(key, k -> {
+            AlgorithmState fresh = AlgorithmState.create(k.algorithm());
+            fresh.leaseMicros = time.nowMicros() + 2 * rule.windowMicros();
+            return fresh;
+        });
+    }
+
+    /** Advances the cache's clock to {@code t} once it lags by a tick (a shared write, so not on every call). */
+    private void tick(long t) {
+        if (t - cacheMicros >= TICK_MICROS) {
+            cacheMicros = t;
         }
     }
 
@@ -177,6 +230,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
 
     /** Runs pending evictions now (tests). */
     void cleanUp() {
+        cacheMicros = Math.max(cacheMicros, time.nowMicros());
         states.cleanUp();
     }
 
@@ -186,48 +240,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
         states.cleanUp();
     }
 
-    private static int stripe(StateKey key) {
-        int h = key.hashCode();
-        h ^= h >>> 16;
-        return h & (STRIPES - 1);
-    }
-
-    private void lock(int[] stripes) {
-        int previous = -1;
-        for (int s : stripes) {
-            if (s != previous) {
-                lock(locks[s]);
-                previous = s;
-            }
-        }
-    }
-
-    /**
-     * Takes a stripe lock, spinning briefly first: a decision holds the lock for well under a microsecond, so a
-     * waiting thread gets it sooner by spinning than by parking and being woken (which costs microseconds).
-     */
-    private static void lock(ReentrantLock lock) {
-        for (int i = 0; i < SPINS; i++) {
-            if (lock.tryLock()) {
-                return;
-            }
-            Thread.onSpinWait();
-        }
-        lock.lock();
-    }
-
-    private void unlock(int[] stripes) {
-        int previous = -1;
-        for (int s : stripes) {
-            if (s != previous) {
-                locks[s].unlock();
-                previous = s;
-            }
-        }
-    }
-
     /** One rule's state for one client: the rule name and algorithm, as in the Redis key. */
-    private record StateKey(String client, String rule, int algorithm) {
+    private record StateKey(String client, String rule, Algorithm algorithm) {
     }
 
     /** Drops a state when its lease ends: never before it equals a fresh one, at most two windows after its last commit. */

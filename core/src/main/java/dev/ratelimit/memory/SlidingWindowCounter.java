@@ -16,7 +16,7 @@ final class SlidingWindowCounter extends AlgorithmState {
     private long pendingEstimate;
 
     @Override
-    Check evaluate(long t, long limit, long window, long cost) {
+    boolean evaluate(long t, long limit, long window, long cost) {
         long ws = t - Math.floorMod(t, window);
         long we = ws + window;
         long elapsed = t - ws;
@@ -48,16 +48,16 @@ final class SlidingWindowCounter extends AlgorithmState {
             long e = Math.max(0, (long) Math.floor(window - (double) (limit - cost + 1) * window / cur) + 1);
             retry = we - t + e;
         }
-        return new Check(ok, limit - est, reset, retry);
+        return verdict(ok, limit - est, reset, retry);
     }
 
     @Override
-    void commit(Check check, long t, long limit, long window, long cost) {
+    void commit(long t, long limit, long window, long cost) {
         windowStart = pendingStart;
         current = pendingCurrent + cost;
         previous = pendingPrevious;
-        check.remaining = limit - pendingEstimate - cost;
-        check.resetMicros = windowStart + 2 * window - t;
+        this.remaining = limit - pendingEstimate - cost;
+        this.resetMicros = windowStart + 2 * window - t;
         expiresAtMicros = windowStart + 2 * window;
     }
 

@@ -13,7 +13,7 @@ final class SlidingWindowLog extends AlgorithmState {
     private int size;
 
     @Override
-    Check evaluate(long t, long limit, long window, long cost) {
+    boolean evaluate(long t, long limit, long window, long cost) {
         long horizon = t - window;
         while (size > 0 && times[start] <= horizon) {
             start++;
@@ -31,11 +31,11 @@ final class SlidingWindowLog extends AlgorithmState {
             int k = (int) (n + cost - limit);
             retry = times[start + k - 1] + window - t;
         }
-        return new Check(ok, limit - n, reset, retry);
+        return verdict(ok, limit - n, reset, retry);
     }
 
     @Override
-    void commit(Check check, long t, long limit, long window, long cost) {
+    void commit(long t, long limit, long window, long cost) {
         int add = (int) cost;
         ensureRoom(add);
         int end = start + size;
@@ -47,8 +47,8 @@ final class SlidingWindowLog extends AlgorithmState {
         }
         Arrays.fill(times, at, at + add, t);
         size += add;
-        check.remaining = limit - size;
-        check.resetMicros = window;
+        this.remaining = limit - size;
+        this.resetMicros = window;
         expiresAtMicros = t + window;
     }
 

@@ -15,7 +15,7 @@ final class TokenBucket extends AlgorithmState {
     private long pendingUpdatedAt;
 
     @Override
-    Check evaluate(long t, long limit, long window, long cost) {
+    boolean evaluate(long t, long limit, long window, long cost) {
         double full = (double) limit * (double) window;
         double s = scaledTokens;
         long ts = updatedAt;
@@ -33,18 +33,18 @@ final class TokenBucket extends AlgorithmState {
         double need = (double) cost * (double) window;
         boolean ok = cost <= limit && s >= need;
         long retry = ok ? 0 : cost > limit ? window : (long) Math.ceil((need - s) / limit);
-        return new Check(ok, (long) Math.floor(s / window), (long) Math.ceil((full - s) / limit), retry);
+        return verdict(ok, (long) Math.floor(s / window), (long) Math.ceil((full - s) / limit), retry);
     }
 
     @Override
-    void commit(Check check, long t, long limit, long window, long cost) {
+    void commit(long t, long limit, long window, long cost) {
         double full = (double) limit * (double) window;
         fresh = false;
         scaledTokens = pendingTokens - (double) cost * (double) window;
         updatedAt = pendingUpdatedAt;
         long reset = (long) Math.ceil((full - scaledTokens) / limit);
-        check.remaining = (long) Math.floor(scaledTokens / window);
-        check.resetMicros = reset;
+        this.remaining = (long) Math.floor(scaledTokens / window);
+        this.resetMicros = reset;
         expiresAtMicros = t + reset;
     }
 

@@ -47,6 +47,29 @@ class InMemoryRateLimiterTest {
     }
 
     /**
+     * A decision reads the clock before it takes its key's lock, so two racing requests can reach the state with their
+     * times out of order; the state then decides at the latest time it has seen. A late, older reading must neither
+     * reopen a fixed window nor refill a bucket.
+     */
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void anOlderClockReadingDoesNotGoBackInTime(Algorithm algorithm) {
+        InMemoryRateLimiter limiter = InMemoryRateLimiter.custom().timeSource(clock).build();
+        RateLimitRule rule = RateLimitRule.custom().name("late").limit(2).window("10s").algorithm(algorithm).build();
+        long w = rule.windowMicros();
+        clock.set(clock.nowMicros() - Math.floorMod(clock.nowMicros(), w) + w); // the start of a fixed window
+        long start = clock.nowMicros();
+        clock.advanceMicros(1);
+        assertThat(limiter.acquire("late", rule).allowed()).isTrue();
+        assertThat(limiter.acquire("late", rule).allowed()).isTrue();
+        clock.set(start - 1); // a reading from the previous window arrives late
+        var denied = limiter.acquire("late", rule);
+        assertThat(denied.allowed()).as("decided at the latest time seen, in the full window").isFalse();
+        assertThat(denied.limits()).hasSize(1).first().isEqualTo(denied.reported());
+        assertThat(denied.withStore(Store.FALLBACK).limits()).isEqualTo(denied.limits());
+    }
+
+    /**
      * With a huge limit and window the counter's double arithmetic can round the estimate up by one, so a request at
      * the exact edge is denied one microsecond early; a denial must still carry a wait (never retry-after 0).
      */
