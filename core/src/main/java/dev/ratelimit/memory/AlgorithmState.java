@@ -37,8 +37,7 @@ abstract class AlgorithmState {
     long retryMicros;
 
     private static final VarHandle LOCKED;
-    private static final int MAX_BACKOFF = 256;
-    private static final int YIELD_AFTER = 16;
+    private static final int MAX_BACKOFF = 64;
 
     static {
         try {
@@ -49,13 +48,13 @@ abstract class AlgorithmState {
     }
 
     /** 1 while a thread decides on this state; see {@link #lock()}. */
-    @SuppressWarnings("unused") // through LOCKED
     private volatile int locked;
 
     /**
      * Takes this state's lock. A decision holds it for a few dozen nanoseconds of arithmetic, far less than parking
-     * and waking a thread would cost, so a waiting thread spins; after a while it yields its processor instead, in
-     * case the holder was descheduled.
+     * and waking a thread would cost, so a waiting thread spins with exponential backoff (about 130 pauses in all);
+     * after that it yields its processor instead, in case the holder was descheduled (more request threads than
+     * cores).
      */
     final void lock() {
         if (!LOCKED.compareAndSet(this, 0, 1)) {
@@ -65,16 +64,15 @@ abstract class AlgorithmState {
 
     private void lockContended() {
         int backoff = 1;
-        int rounds = 0;
         do {
-            // back off without touching the lock's cache line, so the holder keeps it for its next decisions
-            for (int i = 0; i < backoff; i++) {
-                Thread.onSpinWait();
-            }
-            if (backoff < MAX_BACKOFF) {
+            if (backoff <= MAX_BACKOFF) {
+                // back off without touching the lock's cache line, so the holder keeps it for its next decisions
+                for (int i = 0; i < backoff; i++) {
+                    Thread.onSpinWait();
+                }
                 backoff <<= 1;
-            } else if (++rounds > YIELD_AFTER) {
-                Thread.yield(); // the holder may have been descheduled
+            } else {
+                Thread.yield(); // a few microseconds have passed: the holder was likely descheduled
             }
         } while (locked != 0 || !LOCKED.compareAndSet(this, 0, 1));
     }

@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import java.security.Principal;
 import java.util.List;
+import org.glassfish.hk2.api.ProxyCtl;
 import org.glassfish.jersey.internal.inject.InjectionManager;
 
 /**
@@ -42,8 +43,10 @@ final class RateLimitFilter implements ContainerRequestFilter, ContainerResponse
     private Services services() {
         Services s = resolved;
         if (s == null) {
+            Object servletRequest = SERVLET_API ? services.getInstance(HttpServletRequest.class) : null;
             s = new Services(services.getInstance(HttpRateLimiter.class), services.getInstance(KeyResolver.class),
-                    SERVLET_API && services.getInstance(HttpServletRequest.class) != null);
+                    servletRequest != null,
+                    servletRequest instanceof ProxyCtl ? (HttpServletRequest) servletRequest : null);
             resolved = s;
         }
         return s;
@@ -86,7 +89,8 @@ final class RateLimitFilter implements ContainerRequestFilter, ContainerResponse
     }
 
     /** What the filter needs from the application's services. */
-    private record Services(HttpRateLimiter limiter, KeyResolver keyResolver, boolean servlet) {
+    private record Services(HttpRateLimiter limiter, KeyResolver keyResolver, boolean servlet,
+            HttpServletRequest requestProxy) {
     }
 
     /** The request as the core sees it: peer address from the servlet request, principal from JAX-RS security. */
@@ -104,7 +108,9 @@ final class RateLimitFilter implements ContainerRequestFilter, ContainerResponse
             if (!services.servlet) {
                 return null; // not in a servlet container: the key falls back as documented in RequestKeys
             }
-            HttpServletRequest servletRequest = RateLimitFilter.this.services.getInstance(HttpServletRequest.class);
+            // HK2's proxy to the current request when it gave one (no lookup per request), else a lookup
+            HttpServletRequest servletRequest = services.requestProxy != null ? services.requestProxy
+                    : RateLimitFilter.this.services.getInstance(HttpServletRequest.class);
             return servletRequest == null ? null : servletRequest.getRemoteAddr();
         }
 
