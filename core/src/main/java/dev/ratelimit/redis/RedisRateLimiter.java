@@ -146,17 +146,18 @@ public final class RedisRateLimiter implements RateLimiter {
             args.add(Long.toString(rule.windowMicros()));
             args.add(Integer.toString(rule.cost()));
         }
+        RateLimitScript script = RateLimitScript.of(rules);
         UnifiedJedis jedis = client();
         Object reply;
         try {
-            reply = run(jedis, keys, args);
+            reply = run(jedis, script, keys, args);
         } catch (JedisException e) {
             if (!isStaleConnection(e)) {
                 throw e;
             }
             // pooled connections outlived a Redis restart or failover: drop the idle ones, try once more on a new one
             clearPools(jedis);
-            reply = run(jedis, keys, args);
+            reply = run(jedis, script, keys, args);
         }
         return toDecision(reply, rules);
     }
@@ -204,11 +205,11 @@ public final class RedisRateLimiter implements RateLimiter {
         }
     }
 
-    private static Object run(UnifiedJedis redis, List<String> keys, List<String> args) {
+    private static Object run(UnifiedJedis redis, RateLimitScript script, List<String> keys, List<String> args) {
         try {
-            return redis.evalsha(RateLimitScript.SHA1, keys, args);
+            return redis.evalsha(script.sha1, keys, args);
         } catch (JedisNoScriptException e) {
-            return redis.eval(RateLimitScript.TEXT, keys, args); // caches the script again on that node
+            return redis.eval(script.text, keys, args); // caches the script again on that node
         }
     }
 

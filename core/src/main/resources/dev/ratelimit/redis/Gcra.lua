@@ -2,7 +2,7 @@
 -- Each permit advances the TAT by the emission interval window/limit; a request passes while TAT - now <= window,
 -- so a full burst of `limit` fits and then permits are spaced evenly. The TAT is kept as whole microseconds `tw`
 -- plus a remainder `tr` in 1/limit microseconds, so no rounding accumulates.
-ALGORITHMS[5] = function(key, t, limit, window, cost)
+CHECK[5] = function(key, t, limit, window, cost)
   local state = redis.call('HMGET', key, 'tw', 'tr')
   local tw, tr = tonumber(state[1]), tonumber(state[2])
   if tw == nil or tr == nil or tw < t then tw, tr = t, 0 end
@@ -13,21 +13,23 @@ ALGORITHMS[5] = function(key, t, limit, window, cost)
   if nr >= limit then nw, nr = nw + 1, nr - limit end
   local d = nw - t
 
-  local r = {ok = cost <= limit and (d < window or (d == window and nr == 0))}
-  r.remaining = math.max(0, math.floor(((window - (tw - t)) * limit - tr) / window))
-  r.reset = tw - t + (tr > 0 and 1 or 0)
-  if r.ok then
-    r.retry = 0
+  local ok = cost <= limit and (d < window or (d == window and nr == 0))
+  local retry = 0
+  if ok then
+    retry = 0
   elseif cost > limit then
-    r.retry = window
+    retry = window
   else
-    r.retry = d - window + (nr > 0 and 1 or 0)
+    retry = d - window + (nr > 0 and 1 or 0)
   end
-  r.commit = function()
-    local reset = d + (nr > 0 and 1 or 0)
-    redis.call('HSET', key, 'tw', num(nw), 'tr', num(nr))
-    expire(key, reset)
-    return math.max(0, math.floor(((window - d) * limit - nr) / window)), reset
-  end
-  return r
+  local remaining = math.max(0, math.floor(((window - (tw - t)) * limit - tr) / window))
+  return ok, remaining, tw - t + (tr > 0 and 1 or 0), retry, nw, nr
+end
+
+COMMIT[5] = function(key, t, limit, window, cost, nw, nr)
+  local d = nw - t
+  local reset = d + (nr > 0 and 1 or 0)
+  redis.call('HSET', key, 'tw', num(nw), 'tr', num(nr))
+  expire(key, reset)
+  return math.max(0, math.floor(((window - d) * limit - nr) / window)), reset
 end

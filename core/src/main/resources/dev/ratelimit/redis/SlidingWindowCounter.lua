@@ -2,7 +2,7 @@
 -- still overlaps the sliding window. Twin of dev.ratelimit.memory.SlidingWindowCounter.
 -- State: hash {w = current window start (us), cur, prev}.
 -- Estimate: floor(prev * (window - elapsed) / window) + cur, in doubles (the Java twin does the same operations).
-ALGORITHMS[3] = function(key, t, limit, window, cost)
+CHECK[3] = function(key, t, limit, window, cost)
   local ws = t - (t % window)
   local we = ws + window
   local elapsed = t - ws
@@ -16,27 +16,29 @@ ALGORITHMS[3] = function(key, t, limit, window, cost)
   end
   local est = math.floor(prev * (window - elapsed) / window) + cur
 
-  local r = {ok = cost <= limit and est + cost <= limit}
-  r.remaining = math.max(0, limit - est)
-  if cur > 0 then r.reset = we + window - t elseif prev > 0 then r.reset = we - t else r.reset = 0 end
-  if r.ok then
-    r.retry = 0
+  local ok = cost <= limit and est + cost <= limit
+  local reset = 0
+  if cur > 0 then reset = we + window - t elseif prev > 0 then reset = we - t end
+  local retry = 0
+  if ok then
+    retry = 0
   elseif cost > limit then
-    r.retry = window
+    retry = window
   elseif cur + cost <= limit then
     -- later in this window, once the previous window's weight has decayed enough
     local e = math.floor(window - (limit - cost - cur + 1) * window / prev) + 1
-    r.retry = e - elapsed
+    retry = e - elapsed
   else
     -- in the next window, where this window's count becomes the decaying one
     local e = math.max(0, math.floor(window - (limit - cost + 1) * window / cur) + 1)
-    r.retry = we - t + e
+    retry = we - t + e
   end
-  r.commit = function()
-    cur = cur + cost
-    redis.call('HSET', key, 'w', num(ws), 'cur', num(cur), 'prev', num(prev))
-    expire(key, we + window - t)
-    return limit - est - cost, we + window - t
-  end
-  return r
+  return ok, math.max(0, limit - est), reset, retry, ws, cur, prev, est
+end
+
+COMMIT[3] = function(key, t, limit, window, cost, ws, cur, prev, est)
+  local we = ws + window
+  redis.call('HSET', key, 'w', num(ws), 'cur', num(cur + cost), 'prev', num(prev))
+  expire(key, we + window - t)
+  return limit - est - cost, we + window - t
 end

@@ -1,7 +1,7 @@
 -- TOKEN_BUCKET: a bucket of `limit` tokens refilled continuously at limit/window. Twin of dev.ratelimit.memory.TokenBucket.
 -- State: hash {s = tokens * window (an integer, so refills are exact), ts = time of the last update (us)}.
 -- Exact while limit * window(us) stays below 2^53; the Java twin performs the same double operations.
-ALGORITHMS[4] = function(key, t, limit, window, cost)
+CHECK[4] = function(key, t, limit, window, cost)
   local full = limit * window
   local state = redis.call('HMGET', key, 's', 'ts')
   local s, ts = tonumber(state[1]), tonumber(state[2])
@@ -14,22 +14,22 @@ ALGORITHMS[4] = function(key, t, limit, window, cost)
   end
 
   local need = cost * window
-  local r = {ok = cost <= limit and s >= need}
-  r.remaining = math.floor(s / window)
-  r.reset = math.ceil((full - s) / limit)
-  if r.ok then
-    r.retry = 0
+  local ok = cost <= limit and s >= need
+  local retry = 0
+  if ok then
+    retry = 0
   elseif cost > limit then
-    r.retry = window
+    retry = window
   else
-    r.retry = math.ceil((need - s) / limit)
+    retry = math.ceil((need - s) / limit)
   end
-  r.commit = function()
-    s = s - need
-    local reset = math.ceil((full - s) / limit)
-    redis.call('HSET', key, 's', num(s), 'ts', num(ts))
-    expire(key, reset)
-    return math.floor(s / window), reset
-  end
-  return r
+  return ok, math.floor(s / window), math.ceil((full - s) / limit), retry, s, ts
+end
+
+COMMIT[4] = function(key, t, limit, window, cost, s, ts)
+  s = s - cost * window
+  local reset = math.ceil((limit * window - s) / limit)
+  redis.call('HSET', key, 's', num(s), 'ts', num(ts))
+  expire(key, reset)
+  return math.floor(s / window), reset
 end
