@@ -8,9 +8,10 @@
 -- ARGV[2 + 4(i-1) + 1..4]  rule i: algorithm index (1..5), limit, window (us), cost
 -- Reply: {all allowed (1/0), now (us), then per rule: allowed (1/0), remaining, reset (us), retry-after (us)}
 --
--- Each algorithm file defines CHECK[index](key, t, limit, window, cost), which reads the state and returns
+-- Each algorithm file defines CHECK[index](key, t, limit, window, cost, committing), which reads the state and returns
 -- ok, remaining, reset, retry and up to four values for COMMIT[index](key, t, limit, window, cost, a, b, c, d),
--- which takes the permits and returns remaining and reset after it. Plain functions and multiple return values:
+-- which takes the permits and returns remaining and reset after it. `committing` is true when a passing check is
+-- certainly committed (one rule), so values the commit replaces need not be computed. Plain functions and multiple return values:
 -- no table or closure is made per request (the script runs on Redis's single thread, so its cost is everyone's).
 local CHECK, COMMIT = {}, {}
 

@@ -13,7 +13,7 @@ end
 if #KEYS == 1 then -- the common case, without the tables of the loop below
   local alg, key = tonumber(ARGV[3]), KEYS[1]
   local limit, window, cost = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-  local ok, remaining, reset, retry, a, b, c, d = CHECK[alg](key, now, limit, window, cost)
+  local ok, remaining, reset, retry, a, b, c, d = CHECK[alg](key, now, limit, window, cost, true)
   if ok then remaining, reset = COMMIT[alg](key, now, limit, window, cost, a, b, c, d) end
   local flag = ok and 1 or 0
   return {flag, now, flag, math.max(0, remaining), math.max(0, math.ceil(reset)), retry_of(ok, retry)}

@@ -1,14 +1,16 @@
 -- SLIDING_WINDOW_LOG: one sorted-set entry per permit, scored by its time. Twin of dev.ratelimit.memory.SlidingWindowLog.
--- An entry taken at time s counts while t < s + window. Members are "<time>:<index>": entries sharing a time are
--- numbered 0..k-1, and pruning removes all entries of a time at once, so every member is unique even when
--- thousands of permits are taken in the same microsecond.
-CHECK[2] = function(key, t, limit, window, cost)
+-- An entry taken at time s counts while t < s + window. Members are "<time>:<count>", count being the number of
+-- entries in the log before it: while time stays at t no entry is pruned (pruning takes times <= t - window), so the
+-- count only grows and every member is unique even when thousands of permits are taken in the same microsecond.
+-- `committing` (the one-rule call): the request's reset is the commit's when it passes, so the newest entry is
+-- looked up only when it is denied.
+CHECK[2] = function(key, t, limit, window, cost, committing)
   redis.call('ZREMRANGEBYSCORE', key, '-inf', num(t - window))
   local n = redis.call('ZCARD', key)
 
   local ok = cost <= limit and n + cost <= limit
   local reset = 0
-  if n > 0 then
+  if n > 0 and not (ok and committing) then
     local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
     reset = tonumber(newest[2]) + window - t
   end
@@ -26,20 +28,27 @@ CHECK[2] = function(key, t, limit, window, cost)
 end
 
 COMMIT[2] = function(key, t, limit, window, cost, n)
-  local first = redis.call('ZCOUNT', key, num(t), num(t))
   local score = num(t)
+  local added = 0
   if cost == 1 then
-    redis.call('ZADD', key, score, score .. ':' .. num(first))
+    added = redis.call('ZADD', key, score, score .. ':' .. num(n))
   else
     local args = {}
     for i = 0, cost - 1 do
       args[#args + 1] = score
-      args[#args + 1] = score .. ':' .. num(first + i)
+      args[#args + 1] = score .. ':' .. num(n + i)
       if #args == 1000 or i == cost - 1 then -- batches keep unpack() within Lua's stack limit
-        redis.call('ZADD', key, unpack(args))
+        added = added + redis.call('ZADD', key, unpack(args))
         args = {}
       end
     end
+  end
+  -- a member already there (only if rules sharing this log with a shorter window pruned it in this same
+  -- microsecond, so the count went down): take the next free numbers for the permits not yet recorded
+  local next = n + cost
+  while added < cost do
+    added = added + redis.call('ZADD', key, score, score .. ':' .. num(next))
+    next = next + 1
   end
   expire(key, window)
   return limit - n - cost, window

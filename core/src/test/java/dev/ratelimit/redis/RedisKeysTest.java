@@ -302,4 +302,34 @@ class RedisKeysTest {
     private static long serverMillis() {
         return serverMicros() / 1_000L;
     }
+
+    /**
+     * A log's members are numbered by the log's size, which only grows while time stands still, unless a rule sharing
+     * the log (same name and algorithm) with a shorter window prunes it in that same microsecond: then a number can
+     * come round again, and the commit must still record one member per permit.
+     */
+    @Test
+    void aLogSharedByRulesWithDifferentWindowsRecordsEveryPermit() {
+        ManualClock clock = new ManualClock();
+        String prefix = uniquePrefix();
+        RateLimitRule longer = RateLimitRule.custom().name("shared").limit(100).window("1m")
+                .algorithm(Algorithm.SLIDING_WINDOW_LOG).build();
+        RateLimitRule shorter = RateLimitRule.custom().name("shared").limit(100).window("1s")
+                .algorithm(Algorithm.SLIDING_WINDOW_LOG).build();
+        try (RedisRateLimiter limiter = RedisRateLimiter.custom().client(client).timeSource(clock).keyPrefix(prefix)
+                .build()) {
+            for (int i = 0; i < 5; i++) {
+                assertThat(limiter.acquire("c", longer).allowed()).isTrue();
+            }
+            clock.advance(java.time.Duration.ofSeconds(30));
+            assertThat(limiter.acquire("c", longer).remaining()).isEqualTo(94); // member "<t>:5"
+            assertThat(limiter.acquire("c", shorter).remaining()).isEqualTo(98); // pruned to 1, member "<t>:1"
+            for (int i = 0; i < 6; i++) { // members "<t>:2" .. "<t>:5" ("<t>:5" is taken), then more
+                assertThat(limiter.acquire("c", longer).allowed()).isTrue();
+            }
+            String key = prefix + ":{c}:shared:swl";
+            assertThat(client.zcard(key)).as("one member per permit taken at this time").isEqualTo(8);
+            assertThat(limiter.acquire("c", longer).remaining()).isEqualTo(100 - 9);
+        }
+    }
 }
