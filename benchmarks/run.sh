@@ -14,6 +14,7 @@ JAR="$ROOT/benchmarks/target/benchmarks.jar"
 PARTS="${PARTS:-memory redis denial report http}"
 JMH_OPTS="${JMH_OPTS:--f 1 -wi 2 -w 1s -i 3 -r 1s}"
 WRK_DURATION="${WRK_DURATION:-10s}"
+HTTP_ROUNDS="${HTTP_ROUNDS:-3}"   # rounds over the three paths; the first warms the whole server
 REDIS_SERVER="${REDIS_SERVER:-redis-server}"
 PIDS=()
 
@@ -77,7 +78,9 @@ for part in $PARTS; do
       PIDS+=($!)
       for _ in $(seq 100); do grep -q READY "$OUT/http-server.log" && break; sleep 0.2; done
       : > "$OUT/http.txt"
-      for path in memory/unlimited memory/limited redis/limited memory/unlimited memory/limited redis/limited; do
+      paths=""
+      for _ in $(seq "$HTTP_ROUNDS"); do paths="$paths memory/unlimited memory/limited redis/limited"; done
+      for path in $paths; do
         url="http://127.0.0.1:$HTTP_PORT/$path"
         wrk -t 2 -c 32 -d 5s "$url" > /dev/null   # warm-up (JIT) of this path
         echo "== http $path ($(load))" | tee -a "$OUT/http.txt"
