@@ -87,11 +87,12 @@ abstract class AlgorithmState {
 
     /**
      * Checks a request of {@code cost} permits at time {@code t}; sets the verdict fields and remembers what
-     * {@link #commit} needs.
+     * {@link #commit} needs. With {@code committing} (one rule: a pass is certainly committed), the remaining count
+     * and reset of a pass may be left out, as the commit sets them (as in the scripts).
      *
      * @return whether it passes
      */
-    abstract boolean evaluate(long t, long limit, long window, long cost);
+    abstract boolean evaluate(long t, long limit, long window, long cost, boolean committing);
 
     /** Takes the permits checked by the last {@link #evaluate}, updating the verdict to the values after it. */
     abstract void commit(long t, long limit, long window, long cost);
@@ -123,7 +124,7 @@ abstract class AlgorithmState {
      * decision. The caller holds this state's lock and reads the verdict fields before releasing it.
      */
     final void acquire(long t, long limit, long window, long cost) {
-        if (evaluate(t, limit, window, cost)) {
+        if (evaluate(t, limit, window, cost, true)) {
             commit(t, limit, window, cost);
         }
     }

@@ -4,14 +4,17 @@ package dev.ratelimit.memory;
 final class FixedWindow extends AlgorithmState {
 
     private long windowStart = Long.MIN_VALUE;
+    private long windowLength;
     private long count;
 
     private long pendingStart;
     private long pendingCount;
 
     @Override
-    boolean evaluate(long t, long limit, long window, long cost) {
-        long ws = t - Math.floorMod(t, window);
+    boolean evaluate(long t, long limit, long window, long cost, boolean committing) {
+        // still in the counted window: no division (rules sharing this state may have other windows, hence the length)
+        long ws = window == windowLength && t >= windowStart && t - windowStart < window ? windowStart
+                : t - Math.floorMod(t, window);
         long we = ws + window;
         long n = windowStart == ws ? count : 0;
         pendingStart = ws;
@@ -24,6 +27,7 @@ final class FixedWindow extends AlgorithmState {
     @Override
     void commit(long t, long limit, long window, long cost) {
         windowStart = pendingStart;
+        windowLength = window;
         count = pendingCount + cost;
         long we = windowStart + window;
         this.remaining = limit - count;
@@ -33,6 +37,6 @@ final class FixedWindow extends AlgorithmState {
 
     @Override
     long footprintBytes() {
-        return 48;
+        return 56;
     }
 }

@@ -15,7 +15,7 @@ final class Gcra extends AlgorithmState {
     private double pendingRemainder;
 
     @Override
-    boolean evaluate(long t, long limit, long window, long cost) {
+    boolean evaluate(long t, long limit, long window, long cost, boolean committing) {
         double tw = tatWhole;
         double tr = tatRemainder;
         if (fresh || tw < t) {
@@ -23,8 +23,9 @@ final class Gcra extends AlgorithmState {
             tr = 0;
         }
         double step = (double) cost * (double) window;
-        double nw = tw + Math.floor(step / limit);
-        double nr = tr + (step - Math.floor(step / limit) * limit);
+        double whole = Math.floor(step / limit);
+        double nw = tw + whole;
+        double nr = tr + (step - whole * limit);
         if (nr >= limit) {
             nw = nw + 1;
             nr = nr - limit;
@@ -34,6 +35,9 @@ final class Gcra extends AlgorithmState {
         pendingRemainder = nr;
 
         boolean ok = cost <= limit && (d < window || (d == window && nr == 0));
+        if (ok && committing) {
+            return verdict(true, 0, 0, 0); // the commit computes remaining and reset
+        }
         long remaining = (long) Math.max(0, Math.floor(((window - (tw - t)) * (double) limit - tr) / window));
         long reset = (long) (tw - t + (tr > 0 ? 1 : 0));
         long retry = ok ? 0 : cost > limit ? window : (long) (d - window + (nr > 0 ? 1 : 0));

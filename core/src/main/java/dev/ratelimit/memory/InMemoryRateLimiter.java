@@ -162,7 +162,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
         for (int i = 0; i < n; i++) {
             RateLimitRule rule = rules.get(i);
             at[i] = found[i].at(t);
-            allOk &= found[i].evaluate(at[i], rule.limit(), rule.windowMicros(), rule.cost());
+            allOk &= found[i].evaluate(at[i], rule.limit(), rule.windowMicros(), rule.cost(), false);
         }
         for (int i = 0; i < n; i++) {
             RateLimitRule rule = rules.get(i);

@@ -16,7 +16,7 @@ final class SlidingWindowCounter extends AlgorithmState {
     private long pendingEstimate;
 
     @Override
-    boolean evaluate(long t, long limit, long window, long cost) {
+    boolean evaluate(long t, long limit, long window, long cost, boolean committing) {
         long ws = t - Math.floorMod(t, window);
         long we = ws + window;
         long elapsed = t - ws;

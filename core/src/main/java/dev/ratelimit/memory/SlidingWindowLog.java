@@ -13,7 +13,7 @@ final class SlidingWindowLog extends AlgorithmState {
     private int size;
 
     @Override
-    boolean evaluate(long t, long limit, long window, long cost) {
+    boolean evaluate(long t, long limit, long window, long cost, boolean committing) {
         long horizon = t - window;
         while (size > 0 && times[start] <= horizon) {
             start++;

@@ -15,7 +15,7 @@ final class TokenBucket extends AlgorithmState {
     private long pendingUpdatedAt;
 
     @Override
-    boolean evaluate(long t, long limit, long window, long cost) {
+    boolean evaluate(long t, long limit, long window, long cost, boolean committing) {
         double full = (double) limit * (double) window;
         double s = scaledTokens;
         long ts = updatedAt;
@@ -32,6 +32,9 @@ final class TokenBucket extends AlgorithmState {
 
         double need = (double) cost * (double) window;
         boolean ok = cost <= limit && s >= need;
+        if (ok && committing) {
+            return verdict(true, 0, 0, 0); // the commit computes remaining and reset
+        }
         long retry = ok ? 0 : cost > limit ? window : (long) Math.ceil((need - s) / limit);
         return verdict(ok, (long) Math.floor(s / window), (long) Math.ceil((full - s) / limit), retry);
     }

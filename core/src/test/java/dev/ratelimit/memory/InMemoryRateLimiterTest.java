@@ -47,6 +47,27 @@ class InMemoryRateLimiterTest {
     }
 
     /**
+     * A fixed window skips the division while a request falls in the window it counted, but only for the window
+     * length it counted with: rules sharing a name may have other lengths, and their calendar windows start elsewhere.
+     */
+    @Test
+    void aFixedWindowSharedByRulesOfOtherLengthsFindsItsOwnWindow() {
+        InMemoryRateLimiter limiter = InMemoryRateLimiter.custom().timeSource(clock).build();
+        RateLimitRule minute = RateLimitRule.custom().name("fw").limit(100).window("1m")
+                .algorithm(Algorithm.FIXED_WINDOW).build();
+        RateLimitRule tenSeconds = RateLimitRule.custom().name("fw").limit(100).window("10s")
+                .algorithm(Algorithm.FIXED_WINDOW).build();
+        long m = minute.windowMicros();
+        long start = clock.nowMicros() - Math.floorMod(clock.nowMicros(), m) + m; // a minute's start
+        clock.set(start + 15_000_000L);
+        assertThat(limiter.acquire("c", tenSeconds).remaining()).isEqualTo(99); // counts [10 s, 20 s)
+        clock.set(start + 16_000_000L);
+        // the minute's window is [0, 60 s): the count of [10 s, 20 s) is not its count
+        assertThat(limiter.acquire("c", minute).remaining()).isEqualTo(99);
+        assertThat(limiter.acquire("c", minute).remaining()).isEqualTo(98); // and now it is its own window
+    }
+
+    /**
      * A decision reads the clock before it takes its key's lock, so two racing requests can reach the state with their
      * times out of order; the state then decides at the latest time it has seen. A late, older reading must neither
      * reopen a fixed window nor refill a bucket.
