@@ -14,13 +14,13 @@ public final class Decision {
 
     private final boolean allowed;
     private final Store store;
-    private List<LimitState> limits;
+    private final List<LimitState> limits; // null for one rule: made when asked (most callers never ask)
     private final LimitState reported;
     private final long retryMicros;
 
     private Decision(Store store, LimitState only) {
         this.store = Objects.requireNonNull(store, "store");
-        this.limits = null; // made on demand: most callers only ask allowed() and the reported state
+        this.limits = null;
         this.allowed = only.allowed();
         this.retryMicros = allowed ? 0 : Math.max(1, only.retryMicros());
         this.reported = only;
@@ -110,12 +110,7 @@ public final class Decision {
      * @return an unmodifiable list with one state per rule
      */
     public List<LimitState> limits() {
-        List<LimitState> l = limits;
-        if (l == null) {
-            l = List.of(reported); // immutable: a racing thread may make its own, equal list
-            limits = l;
-        }
-        return l;
+        return limits != null ? limits : List.of(reported);
     }
 
     /**

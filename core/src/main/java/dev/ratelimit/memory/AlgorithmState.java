@@ -21,7 +21,7 @@ abstract class AlgorithmState {
     /** When the state equals a fresh one again, in the limiter's microseconds; the cache drops it then. */
     long expiresAtMicros;
 
-    /** Until when the cache keeps this state (at least {@link #expiresAtMicros}); see the limiter's {@code store}. */
+    /** Until when the cache keeps this state (at least {@link #expiresAtMicros}); see {@link #extendLease}. */
     long leaseMicros;
 
     /** The verdict of the last {@link #evaluate}: whether the request passes this rule. */
@@ -117,6 +117,20 @@ abstract class AlgorithmState {
             return t;
         }
         return latestMicros;
+    }
+
+    /**
+     * Extends the lease after a commit that made the state outlive it: to two windows from {@code t} (no algorithm's
+     * state outlives two windows after a commit), and never short of {@link #expiresAtMicros}.
+     *
+     * @return whether the lease moved, so the cache must be told (by re-inserting the state)
+     */
+    final boolean extendLease(long t, long window) {
+        if (expiresAtMicros <= leaseMicros) {
+            return false;
+        }
+        leaseMicros = Math.max(expiresAtMicros, t + 2 * window);
+        return true;
     }
 
     /**

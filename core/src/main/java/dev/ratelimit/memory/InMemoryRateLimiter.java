@@ -94,10 +94,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
             remaining = state.remaining;
             reset = state.resetMicros;
             retry = state.retryMicros;
-            renew = state.expiresAtMicros > state.leaseMicros;
-            if (renew) {
-                state.leaseMicros = Math.max(state.expiresAtMicros, at + 2 * window);
-            }
+            renew = state.extendLease(at, window);
         } finally {
             state.unlock();
         }
@@ -169,10 +166,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
             AlgorithmState state = found[i];
             if (allOk) {
                 state.commit(at[i], rule.limit(), rule.windowMicros(), rule.cost());
-                if (state.expiresAtMicros > state.leaseMicros) {
-                    state.leaseMicros = Math.max(state.expiresAtMicros, at[i] + 2 * rule.windowMicros());
-                    renew[i] = true;
-                }
+                renew[i] = state.extendLease(at[i], rule.windowMicros());
             }
             results[i] = new LimitState(rule, state.ok, state.remaining, state.resetMicros, state.retryMicros);
         }

@@ -8,7 +8,7 @@ CHECK[1] = function(key, t, limit, window, cost)
   if tonumber(state[1]) == ws then n = tonumber(state[2]) or 0 end
 
   local ok = cost <= limit and n + cost <= limit
-  local retry = 0
+  local retry
   if ok then
     retry = 0
   elseif cost > limit then

@@ -14,7 +14,7 @@ CHECK[5] = function(key, t, limit, window, cost)
   local d = nw - t
 
   local ok = cost <= limit and (d < window or (d == window and nr == 0))
-  local retry = 0
+  local retry
   if ok then
     retry = 0
   elseif cost > limit then

@@ -19,7 +19,7 @@ CHECK[3] = function(key, t, limit, window, cost)
   local ok = cost <= limit and est + cost <= limit
   local reset = 0
   if cur > 0 then reset = we + window - t elseif prev > 0 then reset = we - t end
-  local retry = 0
+  local retry
   if ok then
     retry = 0
   elseif cost > limit then

@@ -14,7 +14,7 @@ CHECK[2] = function(key, t, limit, window, cost, committing)
     local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
     reset = tonumber(newest[2]) + window - t
   end
-  local retry = 0
+  local retry
   if ok then
     retry = 0
   elseif cost > limit then

@@ -15,7 +15,7 @@ CHECK[4] = function(key, t, limit, window, cost)
 
   local need = cost * window
   local ok = cost <= limit and s >= need
-  local retry = 0
+  local retry
   if ok then
     retry = 0
   elseif cost > limit then

@@ -10,6 +10,7 @@ import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.testing.ManualClock;
 import dev.ratelimit.testing.RedisServer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -321,7 +322,7 @@ class RedisKeysTest {
             for (int i = 0; i < 5; i++) {
                 assertThat(limiter.acquire("c", longer).allowed()).isTrue();
             }
-            clock.advance(java.time.Duration.ofSeconds(30));
+            clock.advance(Duration.ofSeconds(30));
             assertThat(limiter.acquire("c", longer).remaining()).isEqualTo(94); // member "<t>:5"
             assertThat(limiter.acquire("c", shorter).remaining()).isEqualTo(98); // pruned to 1, member "<t>:1"
             for (int i = 0; i < 6; i++) { // members "<t>:2" .. "<t>:5" ("<t>:5" is taken), then more

@@ -246,12 +246,12 @@ public final class RedisCluster implements AutoCloseable {
 
     /** The {@code host:port} of every node, as seed nodes for a cluster client. */
     public List<String> seeds() {
-        return nodes.stream().map(n -> n.host() + ":" + n.port()).collect(Collectors.toList());
+        return nodes.stream().map(RedisServer::address).collect(Collectors.toList());
     }
 
     /** The seed nodes as Jedis addresses. */
     public Set<HostAndPort> hostAndPorts() {
-        return nodes.stream().map(n -> new HostAndPort(n.host(), n.port()))
+        return nodes.stream().map(RedisServer::hostAndPort)
                 .collect(Collectors.toCollection(LinkedHashSet::new));
     }
 

@@ -131,12 +131,12 @@ public final class RedisSentinelSet implements AutoCloseable {
 
     /** The sentinels as {@code host:port}. */
     public List<String> sentinelAddresses() {
-        return sentinels.stream().map(s -> s.host() + ":" + s.port()).collect(Collectors.toList());
+        return sentinels.stream().map(RedisServer::address).collect(Collectors.toList());
     }
 
     /** The sentinels as Jedis addresses. */
     public Set<HostAndPort> sentinelHostAndPorts() {
-        return sentinels.stream().map(s -> new HostAndPort(s.host(), s.port()))
+        return sentinels.stream().map(RedisServer::hostAndPort)
                 .collect(Collectors.toCollection(LinkedHashSet::new));
     }
 

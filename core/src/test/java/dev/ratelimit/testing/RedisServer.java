@@ -27,6 +27,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -152,6 +153,16 @@ public final class RedisServer implements AutoCloseable {
     /** The address this server listens on: {@code 127.0.0.1}. */
     public String host() {
         return HOST;
+    }
+
+    /** {@code host:port}, as seed nodes and sentinels are configured. */
+    public String address() {
+        return host() + ":" + port();
+    }
+
+    /** This server as a Jedis address. */
+    public HostAndPort hostAndPort() {
+        return new HostAndPort(host(), port());
     }
 
     /** The URL of this server, {@code redis://127.0.0.1:PORT}. */

@@ -91,28 +91,12 @@ public final class RateLimitFilter implements Filter {
             throw new ServletException(e.getMessage());
         }
 
-        RateLimitMetrics metrics;
-        Object ownMetrics = context.getAttribute(METRICS_ATTRIBUTE);
-        if (ownMetrics instanceof RateLimitMetrics) {
-            metrics = (RateLimitMetrics) ownMetrics;
-        } else if (ownMetrics != null) {
-            throw new ServletException("Rate-limit filter '" + filterName + "': the servlet context attribute "
-                    + METRICS_ATTRIBUTE + " holds a " + ownMetrics.getClass().getName() + ", not a "
-                    + RateLimitMetrics.class.getName());
-        } else {
-            metrics = settings.metrics();
-        }
+        RateLimitMetrics ownMetrics = ownAttribute(context, METRICS_ATTRIBUTE, RateLimitMetrics.class, filterName);
+        RateLimitMetrics metrics = ownMetrics != null ? ownMetrics : settings.metrics();
 
         SharedLimiter shared = null;
-        RateLimiter limiter;
-        Object own = context.getAttribute(LIMITER_ATTRIBUTE);
-        if (own instanceof RateLimiter) {
-            limiter = (RateLimiter) own;
-        } else if (own != null) {
-            throw new ServletException("Rate-limit filter '" + filterName + "': the servlet context attribute "
-                    + LIMITER_ATTRIBUTE + " holds a " + own.getClass().getName() + ", not a "
-                    + RateLimiter.class.getName());
-        } else {
+        RateLimiter limiter = ownAttribute(context, LIMITER_ATTRIBUTE, RateLimiter.class, filterName);
+        if (limiter == null) {
             try {
                 // the limiter's own settings are context-wide: a filter cannot override them
                 shared = SharedLimiter.acquire(context,
@@ -129,6 +113,21 @@ public final class RateLimitFilter implements Filter {
                 settings.headerStyle(), settings.shadow(), settings.requestKeys(),
                 shared == null ? "the application's own limiter (" + LIMITER_ATTRIBUTE + ")"
                         : "the web application's shared limiter (" + shared.users() + " filter(s))");
+    }
+
+    /**
+     * What the application put in a context attribute, or null when it put nothing there.
+     *
+     * @throws ServletException when the attribute holds something else than a {@code type}
+     */
+    private static <T> T ownAttribute(ServletContext context, String name, Class<T> type, String filterName)
+            throws ServletException {
+        Object own = context.getAttribute(name);
+        if (own == null || type.isInstance(own)) {
+            return type.cast(own);
+        }
+        throw new ServletException("Rate-limit filter '" + filterName + "': the servlet context attribute " + name
+                + " holds a " + own.getClass().getName() + ", not a " + type.getName());
     }
 
     @Override
