@@ -14,7 +14,7 @@ JAR="$ROOT/benchmarks/target/benchmarks.jar"
 PARTS="${PARTS:-memory redis denial report http}"
 JMH_OPTS="${JMH_OPTS:--f 1 -wi 2 -w 1s -i 3 -r 1s}"
 WRK_DURATION="${WRK_DURATION:-10s}"
-HTTP_ROUNDS="${HTTP_ROUNDS:-3}"   # rounds over the three paths; the first warms the whole server
+HTTP_ROUNDS="${HTTP_ROUNDS:-5}"   # measured rounds over the four HTTP paths, after one warm-up round
 REDIS_SERVER="${REDIS_SERVER:-redis-server}"
 PIDS=()
 
@@ -72,21 +72,47 @@ for part in $PARTS; do
         echo "== http: wrk is not installed; install it with 'apt-get install wrk' (Debian/Ubuntu) and re-run PARTS=http" >&2
         continue
       fi
+      # two servers: the in-memory applications, and the Redis one in a JVM of its own (see HttpBenchServer)
       HTTP_PORT="$(free_port)"
       java -cp "$JAR" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn dev.ratelimit.benchmarks.HttpBenchServer \
-        "$HTTP_PORT" "$REDIS" > "$OUT/http-server.log" 2>&1 &
+        "$HTTP_PORT" > "$OUT/http-server.log" 2>&1 &
       PIDS+=($!)
-      for _ in $(seq 100); do grep -q READY "$OUT/http-server.log" && break; sleep 0.2; done
+      REDIS_HTTP_PORT="$(free_port)"
+      java -cp "$JAR" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn dev.ratelimit.benchmarks.HttpBenchServer \
+        "$REDIS_HTTP_PORT" "$REDIS" > "$OUT/http-redis-server.log" 2>&1 &
+      PIDS+=($!)
+      for _ in $(seq 100); do
+        grep -q READY "$OUT/http-server.log" && grep -q READY "$OUT/http-redis-server.log" && break; sleep 0.2
+      done
+      url() { case "$1" in redis/*) echo "http://127.0.0.1:$REDIS_HTTP_PORT/$1" ;; *) echo "http://127.0.0.1:$HTTP_PORT/$1" ;; esac; }
       : > "$OUT/http.txt"
-      paths=""
-      for _ in $(seq "$HTTP_ROUNDS"); do paths="$paths memory/unlimited memory/limited redis/limited"; done
-      for path in $paths; do
-        url="http://127.0.0.1:$HTTP_PORT/$path"
-        wrk -t 2 -c 32 -d 5s "$url" > /dev/null   # warm-up (JIT) of this path
-        echo "== http $path ($(load))" | tee -a "$OUT/http.txt"
-        wrk -t 2 -c 32 -d "$WRK_DURATION" --latency "$url" | tee -a "$OUT/http.txt" \
-          | grep -E 'Requests/sec|50%|90%|99%|Non-2xx' || true
-      done ;;
+      : > "$OUT/http-rps.tsv"
+      paths="memory/unlimited memory/limited quiet/limited redis/limited"
+      for path in $paths $paths; do   # warm-up (JIT) of every path, twice, not recorded
+        wrk -t 2 -c 32 -d 5s "$(url "$path")" > /dev/null
+      done
+      # the paths take turns, round after round, so a slow spell of the machine hits them all alike
+      for round in $(seq "$HTTP_ROUNDS"); do
+        for path in $paths; do
+          echo "== http round $round $path ($(load))" | tee -a "$OUT/http.txt"
+          wrk -t 2 -c 32 -d "$WRK_DURATION" --latency "$(url "$path")" | tee "$OUT/wrk.last" \
+            | tee -a "$OUT/http.txt" | grep -E 'Requests/sec|50%|90%|99%|Non-2xx' || true
+          echo -e "$round\t$path\t$(awk '/Requests\/sec/ {print $2}' "$OUT/wrk.last")" >> "$OUT/http-rps.tsv"
+        done
+      done
+      echo "== http: median requests/s over $HTTP_ROUNDS rounds, and as a share of /memory/unlimited" | tee -a "$OUT/http.txt"
+      python3 - "$OUT/http-rps.tsv" <<'PY' | tee -a "$OUT/http.txt"
+import statistics, sys
+rps = {}
+for line in open(sys.argv[1]):
+    _, path, value = line.split("\t")
+    rps.setdefault(path, []).append(float(value))
+base = statistics.median(rps["memory/unlimited"])
+for path, values in rps.items():
+    m = statistics.median(values)
+    print(f"{path:18} {m:10.0f}  {100 * m / base:5.1f} %   rounds: {' '.join(f'{v:.0f}' for v in values)}")
+PY
+      ;;
     *) echo "unknown part $part" >&2; exit 2 ;;
   esac
 done

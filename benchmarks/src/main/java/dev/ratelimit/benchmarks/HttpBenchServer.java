@@ -15,10 +15,15 @@ import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.servlet.ServletContainer;
 
 /**
- * The HTTP benchmark's server: Jetty 12 + Jersey 3.1 with the same tiny resource three times. {@code /memory/*} is an
- * application with the in-memory limiter, {@code /redis/*} one with the Redis limiter (behind its fallback); each has
- * {@code /unlimited} (no annotation) and {@code /limited} ({@code @RateLimited}, a limit never reached). Usage:
- * {@code HttpBenchServer <port> <redis-uri>}; prints {@code READY} when it serves.
+ * The HTTP benchmark's server: Jetty 12 + Jersey 3.1 serving the same tiny resource as one or more applications. With
+ * no Redis given it serves {@code /memory/*}, an application with the in-memory limiter, and {@code /quiet/*}, the same
+ * with {@code ratelimit.headers=NONE} (it counts but sends no rate-limit headers, which separates the limiter's cost
+ * from the cost of five more response headers); with a Redis URI it serves only {@code /redis/*}, an application with
+ * the Redis limiter behind its fallback. Each has {@code /unlimited} (no annotation) and {@code /limited}
+ * ({@code @RateLimited}, a limit never reached). The Redis application runs in a JVM of its own, as a production JVM
+ * has one kind of limiter and the JIT compiles the shared request path for the kinds it has seen. Usage:
+ * {@code HttpBenchServer <port> [<redis-uri>]};
+ * prints {@code READY} when it serves.
  */
 public final class HttpBenchServer {
 
@@ -50,25 +55,32 @@ public final class HttpBenchServer {
     /** Starts the server and blocks. */
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
-        String redis = args[1];
+        String redis = args.length > 1 ? args[1] : null;
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(port);
         server.addConnector(connector);
         ContextHandlerCollection contexts = new ContextHandlerCollection();
-        contexts.addHandler(context("/memory", null));
-        contexts.addHandler(context("/redis", redis));
+        if (redis == null) {
+            contexts.addHandler(context("/memory", null, null));
+            contexts.addHandler(context("/quiet", null, "NONE"));
+        } else {
+            contexts.addHandler(context("/redis", redis, null));
+        }
         server.setHandler(contexts);
         server.start();
         System.out.println("READY");
         server.join();
     }
 
-    private static ServletContextHandler context(String path, String redisUrl) {
+    private static ServletContextHandler context(String path, String redisUrl, String headers) {
         ResourceConfig app = new ResourceConfig(Endpoints.class).register(RateLimitFeature.class);
         if (redisUrl != null) {
             app.property("ratelimit.redis.url", redisUrl);
+        }
+        if (headers != null) {
+            app.property("ratelimit.headers", headers);
         }
         ServletContextHandler context = new ServletContextHandler(path);
         context.addServlet(new ServletHolder(new ServletContainer(app)), "/*");

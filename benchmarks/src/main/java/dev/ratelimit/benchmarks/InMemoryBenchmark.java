@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -36,9 +37,13 @@ public class InMemoryBenchmark {
     /** Effectively unlimited: 10^9 permits per second (Bucket4j's highest refill rate is one token per ns). */
     static final long HUGE = 1_000_000_000L;
 
-    /** Which limiter: {@code ours-<ALGORITHM>}, {@code bucket4j}, {@code resilience4j}, {@code guava}. */
+    /**
+     * Which limiter: {@code ours-<ALGORITHM>}, {@code bucket4j}, {@code resilience4j}, {@code guava}, or
+     * {@code floor}: no limiter, one {@link AtomicLong#incrementAndGet} per call on the key's counter, the least any
+     * exact shared count pays (on a hot key its cache line moves between cores on every call).
+     */
     @Param({"ours-TOKEN_BUCKET", "ours-GCRA", "ours-FIXED_WINDOW", "ours-SLIDING_WINDOW_COUNTER",
-        "ours-SLIDING_WINDOW_LOG", "bucket4j", "resilience4j", "guava"})
+        "ours-SLIDING_WINDOW_LOG", "bucket4j", "resilience4j", "guava", "floor"})
     public String impl;
 
     /** Distinct keys the calls are spread over. */
@@ -51,6 +56,7 @@ public class InMemoryBenchmark {
     private ConcurrentHashMap<String, Bucket> bucket4j;
     private ConcurrentHashMap<String, io.github.resilience4j.ratelimiter.RateLimiter> resilience4j;
     private ConcurrentHashMap<String, RateLimiter> guava;
+    private ConcurrentHashMap<String, AtomicLong> floor;
     private Op op;
 
     /** One decision for one key. */
@@ -94,6 +100,12 @@ public class InMemoryBenchmark {
                 guava.put(k, RateLimiter.create(HUGE));
             }
             op = key -> guava.get(key).tryAcquire();
+        } else if (impl.equals("floor")) {
+            floor = new ConcurrentHashMap<>();
+            for (String k : keyNames) {
+                floor.put(k, new AtomicLong());
+            }
+            op = key -> floor.get(key).incrementAndGet() <= HUGE;
         } else {
             throw new IllegalArgumentException("unknown impl " + impl);
         }

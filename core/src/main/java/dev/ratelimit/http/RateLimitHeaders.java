@@ -2,6 +2,7 @@ package dev.ratelimit.http;
 
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.Store;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -78,16 +79,16 @@ public final class RateLimitHeaders {
         boolean legacy = counted && (s == HeaderStyle.LEGACY || s == HeaderStyle.BOTH);
         List<Header> headers = new ArrayList<>((ietf ? 2 : 0) + (legacy ? 3 : 0) + 1);
         LimitState reported = decision.reported();
-        long resetSeconds = ceilSeconds(reported.resetMicros());
+        String remaining = Long.toString(reported.remaining());
+        String reset = Long.toString(ceilSeconds(reported.resetMicros()));
         if (ietf) {
-            headers.add(new Header(RATELIMIT_POLICY, policy(decision.limits())));
-            headers.add(new Header(RATELIMIT,
-                    '"' + reported.rule().name() + "\";r=" + reported.remaining() + ";t=" + resetSeconds));
+            headers.add(new Header(RATELIMIT_POLICY, policy(decision)));
+            headers.add(new Header(RATELIMIT, '"' + reported.rule().name() + "\";r=" + remaining + ";t=" + reset));
         }
         if (legacy) {
             headers.add(new Header(X_RATELIMIT_LIMIT, Long.toString(reported.rule().limit())));
-            headers.add(new Header(X_RATELIMIT_REMAINING, Long.toString(reported.remaining())));
-            headers.add(new Header(X_RATELIMIT_RESET, Long.toString(resetSeconds)));
+            headers.add(new Header(X_RATELIMIT_REMAINING, remaining));
+            headers.add(new Header(X_RATELIMIT_RESET, reset));
         }
         if (!decision.allowed()) {
             headers.add(new Header(RETRY_AFTER, Long.toString(retryAfterSeconds(decision))));
@@ -100,17 +101,25 @@ public final class RateLimitHeaders {
         return Math.max(1, decision.retryAfterSeconds());
     }
 
-    private static String policy(List<LimitState> limits) {
+    private static String policy(Decision decision) {
+        List<LimitState> limits = decision.limits();
+        if (limits.size() == 1) {
+            return policyItem(limits.get(0).rule());
+        }
         StringBuilder sb = new StringBuilder(32 * limits.size());
         for (LimitState state : limits) {
             if (sb.length() > 0) {
                 sb.append(", ");
             }
-            // rule names are visible ASCII without '"' or '\', so they need no escaping as sf-strings
-            sb.append('"').append(state.rule().name()).append("\";q=").append(state.rule().limit())
-                    .append(";w=").append(ceilSeconds(state.rule().windowMicros()));
+            sb.append(policyItem(state.rule()));
         }
         return sb.toString();
+    }
+
+    /** One rule as a {@code RateLimit-Policy} item, e.g. {@code "search";q=100;w=60}. */
+    private static String policyItem(RateLimitRule rule) {
+        // rule names are visible ASCII without '"' or '\', so they need no escaping as sf-strings
+        return '"' + rule.name() + "\";q=" + rule.limit() + ";w=" + ceilSeconds(rule.windowMicros());
     }
 
     private static long ceilSeconds(long micros) {

@@ -11,13 +11,16 @@
 -- Each algorithm file defines CHECK[index](key, t, limit, window, cost, committing), which reads the state and returns
 -- ok, remaining, reset, retry and up to four values for COMMIT[index](key, t, limit, window, cost, a, b, c, d),
 -- which takes the permits and returns remaining and reset after it. `committing` is true when a passing check is
--- certainly committed (one rule), so values the commit replaces need not be computed. Plain functions and multiple return values:
--- no table or closure is made per request (the script runs on Redis's single thread, so its cost is everyone's).
+-- certainly committed (one rule), so values the commit replaces need not be computed. Plain functions and multiple
+-- return values: besides the functions and the two tables this chunk makes each time it runs, a one-rule call makes
+-- only its reply table (the script runs on Redis's single thread, so its cost is everyone's).
 local CHECK, COMMIT = {}, {}
 
--- numbers handed to Redis as strings: Redis would otherwise format them with 14 significant digits
+-- numbers handed to Redis as strings: Redis would otherwise format them with 14 significant digits. Every value
+-- the algorithms store is a whole number below 2^53 (times in us, counts, tokens * window), so '%d' writes it exactly
+-- (and is cheaper than '%.17g').
 local function num(x)
-  return string.format('%.17g', x)
+  return string.format('%d', x)
 end
 
 -- TTL in milliseconds, rounded up, at least 1 ms

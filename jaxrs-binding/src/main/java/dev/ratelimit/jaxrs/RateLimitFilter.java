@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import java.lang.reflect.Type;
 import java.security.Principal;
+import java.util.ArrayList;
 import java.util.List;
 import org.glassfish.jersey.internal.inject.InjectionManager;
 import org.glassfish.jersey.internal.util.collection.Ref;
@@ -72,7 +73,11 @@ final class RateLimitFilter implements ContainerRequestFilter, ContainerResponse
         if (verdict instanceof HttpRateLimiter.Verdict) {
             MultivaluedMap<String, Object> headers = response.getHeaders();
             for (RateLimitHeaders.Header header : ((HttpRateLimiter.Verdict) verdict).headers()) {
-                headers.putSingle(header.name(), header.value());
+                // put, like putSingle, replaces a header the resource set, but looks the name up once, not twice
+                // (Jersey hashes header names case-insensitively, lower-casing them each time)
+                List<Object> value = new ArrayList<>(1);
+                value.add(header.value());
+                headers.put(header.name(), value);
             }
         }
     }

@@ -172,4 +172,13 @@ class RateLimitFeatureTest extends JerseyServletTest {
         assertThat(free.getHeaderString("RateLimit")).isNull();
         assertThat(free.getHeaderString("X-RateLimit-Limit")).isNull();
     }
+
+    @Test
+    void ourHeadersReplaceTheResourcesOwnOfTheSameNameWhateverTheirCase() {
+        Response response = get("misc/own-headers", "198.51.100.70");
+        assertThat(response.getStatus()).isEqualTo(200);
+        assertThat(response.getStringHeaders().get("RateLimit")).containsExactly("\"own\";r=4;t=60");
+        assertThat(response.getStringHeaders().get("X-RateLimit-Limit")).containsExactly("5");
+        assertThat(response.getHeaderString("X-Upstream")).isEqualTo("kept");
+    }
 }

@@ -9,6 +9,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.security.Principal;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -137,6 +138,15 @@ final class TestResources {
         @Path("unlimited")
         public String unlimited() {
             return "free";
+        }
+
+        /** Sets rate-limit headers of its own (stale ones, say from a proxied upstream) and a header of its own. */
+        @GET
+        @Path("own-headers")
+        @RateLimited(limit = 5, window = "1m", name = "own", algorithm = Algorithm.FIXED_WINDOW)
+        public Response ownHeaders() {
+            return Response.ok("ok").header("RateLimit", "\"upstream\";r=0;t=1").header("x-ratelimit-limit", "1")
+                    .header("X-Upstream", "kept").build();
         }
     }
 
