@@ -10,18 +10,29 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * A Lua script the Redis limiter runs: {@code RateLimiter.lua} (prelude), algorithm files named like their in-memory
- * twins, then {@code RateLimiterMain.lua} (the decision loop), joined so that a request with several rules is one
- * EVALSHA. There is one script per algorithm, holding only that algorithm (Redis runs a script's whole body on every
- * call, so unused algorithms would be defined for nothing on its single thread), and one with all five for requests
- * that mix algorithms.
+ * A Lua script the Redis limiter runs, assembled from the resources in {@code dev/ratelimit/redis}: the prelude
+ * {@code RateLimiter.lua}; in a script of one algorithm, {@code RateLimiterOneRule.lua} with that algorithm's
+ * {@code -- @check} and {@code -- @commit} blocks inline (the algorithm files are named like their in-memory twins);
+ * then {@code RateLimiterMain.lua}, the loop over several rules, with each algorithm of the script wrapped as a pair of
+ * functions by {@code RateLimiterFunctions.lua}. A request with several rules is thus still one EVALSHA. There is one
+ * script per algorithm, holding only that algorithm, and one with all five for requests that mix algorithms: Redis
+ * runs a script's whole body on every call, on its single thread, so the common one-rule call runs its algorithm
+ * inline and returns before any function is made.
  */
 final class RateLimitScript {
 
     private static final String PRELUDE = "RateLimiter.lua";
+    private static final String ONE_RULE = "RateLimiterOneRule.lua";
+    private static final String FUNCTIONS = "RateLimiterFunctions.lua";
     private static final String MAIN = "RateLimiterMain.lua";
+
+    private static final Pattern CHECK = marker("@check");
+    private static final Pattern COMMIT = marker("@commit");
+    private static final Pattern ALGORITHMS = marker("@functions");
 
     /** The algorithm files; an algorithm's index in the scripts is its ordinal plus one. */
     private static final String[] ALGORITHM_FILES = {
@@ -29,7 +40,7 @@ final class RateLimitScript {
     };
 
     /** The script with every algorithm, for requests that mix them. */
-    static final RateLimitScript ALL = new RateLimitScript(ALGORITHM_FILES);
+    static final RateLimitScript ALL;
 
     private static final RateLimitScript[] BY_ALGORITHM = new RateLimitScript[ALGORITHM_FILES.length];
 
@@ -37,9 +48,14 @@ final class RateLimitScript {
         if (Algorithm.values().length != ALGORITHM_FILES.length) {
             throw new IllegalStateException("one script file per algorithm is needed");
         }
+        AlgorithmCode[] code = new AlgorithmCode[ALGORITHM_FILES.length];
         for (int i = 0; i < ALGORITHM_FILES.length; i++) {
-            BY_ALGORITHM[i] = new RateLimitScript(ALGORITHM_FILES[i]);
+            code[i] = AlgorithmCode.read(ALGORITHM_FILES[i], i + 1);
         }
+        for (int i = 0; i < code.length; i++) {
+            BY_ALGORITHM[i] = new RateLimitScript(code[i].inline(ONE_RULE), code[i]);
+        }
+        ALL = new RateLimitScript("", code);
     }
 
     /** The script's source. */
@@ -48,13 +64,57 @@ final class RateLimitScript {
     /** Its SHA-1, as EVALSHA wants it. */
     final String sha1;
 
-    private RateLimitScript(String... algorithmFiles) {
-        StringBuilder script = new StringBuilder(read(PRELUDE));
-        for (String file : algorithmFiles) {
-            script.append(read(file));
+    private RateLimitScript(String oneRule, AlgorithmCode... algorithms) {
+        StringBuilder functions = new StringBuilder();
+        for (AlgorithmCode algorithm : algorithms) {
+            functions.append(algorithm.header).append(algorithm.inline(FUNCTIONS));
         }
-        this.text = script.append(read(MAIN)).toString();
+        this.text = read(PRELUDE) + oneRule + replace(read(MAIN), ALGORITHMS, functions.toString(), MAIN);
         this.sha1 = sha1(text);
+    }
+
+    /**
+     * One algorithm file: its header comment, then the code after {@code -- @check} and after {@code -- @commit}.
+     *
+     * @param header the comment lines before the check
+     * @param check  the check block
+     * @param commit the commit block
+     * @param index  the algorithm's number in ARGV
+     */
+    private record AlgorithmCode(String header, String check, String commit, int index) {
+
+        static AlgorithmCode read(String file, int index) {
+            String source = RateLimitScript.read(file);
+            Matcher check = CHECK.matcher(source);
+            Matcher commit = COMMIT.matcher(source);
+            if (!check.find() || !commit.find(check.end()) || check.find(check.end()) || commit.find(commit.end())) {
+                throw new IllegalStateException("script resource " + file
+                        + " needs one '-- @check' line followed by one '-- @commit' line");
+            }
+            check.reset().find();
+            commit.reset().find(check.end());
+            return new AlgorithmCode(source.substring(0, check.start()),
+                    source.substring(check.end(), commit.start()), source.substring(commit.end()), index);
+        }
+
+        /** The template file {@code name} with this algorithm's blocks in place of its markers. */
+        String inline(String name) {
+            String withIndex = RateLimitScript.read(name).replace("@index", Integer.toString(index));
+            return replace(replace(withIndex, CHECK, check, name), COMMIT, commit, name);
+        }
+    }
+
+    private static Pattern marker(String name) {
+        return Pattern.compile("^[ \\t]*-- " + name + "[ \\t]*\\n", Pattern.MULTILINE);
+    }
+
+    /** {@code source} (the file {@code name}) with its one {@code marker} line replaced by {@code code}. */
+    private static String replace(String source, Pattern marker, String code, String name) {
+        Matcher m = marker.matcher(source);
+        if (!m.find()) {
+            throw new IllegalStateException("script resource " + name + " lacks its line " + marker.pattern());
+        }
+        return source.substring(0, m.start()) + code + source.substring(m.end());
     }
 
     /**

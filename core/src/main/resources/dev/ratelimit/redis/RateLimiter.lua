@@ -1,29 +1,25 @@
--- The prelude of the scripts the Redis limiter runs, one EVALSHA per request: this file, then the algorithm files,
--- then the decision loop (RateLimiterMain.lua). A request whose rules all use one algorithm runs the script made of
--- that algorithm's file alone; a request mixing algorithms runs the script with all five. All rules of a request
--- are checked first and consumed only if all pass.
+-- The prelude of the scripts the Redis limiter runs, one EVALSHA per request. All rules of a request are checked first
+-- and consumed only if all pass.
 --
 -- KEYS[i]  state key of rule i (all keys share one Redis Cluster hash tag)
 -- ARGV[1]  caller's time in microseconds, or "" to use the Redis server's TIME (production)
 -- ARGV[2 + 4(i-1) + 1..4]  rule i: algorithm index (1..5), limit, window (us), cost
 -- Reply: {all allowed (1/0), now (us), then per rule: allowed (1/0), remaining, reset (us), retry-after (us)}
 --
--- Each algorithm file defines CHECK[index](key, t, limit, window, cost, committing), which reads the state and returns
--- ok, remaining, reset, retry and up to four values for COMMIT[index](key, t, limit, window, cost, a, b, c, d),
--- which takes the permits and returns remaining and reset after it. `committing` is true when a passing check is
--- certainly committed (one rule), so values the commit replaces need not be computed. Plain functions and multiple
--- return values: besides the functions and the two tables this chunk makes each time it runs, a one-rule call makes
--- only its reply table (the script runs on Redis's single thread, so its cost is everyone's).
-local CHECK, COMMIT = {}, {}
-
--- numbers handed to Redis as strings: Redis would otherwise format them with 14 significant digits. Every value
--- the algorithms store is a whole number below 2^53 (times in us, counts, tokens * window), so '%d' writes it exactly
--- (and is cheaper than '%.17g').
-local function num(x)
-  return string.format('%d', x)
-end
-
--- TTL in milliseconds, rounded up, at least 1 ms
-local function expire(key, micros)
-  redis.call('PEXPIRE', key, math.max(1, math.ceil(micros / 1000)))
+-- Each algorithm file (named like its in-memory twin) holds two blocks of code. The `-- @check` block reads the state
+-- of `key` at time `t` for a request of `cost` under `limit` per `window`, and sets `ok`, `remaining`, `reset`,
+-- `retry` and up to four values `a`..`d` for the `-- @commit` block, which takes the permits and sets `remaining` and
+-- `reset` to the values after it. `committing` is true when a passing check is certainly committed (one rule), so
+-- values the commit replaces need not be computed. Numbers handed to Redis are formatted with '%d': every value the
+-- algorithms store is a whole number below 2^53 (times in us, counts, tokens * window), which '%d' writes exactly
+-- (Redis itself would format a Lua number with 14 significant digits).
+--
+-- A script is this prelude, then (in the script of one algorithm) RateLimiterOneRule.lua with that algorithm's
+-- blocks inline, then RateLimiterMain.lua with every algorithm of the script wrapped as functions by
+-- RateLimiterFunctions.lua. Redis runs a script's whole body on every call on its single thread, so the common
+-- one-rule call runs the algorithm inline and returns before any function or table but its reply is made.
+local now = tonumber(ARGV[1])
+if now == nil then
+  local time = redis.call('TIME')
+  now = tonumber(time[1]) * 1000000 + tonumber(time[2])
 end

@@ -2,43 +2,41 @@
 -- still overlaps the sliding window. Twin of dev.ratelimit.memory.SlidingWindowCounter.
 -- State: hash {w = current window start (us), cur, prev}.
 -- Estimate: floor(prev * (window - elapsed) / window) + cur, in doubles (the Java twin does the same operations).
-CHECK[3] = function(key, t, limit, window, cost)
-  local ws = t - (t % window)
-  local we = ws + window
-  local elapsed = t - ws
-  local state = redis.call('HMGET', key, 'w', 'cur', 'prev')
-  local w = tonumber(state[1])
-  local cur, prev = 0, 0
-  if w == ws then
-    cur, prev = tonumber(state[2]) or 0, tonumber(state[3]) or 0
-  elseif w == ws - window then
-    prev = tonumber(state[2]) or 0
-  end
-  local est = math.floor(prev * (window - elapsed) / window) + cur
-
-  local ok = cost <= limit and est + cost <= limit
-  local reset = 0
-  if cur > 0 then reset = we + window - t elseif prev > 0 then reset = we - t end
-  local retry
-  if ok then
-    retry = 0
-  elseif cost > limit then
-    retry = window
-  elseif cur + cost <= limit then
-    -- later in this window, once the previous window's weight has decayed enough
-    local e = math.floor(window - (limit - cost - cur + 1) * window / prev) + 1
-    retry = e - elapsed
-  else
-    -- in the next window, where this window's count becomes the decaying one
-    local e = math.max(0, math.floor(window - (limit - cost + 1) * window / cur) + 1)
-    retry = we - t + e
-  end
-  return ok, math.max(0, limit - est), reset, retry, ws, cur, prev, est
+-- @check
+local ws = t - (t % window)
+local we = ws + window
+local elapsed = t - ws
+local state = redis.call('HMGET', key, 'w', 'cur', 'prev')
+local w = tonumber(state[1])
+local cur, prev = 0, 0
+if w == ws then
+  cur, prev = tonumber(state[2]) or 0, tonumber(state[3]) or 0
+elseif w == ws - window then
+  prev = tonumber(state[2]) or 0
 end
+local est = math.floor(prev * (window - elapsed) / window) + cur
 
-COMMIT[3] = function(key, t, limit, window, cost, ws, cur, prev, est)
-  local we = ws + window
-  redis.call('HSET', key, 'w', num(ws), 'cur', num(cur + cost), 'prev', num(prev))
-  expire(key, we + window - t)
-  return limit - est - cost, we + window - t
+ok = cost <= limit and est + cost <= limit
+reset = 0
+if cur > 0 then reset = we + window - t elseif prev > 0 then reset = we - t end
+if ok then
+  retry = 0
+elseif cost > limit then
+  retry = window
+elseif cur + cost <= limit then
+  -- later in this window, once the previous window's weight has decayed enough
+  local e = math.floor(window - (limit - cost - cur + 1) * window / prev) + 1
+  retry = e - elapsed
+else
+  -- in the next window, where this window's count becomes the decaying one
+  local e = math.max(0, math.floor(window - (limit - cost + 1) * window / cur) + 1)
+  retry = we - t + e
 end
+remaining, a, b, c, d = math.max(0, limit - est), ws, cur, prev, est
+-- @commit
+local ws, cur, prev, est = a, b, c, d
+local we = ws + window
+redis.call('HSET', key, 'w', string.format('%d', ws), 'cur', string.format('%d', cur + cost),
+  'prev', string.format('%d', prev))
+redis.call('PEXPIRE', key, math.max(1, math.ceil((we + window - t) / 1000)))
+remaining, reset = limit - est - cost, we + window - t

@@ -1,0 +1,11 @@
+CHECK[@index] = function(key, t, limit, window, cost, committing)
+  local ok, remaining, reset, retry, a, b, c, d
+  -- @check
+  return ok, remaining, reset, retry, a, b, c, d
+end
+
+COMMIT[@index] = function(key, t, limit, window, cost, a, b, c, d)
+  local remaining, reset
+  -- @commit
+  return remaining, reset
+end

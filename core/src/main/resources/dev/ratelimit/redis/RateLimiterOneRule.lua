@@ -1,0 +1,15 @@
+-- One rule (the common case): the algorithm's blocks inline.
+if #KEYS == 1 then
+  local key, t, committing = KEYS[1], now, true
+  local limit, window, cost = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+  local ok, remaining, reset, retry, a, b, c, d
+  do
+    -- @check
+  end
+  if ok then
+    -- @commit
+  end
+  local flag = ok and 1 or 0
+  return {flag, now, flag, math.max(0, remaining), math.max(0, math.ceil(reset)),
+    ok and 0 or math.max(1, math.ceil(retry))} -- a denial always has a wait
+end
