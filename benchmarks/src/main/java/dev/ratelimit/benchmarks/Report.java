@@ -11,12 +11,15 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.resps.Slowlog;
 
 /**
  * The counts behind the tables that are not timings: Redis commands per decision (from {@code INFO commandstats}),
@@ -36,6 +39,7 @@ public final class Report {
         System.setProperty("bench.redis", args.length > 0 ? args[0] : "redis://127.0.0.1:6379");
         try (RedisClient client = RedisClient.builder().hostAndPort(RedisBenchmark.redisAddress()).build()) {
             commandsPerDecision(client);
+            redisTimePerDecision(client);
             redisMemory(client);
         }
         heapPerKey();
@@ -78,6 +82,86 @@ public final class Report {
         Stats d = measure(client, () -> bucket4j.builder().build(k2, () -> closed).tryConsumeAndReturnRemaining(1));
         System.out.printf("| Bucket4j-Jedis (CAS), 1 thread | 1 | %s | %s | %s | %s |%n%n", a.scripts(), a.perDecision(),
                 d.perDecision(), a.commands);
+    }
+
+    /**
+     * The Redis server's own time per script call, i.e. the work each decision puts on Redis's single thread, which is
+     * what caps a Redis shared by many clients. Every script runs at the same time (two threads each, allowed
+     * one-rule decisions on a key of its own) so that a slow spell of the machine hits all alike, and SLOWLOG,
+     * set to record every command, gives each call's execution time (the commands it ran included); scripts are told
+     * apart by their key.
+     */
+    private static void redisTimePerDecision(RedisClient client) throws InterruptedException {
+        int callsPerThread = 3_000;
+        int threadsPerScript = 2;
+        Map<String, Runnable> scripts = new LinkedHashMap<>();
+        String bareSha = client.scriptLoad(RedisBenchmark.BARE_TOKEN_BUCKET);
+        List<String> bareArgs = List.of(Long.toString(InMemoryBenchmark.HUGE), "1000000");
+        scripts.put("bare:{timed}", () -> client.evalsha(bareSha, List.of("bare:{timed}"), bareArgs));
+        RedisRateLimiter ours = RedisRateLimiter.custom().client(client).keyPrefix("timed").build();
+        for (Algorithm algorithm : Algorithm.values()) {
+            List<RateLimitRule> rules = List.of(rule("t", InMemoryBenchmark.HUGE, algorithm));
+            scripts.put("timed:{" + algorithm + "}", () -> ours.acquire(algorithm.name(), rules));
+        }
+        client.flushAll();
+        scripts.values().forEach(Runnable::run); // loads the scripts
+        // Redis 7 also logs the commands a script runs (up to 6 here): room for all of them
+        client.configSet("slowlog-max-len", Integer.toString(10 * scripts.size() * threadsPerScript * callsPerThread));
+        client.configSet("slowlog-log-slower-than", "0");
+        client.slowlogReset();
+        List<Thread> threads = new ArrayList<>();
+        for (Runnable script : scripts.values()) {
+            for (int i = 0; i < threadsPerScript; i++) {
+                Thread thread = new Thread(() -> {
+                    for (int n = 0; n < callsPerThread; n++) {
+                        script.run();
+                    }
+                });
+                thread.start();
+                threads.add(thread);
+            }
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        client.configSet("slowlog-log-slower-than", "10000"); // Redis's defaults
+        List<Slowlog> log;
+        try (Jedis admin = new Jedis(RedisBenchmark.redisAddress())) {
+            log = admin.slowlogGet(admin.slowlogLen());
+        }
+        client.configSet("slowlog-max-len", "128");
+        client.slowlogReset();
+        Map<String, long[]> byKey = new LinkedHashMap<>(); // key -> calls, total µs
+        scripts.keySet().forEach(k -> byKey.put(k, new long[2]));
+        for (Slowlog entry : log) {
+            List<String> args = entry.getArgs();
+            long[] sum = args.size() > 3 && args.get(0).equalsIgnoreCase("evalsha") ? byKey.get(scriptOf(args.get(3)))
+                    : null;
+            if (sum != null) {
+                sum[0]++;
+                sum[1] += entry.getExecutionTime();
+            }
+        }
+        System.out.println("### Redis server time per decision (SLOWLOG execution time, all scripts running at once, "
+                + threadsPerScript + " threads each, allowed one-rule decisions)\n");
+        System.out.println("| script | calls timed | µs per call | vs the bare token bucket |");
+        System.out.println("|---|---:|---:|---:|");
+        long[] bare = byKey.get("bare:{timed}");
+        double bareMicros = bare[1] / (double) bare[0];
+        for (Map.Entry<String, long[]> e : byKey.entrySet()) {
+            double micros = e.getValue()[1] / (double) e.getValue()[0];
+            String name = e.getKey().equals("bare:{timed}") ? "bare EVALSHA token bucket"
+                    : "ours " + e.getKey().substring(7, e.getKey().length() - 1);
+            System.out.printf("| %s | %d | %.2f | %.0f %% |%n", name, e.getValue()[0], micros,
+                    100 * micros / bareMicros);
+        }
+        System.out.println();
+    }
+
+    /** The script a timed call ran, from its key ({@code bare:{timed}} or {@code timed:{ALGORITHM}:...}). */
+    private static String scriptOf(String key) {
+        int close = key.indexOf('}');
+        return close < 0 ? key : key.substring(0, close + 1);
     }
 
     private static RateLimitRule rule(String name, long limit, Algorithm algorithm) {
