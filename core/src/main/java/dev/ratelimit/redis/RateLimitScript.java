@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,9 +31,9 @@ final class RateLimitScript {
     private static final String FUNCTIONS = "RateLimiterFunctions.lua";
     private static final String MAIN = "RateLimiterMain.lua";
 
-    private static final Pattern CHECK = marker("@check");
-    private static final Pattern COMMIT = marker("@commit");
-    private static final Pattern ALGORITHMS = marker("@functions");
+    private static final String CHECK = "-- @check";
+    private static final String COMMIT = "-- @commit";
+    private static final String ALGORITHMS = "-- @functions";
 
     /** The algorithm files; an algorithm's index in the scripts is its ordinal plus one. */
     private static final String[] ALGORITHM_FILES = {
@@ -85,14 +86,11 @@ final class RateLimitScript {
 
         static AlgorithmCode read(String file, int index) {
             String source = RateLimitScript.read(file);
-            Matcher check = CHECK.matcher(source);
-            Matcher commit = COMMIT.matcher(source);
-            if (!check.find() || !commit.find(check.end()) || check.find(check.end()) || commit.find(commit.end())) {
-                throw new IllegalStateException("script resource " + file
-                        + " needs one '-- @check' line followed by one '-- @commit' line");
+            MatchResult check = only(CHECK, source, file);
+            MatchResult commit = only(COMMIT, source, file);
+            if (commit.start() < check.end()) {
+                throw new IllegalStateException("script resource " + file + ": '-- @commit' must follow '-- @check'");
             }
-            check.reset().find();
-            commit.reset().find(check.end());
             return new AlgorithmCode(source.substring(0, check.start()),
                     source.substring(check.end(), commit.start()), source.substring(commit.end()), index);
         }
@@ -104,17 +102,24 @@ final class RateLimitScript {
         }
     }
 
-    private static Pattern marker(String name) {
-        return Pattern.compile("^[ \\t]*-- " + name + "[ \\t]*\\n", Pattern.MULTILINE);
+    /** {@code source} (the file {@code name}) with its one {@code marker} line replaced by {@code code}. */
+    private static String replace(String source, String marker, String code, String name) {
+        MatchResult m = only(marker, source, name);
+        return source.substring(0, m.start()) + code + source.substring(m.end());
     }
 
-    /** {@code source} (the file {@code name}) with its one {@code marker} line replaced by {@code code}. */
-    private static String replace(String source, Pattern marker, String code, String name) {
-        Matcher m = marker.matcher(source);
+    /** The one line of {@code source} (the file {@code name}) that is {@code marker}, indented or not. */
+    private static MatchResult only(String marker, String source, String name) {
+        Matcher m = Pattern.compile("^[ \\t]*" + Pattern.quote(marker) + "[ \\t]*\\n", Pattern.MULTILINE)
+                .matcher(source);
         if (!m.find()) {
-            throw new IllegalStateException("script resource " + name + " lacks its line " + marker.pattern());
+            throw new IllegalStateException("script resource " + name + " lacks its '" + marker + "' line");
         }
-        return source.substring(0, m.start()) + code + source.substring(m.end());
+        MatchResult first = m.toMatchResult();
+        if (m.find()) {
+            throw new IllegalStateException("script resource " + name + " has more than one '" + marker + "' line");
+        }
+        return first;
     }
 
     /**
