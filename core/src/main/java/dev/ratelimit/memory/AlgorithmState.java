@@ -1,6 +1,8 @@
 package dev.ratelimit.memory;
 
 import dev.ratelimit.core.Algorithm;
+import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RateLimitRule;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
@@ -97,6 +99,11 @@ abstract class AlgorithmState {
     /** Takes the permits checked by the last {@link #evaluate}, updating the verdict to the values after it. */
     abstract void commit(long t, long limit, long window, long cost);
 
+    /** The verdict fields as the rule's state in a decision: the last evaluation's, or the commit's after it. */
+    final LimitState limitState(RateLimitRule rule) {
+        return new LimitState(rule, ok, remaining, resetMicros, retryMicros);
+    }
+
     /** Records a verdict; a denial always has a wait, as in the script. */
     final boolean verdict(boolean passes, long left, long reset, long retry) {
         this.ok = passes;
@@ -135,7 +142,7 @@ abstract class AlgorithmState {
 
     /**
      * Checks a request of {@code rule}'s cost at time {@code t} and takes the permits when it passes: the one-rule
-     * decision. The caller holds this state's lock and reads the verdict fields before releasing it.
+     * decision. The caller holds this state's lock and reads the verdict ({@link #limitState}) before releasing it.
      */
     final void acquire(long t, long limit, long window, long cost) {
         if (evaluate(t, limit, window, cost, true)) {

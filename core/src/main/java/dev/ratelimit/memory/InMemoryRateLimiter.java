@@ -81,19 +81,13 @@ public final class InMemoryRateLimiter implements RateLimiter {
         long limit = rule.limit();
         long window = rule.windowMicros();
         long t = time.nowMicros(); // before the lock: the state keeps its own time monotonic
-        boolean ok;
-        long remaining;
-        long reset;
-        long retry;
+        LimitState result;
         boolean renew;
         state.lock();
         try {
             long at = state.at(t);
             state.acquire(at, limit, window, rule.cost());
-            ok = state.ok;
-            remaining = state.remaining;
-            reset = state.resetMicros;
-            retry = state.retryMicros;
+            result = state.limitState(rule);
             renew = state.extendLease(at, window);
         } finally {
             state.unlock();
@@ -102,7 +96,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
             states.put(stateKey, state);
         }
         tick(t);
-        return Decision.of(Store.MEMORY, new LimitState(rule, ok, remaining, reset, retry));
+        return Decision.of(Store.MEMORY, result);
     }
 
     @Override
@@ -124,30 +118,24 @@ public final class InMemoryRateLimiter implements RateLimiter {
         Arrays.sort(byOrder, (a, b) -> Long.compare(a.order, b.order));
         LimitState[] results = new LimitState[n];
         boolean[] renew = new boolean[n];
-        decideLocked(byOrder, 0, found, rules, results, renew);
+        for (AlgorithmState state : byOrder) {
+            state.lock();
+        }
+        try {
+            long t = time.nowMicros();
+            decide(found, rules, t, results, renew);
+            tick(t);
+        } finally {
+            for (int i = n - 1; i >= 0; i--) {
+                byOrder[i].unlock();
+            }
+        }
         for (int i = 0; i < n; i++) {
             if (renew[i]) {
                 states.put(keys[i], found[i]);
             }
         }
         return Decision.of(Store.MEMORY, Arrays.asList(results));
-    }
-
-    /** Holds the locks of {@code byOrder[from..]}, taken in that order, then decides. */
-    private void decideLocked(AlgorithmState[] byOrder, int from, AlgorithmState[] found, List<RateLimitRule> rules,
-            LimitState[] results, boolean[] renew) {
-        if (from == byOrder.length) {
-            long t = time.nowMicros();
-            decide(found, rules, t, results, renew);
-            tick(t);
-            return;
-        }
-        byOrder[from].lock();
-        try {
-            decideLocked(byOrder, from + 1, found, rules, results, renew);
-        } finally {
-            byOrder[from].unlock();
-        }
     }
 
     /** Every rule is checked; the permits are taken from all of them only when all pass. */
@@ -168,7 +156,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
                 state.commit(at[i], rule.limit(), rule.windowMicros(), rule.cost());
                 renew[i] = state.extendLease(at[i], rule.windowMicros());
             }
-            results[i] = new LimitState(rule, state.ok, state.remaining, state.resetMicros, state.retryMicros);
+            results[i] = state.limitState(rule);
         }
     }
 

@@ -26,11 +26,6 @@ import java.util.regex.Pattern;
  */
 final class RateLimitScript {
 
-    private static final String PRELUDE = "RateLimiter.lua";
-    private static final String ONE_RULE = "RateLimiterOneRule.lua";
-    private static final String FUNCTIONS = "RateLimiterFunctions.lua";
-    private static final String MAIN = "RateLimiterMain.lua";
-
     private static final String CHECK = "-- @check";
     private static final String COMMIT = "-- @commit";
     private static final String ALGORITHMS = "-- @functions";
@@ -49,14 +44,18 @@ final class RateLimitScript {
         if (Algorithm.values().length != ALGORITHM_FILES.length) {
             throw new IllegalStateException("one script file per algorithm is needed");
         }
+        Resource prelude = Resource.read("RateLimiter.lua");
+        Resource oneRule = Resource.read("RateLimiterOneRule.lua");
+        Resource functions = Resource.read("RateLimiterFunctions.lua");
+        Resource main = Resource.read("RateLimiterMain.lua");
         AlgorithmCode[] code = new AlgorithmCode[ALGORITHM_FILES.length];
         for (int i = 0; i < ALGORITHM_FILES.length; i++) {
-            code[i] = AlgorithmCode.read(ALGORITHM_FILES[i], i + 1);
+            code[i] = AlgorithmCode.read(Resource.read(ALGORITHM_FILES[i]), i + 1);
         }
         for (int i = 0; i < code.length; i++) {
-            BY_ALGORITHM[i] = new RateLimitScript(code[i].inline(ONE_RULE), code[i]);
+            BY_ALGORITHM[i] = new RateLimitScript(prelude.text + code[i].inline(oneRule), main, functions, code[i]);
         }
-        ALL = new RateLimitScript("", code);
+        ALL = new RateLimitScript(prelude.text, main, functions, code);
     }
 
     /** The script's source. */
@@ -65,12 +64,13 @@ final class RateLimitScript {
     /** Its SHA-1, as EVALSHA wants it. */
     final String sha1;
 
-    private RateLimitScript(String oneRule, AlgorithmCode... algorithms) {
-        StringBuilder functions = new StringBuilder();
+    /** {@code head}, then {@code main} with each algorithm's blocks wrapped by {@code functions} at its marker. */
+    private RateLimitScript(String head, Resource main, Resource functions, AlgorithmCode... algorithms) {
+        StringBuilder wrapped = new StringBuilder();
         for (AlgorithmCode algorithm : algorithms) {
-            functions.append(algorithm.header).append(algorithm.inline(FUNCTIONS));
+            wrapped.append(algorithm.header).append(algorithm.inline(functions));
         }
-        this.text = read(PRELUDE) + oneRule + replace(read(MAIN), ALGORITHMS, functions.toString(), MAIN);
+        this.text = head + main.replace(ALGORITHMS, wrapped.toString()).text;
         this.sha1 = sha1(text);
     }
 
@@ -84,42 +84,64 @@ final class RateLimitScript {
      */
     private record AlgorithmCode(String header, String check, String commit, int index) {
 
-        static AlgorithmCode read(String file, int index) {
-            String source = RateLimitScript.read(file);
-            MatchResult check = only(CHECK, source, file);
-            MatchResult commit = only(COMMIT, source, file);
+        static AlgorithmCode read(Resource file, int index) {
+            MatchResult check = file.only(CHECK);
+            MatchResult commit = file.only(COMMIT);
             if (commit.start() < check.end()) {
-                throw new IllegalStateException("script resource " + file + ": '-- @commit' must follow '-- @check'");
+                throw new IllegalStateException("script resource " + file.name + ": '" + COMMIT + "' must follow '"
+                        + CHECK + "'");
             }
+            String source = file.text;
             return new AlgorithmCode(source.substring(0, check.start()),
                     source.substring(check.end(), commit.start()), source.substring(commit.end()), index);
         }
 
-        /** The template file {@code name} with this algorithm's blocks in place of its markers. */
-        String inline(String name) {
-            String withIndex = RateLimitScript.read(name).replace("@index", Integer.toString(index));
-            return replace(replace(withIndex, CHECK, check, name), COMMIT, commit, name);
+        /** {@code template} with this algorithm's number and blocks in place of its markers. */
+        String inline(Resource template) {
+            Resource numbered = new Resource(template.name, template.text.replace("@index", Integer.toString(index)));
+            return numbered.replace(CHECK, check).replace(COMMIT, commit).text;
         }
     }
 
-    /** {@code source} (the file {@code name}) with its one {@code marker} line replaced by {@code code}. */
-    private static String replace(String source, String marker, String code, String name) {
-        MatchResult m = only(marker, source, name);
-        return source.substring(0, m.start()) + code + source.substring(m.end());
-    }
+    /**
+     * A script resource in {@code dev/ratelimit/redis}, read once.
+     *
+     * @param name the file name, for error messages
+     * @param text its text
+     */
+    private record Resource(String name, String text) {
 
-    /** The one line of {@code source} (the file {@code name}) that is {@code marker}, indented or not. */
-    private static MatchResult only(String marker, String source, String name) {
-        Matcher m = Pattern.compile("^[ \\t]*" + Pattern.quote(marker) + "[ \\t]*\\n", Pattern.MULTILINE)
-                .matcher(source);
-        if (!m.find()) {
-            throw new IllegalStateException("script resource " + name + " lacks its '" + marker + "' line");
+        static Resource read(String name) {
+            try (InputStream in = RateLimitScript.class.getResourceAsStream(name)) {
+                if (in == null) {
+                    throw new IllegalStateException("missing script resource dev/ratelimit/redis/" + name);
+                }
+                return new Resource(name, new String(in.readAllBytes(), StandardCharsets.UTF_8) + '\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read script resource " + name, e);
+            }
         }
-        MatchResult first = m.toMatchResult();
-        if (m.find()) {
-            throw new IllegalStateException("script resource " + name + " has more than one '" + marker + "' line");
+
+        /** This resource with its one {@code marker} line replaced by {@code code}. */
+        Resource replace(String marker, String code) {
+            MatchResult m = only(marker);
+            return new Resource(name, text.substring(0, m.start()) + code + text.substring(m.end()));
         }
-        return first;
+
+        /** The one line of the text that is {@code marker}, indented or not. */
+        MatchResult only(String marker) {
+            Matcher m = Pattern.compile("^[ \\t]*" + Pattern.quote(marker) + "[ \\t]*\\n", Pattern.MULTILINE)
+                    .matcher(text);
+            if (!m.find()) {
+                throw new IllegalStateException("script resource " + name + " lacks its '" + marker + "' line");
+            }
+            MatchResult first = m.toMatchResult();
+            if (m.find()) {
+                throw new IllegalStateException("script resource " + name + " has more than one '" + marker
+                        + "' line");
+            }
+            return first;
+        }
     }
 
     /**
@@ -151,17 +173,6 @@ final class RateLimitScript {
     /** The script's number for an algorithm, as passed in ARGV. */
     static String index(Algorithm algorithm) {
         return Integer.toString(algorithm.ordinal() + 1);
-    }
-
-    private static String read(String file) {
-        try (InputStream in = RateLimitScript.class.getResourceAsStream(file)) {
-            if (in == null) {
-                throw new IllegalStateException("missing script resource dev/ratelimit/redis/" + file);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8) + '\n';
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read script resource " + file, e);
-        }
     }
 
     private static String sha1(String text) {
