@@ -13,7 +13,8 @@ import java.util.Set;
  * Keys of up to {@value #MAX_RAW_LENGTH} visible ASCII characters are kept as they are (readable in Redis); any
  * other key (long, non-ASCII, with braces that would disturb Redis Cluster hash tags, or starting with {@code ~}) is
  * replaced by {@code ~} and the URL-safe Base64 of its SHA-256, 44 characters in all. A 10 KB header thus costs the
- * store no more than a short one, and no two distinct keys share a counter.
+ * store no more than a short one, and no two distinct keys share a counter. The in-memory store, which takes any
+ * character, bounds keys by length only ({@link #bounded}).
  */
 public final class ClientKeys {
 
@@ -37,6 +38,31 @@ public final class ClientKeys {
         if (key.length() <= MAX_RAW_LENGTH && key.charAt(0) != '~' && isPlain(key)) {
             return key;
         }
+        return hashed(key);
+    }
+
+    /**
+     * The in-memory form of a client key: bounded like {@link #normalize}, without its character scan. Memory takes
+     * any character in a key, so only length and the {@code ~} prefix matter: a key of up to {@value #MAX_RAW_LENGTH}
+     * characters not starting with {@code ~} is kept as it is, any other is replaced by the same hashed form as in
+     * {@link #normalize}. No two distinct keys share a counter.
+     *
+     * @param key the client key as the binding resolved it
+     * @return the key itself when it is short and does not start with {@code ~}, else {@code ~} and the Base64 of its
+     *         SHA-256
+     * @throws IllegalArgumentException when the key is null or empty
+     */
+    public static String bounded(String key) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("the rate-limit key is empty");
+        }
+        if (key.length() <= MAX_RAW_LENGTH && key.charAt(0) != '~') {
+            return key;
+        }
+        return hashed(key);
+    }
+
+    private static String hashed(String key) {
         return "~" + Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(key));
     }
 

@@ -6,6 +6,7 @@ import dev.ratelimit.core.RateLimitRule;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The state of one rule for one key, mutated only while its {@link #lock()} is held. Each subclass is the in-memory twin of the
@@ -39,7 +40,7 @@ abstract class AlgorithmState {
     long retryMicros;
 
     private static final VarHandle LOCKED;
-    private static final int MAX_BACKOFF = 64;
+    private static final int MAX_BACKOFF = 8;
 
     static {
         try {
@@ -53,10 +54,13 @@ abstract class AlgorithmState {
     private volatile int locked;
 
     /**
-     * Takes this state's lock. A decision holds it for a few dozen nanoseconds of arithmetic, far less than parking
-     * and waking a thread would cost, so a waiting thread spins with exponential backoff (about 130 pauses in all);
-     * after that it yields its processor instead, in case the holder was descheduled (more request threads than
-     * cores).
+     * Takes this state's lock. A decision holds it for a few dozen nanoseconds of arithmetic, so a waiting thread first
+     * spins with backoff ({@value #MAX_BACKOFF} pauses at most, a few hundred nanoseconds: enough when the holder is
+     * in the middle of one decision). If the lock is still taken after that, the holder is deciding again and again
+     * (one hot key) or was descheduled, and the waiter parks for the shortest time the OS gives (tens of microseconds
+     * on Linux) before it tries again: the holder then decides without the state's cache lines moving to the other
+     * core on every decision, and a waiter costs no CPU when request threads outnumber cores. Resilience4j's rate
+     * limiter backs off the same way.
      */
     final void lock() {
         if (!LOCKED.compareAndSet(this, 0, 1)) {
@@ -68,13 +72,13 @@ abstract class AlgorithmState {
         int backoff = 1;
         do {
             if (backoff <= MAX_BACKOFF) {
-                // back off without touching the lock's cache line, so the holder keeps it for its next decisions
+                // back off without touching the lock's cache line, so the holder keeps it for its decision
                 for (int i = 0; i < backoff; i++) {
                     Thread.onSpinWait();
                 }
                 backoff <<= 1;
             } else {
-                Thread.yield(); // a few microseconds have passed: the holder was likely descheduled
+                LockSupport.parkNanos(this, 1);
             }
         } while (locked != 0 || !LOCKED.compareAndSet(this, 0, 1));
     }

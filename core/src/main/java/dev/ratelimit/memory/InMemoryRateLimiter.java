@@ -76,7 +76,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
         if (rule == null) {
             throw new IllegalArgumentException("at least one rule is needed");
         }
-        StateKey stateKey = new StateKey(ClientKeys.normalize(key), rule.name(), rule.algorithm());
+        StateKey stateKey = new StateKey(ClientKeys.bounded(key), rule.name(), rule.algorithm());
         AlgorithmState state = stateOf(stateKey, rule);
         long limit = rule.limit();
         long window = rule.windowMicros();
@@ -106,7 +106,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
         if (n == 1) {
             return acquire(key, rules.get(0));
         }
-        String client = ClientKeys.normalize(key);
+        String client = ClientKeys.bounded(key);
         StateKey[] keys = new StateKey[n];
         AlgorithmState[] found = new AlgorithmState[n];
         for (int i = 0; i < n; i++) {

@@ -30,9 +30,25 @@ class ClientKeysTest {
     }
 
     @Test
+    void boundsMemoryKeysByLengthAndPrefixOnly() {
+        // memory takes any character: short keys stay as they are, even those Redis would not keep verbatim
+        for (String key : new String[] {"alice", "a b", "tag{x}", "zoë", "line\nbreak", "x".repeat(64)}) {
+            assertThat(ClientKeys.bounded(key)).isSameAs(key);
+        }
+        // long keys and keys that could pass for a hashed one get the same hashed form as in Redis
+        for (String key : new String[] {"x".repeat(65), "x".repeat(10_240), "~alice"}) {
+            assertThat(ClientKeys.bounded(key)).as(key).hasSize(44).isEqualTo(ClientKeys.normalize(key));
+        }
+        String hashed = ClientKeys.bounded("x".repeat(65));
+        assertThat(ClientKeys.bounded(hashed)).isNotEqualTo(hashed);
+    }
+
+    @Test
     void rejectsEmptyKeys() {
         assertThatThrownBy(() -> ClientKeys.normalize("")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ClientKeys.normalize(null)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ClientKeys.bounded("")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ClientKeys.bounded(null)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
