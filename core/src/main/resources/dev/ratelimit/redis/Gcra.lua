@@ -1,10 +1,14 @@
 -- GCRA: the generic cell rate algorithm, one theoretical arrival time (TAT) per key. Twin of dev.ratelimit.memory.Gcra.
 -- Each permit advances the TAT by the emission interval window/limit; a request passes while TAT - now <= window,
 -- so a full burst of `limit` fits and then permits are spaced evenly. The TAT is kept as whole microseconds `tw`
--- plus a remainder `tr` in 1/limit microseconds, so no rounding accumulates.
+-- plus a remainder `tr` in 1/limit microseconds, so no rounding accumulates. State: the string "<tw> <tr>".
 -- @check
-local state = redis.call('HMGET', key, 'tw', 'tr')
-local tw, tr = tonumber(state[1]), tonumber(state[2])
+local tw, tr
+local state = redis.call('GET', key)
+if state then
+  local i = string.find(state, ' ', 1, true)
+  tw, tr = tonumber(string.sub(state, 1, i - 1)), tonumber(string.sub(state, i + 1))
+end
 if tw == nil or tr == nil or tw < t then tw, tr = t, 0 end
 
 local step = cost * window
@@ -27,6 +31,5 @@ reset, a, b = tw - t + (tr > 0 and 1 or 0), nw, nr
 local nw, nr = a, b
 local dt = nw - t
 reset = dt + (nr > 0 and 1 or 0)
-redis.call('HSET', key, 'tw', string.format('%d', nw), 'tr', string.format('%d', nr))
-redis.call('PEXPIRE', key, math.max(1, math.ceil(reset / 1000)))
+redis.call('SET', key, string.format('%d %d', nw, nr), 'PX', math.max(1, math.ceil(reset / 1000)))
 remaining = math.max(0, math.floor(((window - dt) * limit - nr) / window))

@@ -1,18 +1,22 @@
 -- SLIDING_WINDOW_COUNTER: the current and previous window counters, the previous one weighted by how much of it
 -- still overlaps the sliding window. Twin of dev.ratelimit.memory.SlidingWindowCounter.
--- State: hash {w = current window start (us), cur, prev}.
+-- State: the string "<w> <cur> <prev>": current window start (us), permits in it and in the window before.
 -- Estimate: floor(prev * (window - elapsed) / window) + cur, in doubles (the Java twin does the same operations).
 -- @check
 local ws = t - (t % window)
 local we = ws + window
 local elapsed = t - ws
-local state = redis.call('HMGET', key, 'w', 'cur', 'prev')
-local w = tonumber(state[1])
 local cur, prev = 0, 0
-if w == ws then
-  cur, prev = tonumber(state[2]) or 0, tonumber(state[3]) or 0
-elseif w == ws - window then
-  prev = tonumber(state[2]) or 0
+local state = redis.call('GET', key)
+if state then
+  local i = string.find(state, ' ', 1, true)
+  local j = string.find(state, ' ', i + 1, true)
+  local w = tonumber(string.sub(state, 1, i - 1))
+  if w == ws then
+    cur, prev = tonumber(string.sub(state, i + 1, j - 1)), tonumber(string.sub(state, j + 1))
+  elseif w == ws - window then
+    prev = tonumber(string.sub(state, i + 1, j - 1))
+  end
 end
 local est = math.floor(prev * (window - elapsed) / window) + cur
 
@@ -36,7 +40,6 @@ remaining, a, b, c, d = math.max(0, limit - est), ws, cur, prev, est
 -- @commit
 local ws, cur, prev, est = a, b, c, d
 local we = ws + window
-redis.call('HSET', key, 'w', string.format('%d', ws), 'cur', string.format('%d', cur + cost),
-  'prev', string.format('%d', prev))
-redis.call('PEXPIRE', key, math.max(1, math.ceil((we + window - t) / 1000)))
+redis.call('SET', key, string.format('%d %d %d', ws, cur + cost, prev), 'PX',
+  math.max(1, math.ceil((we + window - t) / 1000)))
 remaining, reset = limit - est - cost, we + window - t

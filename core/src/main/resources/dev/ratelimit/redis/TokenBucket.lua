@@ -1,10 +1,15 @@
 -- TOKEN_BUCKET: a bucket of `limit` tokens refilled continuously at limit/window. Twin of dev.ratelimit.memory.TokenBucket.
--- State: hash {s = tokens * window (an integer, so refills are exact), ts = time of the last update (us)}.
+-- State: the string "<s> <ts>": s = tokens * window (an integer, so refills are exact), ts = time of the last
+-- update (us).
 -- Exact while limit * window(us) stays below 2^53; the Java twin performs the same double operations.
 -- @check
 local full = limit * window
-local state = redis.call('HMGET', key, 's', 'ts')
-local s, ts = tonumber(state[1]), tonumber(state[2])
+local s, ts
+local state = redis.call('GET', key)
+if state then
+  local i = string.find(state, ' ', 1, true)
+  s, ts = tonumber(string.sub(state, 1, i - 1)), tonumber(string.sub(state, i + 1))
+end
 if s == nil or ts == nil then
   s, ts = full, t
 elseif t > ts then
@@ -29,6 +34,5 @@ a, b = s, ts
 -- @commit
 local s = a - cost * window
 reset = math.ceil((limit * window - s) / limit)
-redis.call('HSET', key, 's', string.format('%d', s), 'ts', string.format('%d', b))
-redis.call('PEXPIRE', key, math.max(1, math.ceil(reset / 1000)))
+redis.call('SET', key, string.format('%d %d', s, b), 'PX', math.max(1, math.ceil(reset / 1000)))
 remaining = math.floor(s / window)
