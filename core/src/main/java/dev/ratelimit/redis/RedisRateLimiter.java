@@ -245,13 +245,21 @@ public final class RedisRateLimiter implements RateLimiter {
         if (values.size() != 2 + 4 * rules.size()) {
             throw new IllegalStateException("unexpected reply from the rate-limit script: " + values);
         }
+        if (rules.size() == 1) {
+            return Decision.of(Store.REDIS, limitState(values, rules, 0)); // no list for the common case
+        }
         List<LimitState> limits = new ArrayList<>(rules.size());
         for (int i = 0; i < rules.size(); i++) {
-            int at = 2 + 4 * i;
-            limits.add(new LimitState(rules.get(i), asLong(values.get(at)) == 1, asLong(values.get(at + 1)),
-                    asLong(values.get(at + 2)), asLong(values.get(at + 3))));
+            limits.add(limitState(values, rules, i));
         }
         return Decision.of(Store.REDIS, limits);
+    }
+
+    /** Rule {@code i}'s four values in the script's reply. */
+    private static LimitState limitState(List<?> values, List<RateLimitRule> rules, int i) {
+        int at = 2 + 4 * i;
+        return new LimitState(rules.get(i), asLong(values.get(at)) == 1, asLong(values.get(at + 1)),
+                asLong(values.get(at + 2)), asLong(values.get(at + 3)));
     }
 
     private static long asLong(Object value) {
