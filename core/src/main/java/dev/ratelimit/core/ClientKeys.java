@@ -32,13 +32,7 @@ public final class ClientKeys {
      * @throws IllegalArgumentException when the key is null or empty
      */
     public static String normalize(String key) {
-        if (key == null || key.isEmpty()) {
-            throw new IllegalArgumentException("the rate-limit key is empty");
-        }
-        if (key.length() <= MAX_RAW_LENGTH && key.charAt(0) != '~' && isPlain(key)) {
-            return key;
-        }
-        return hashed(key);
+        return keptAsIs(key) && isPlain(key) ? key : hashed(key);
     }
 
     /**
@@ -53,13 +47,15 @@ public final class ClientKeys {
      * @throws IllegalArgumentException when the key is null or empty
      */
     public static String bounded(String key) {
+        return keptAsIs(key) ? key : hashed(key);
+    }
+
+    /** Whether a key is short enough to keep and cannot pass for a hashed one (every store's first test). */
+    private static boolean keptAsIs(String key) {
         if (key == null || key.isEmpty()) {
             throw new IllegalArgumentException("the rate-limit key is empty");
         }
-        if (key.length() <= MAX_RAW_LENGTH && key.charAt(0) != '~') {
-            return key;
-        }
-        return hashed(key);
+        return key.length() <= MAX_RAW_LENGTH && key.charAt(0) != '~';
     }
 
     private static String hashed(String key) {
