@@ -136,9 +136,8 @@ public final class RedisRateLimiter implements RateLimiter {
         String hashTag = keyPrefix + ":{" + client + "}:";
         int n = rules.size();
         List<String> keys = new ArrayList<>(n);
-        List<String> args = new ArrayList<>(2 + 4 * n);
+        List<String> args = new ArrayList<>(1 + 4 * n);
         args.add(timeSource == null ? "" : Long.toString(now));
-        args.add(Integer.toString(n));
         for (RateLimitRule rule : rules) {
             keys.add(hashTag + rule.name() + ':' + ALGORITHM_SUFFIX[rule.algorithm().ordinal()]);
             args.add(RateLimitScript.index(rule.algorithm()));
@@ -242,7 +241,7 @@ public final class RedisRateLimiter implements RateLimiter {
 
     private static Decision toDecision(Object reply, List<RateLimitRule> rules) {
         List<?> values = (List<?>) reply;
-        if (values.size() != 2 + 4 * rules.size()) {
+        if (values.size() != 4 * rules.size()) {
             throw new IllegalStateException("unexpected reply from the rate-limit script: " + values);
         }
         if (rules.size() == 1) {
@@ -255,9 +254,9 @@ public final class RedisRateLimiter implements RateLimiter {
         return Decision.of(Store.REDIS, limits);
     }
 
-    /** Rule {@code i}'s four values in the script's reply. */
+    /** Rule {@code i}'s four values in the script's reply (allowed, remaining, reset, retry-after). */
     private static LimitState limitState(List<?> values, List<RateLimitRule> rules, int i) {
-        int at = 2 + 4 * i;
+        int at = 4 * i;
         return new LimitState(rules.get(i), asLong(values.get(at)) == 1, asLong(values.get(at + 1)),
                 asLong(values.get(at + 2)), asLong(values.get(at + 3)));
     }

@@ -3,8 +3,9 @@
 --
 -- KEYS[i]  state key of rule i (all keys share one Redis Cluster hash tag)
 -- ARGV[1]  caller's time in microseconds, or "" to use the Redis server's TIME (production)
--- ARGV[2 + 4(i-1) + 1..4]  rule i: algorithm index (1..5), limit, window (us), cost
--- Reply: {all allowed (1/0), now (us), then per rule: allowed (1/0), remaining, reset (us), retry-after (us)}
+-- ARGV[1 + 4(i-1) + 1..4]  rule i: algorithm index (1..5), limit, window (us), cost
+-- Reply: per rule, four numbers: allowed (1/0), remaining, reset (us), retry-after (us). Nothing else: every number
+-- an argument or a reply holds costs Redis time on every call.
 --
 -- Each algorithm file (named like its in-memory twin) holds two blocks of code. The `-- @check` block reads the state
 -- of `key` at time `t` for a request of `cost` under `limit` per `window`, and sets `ok`, `remaining`, `reset`,

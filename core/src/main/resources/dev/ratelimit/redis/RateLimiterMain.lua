@@ -6,7 +6,7 @@ local CHECK, COMMIT = {}, {}
 local checks = {}
 local all_ok = true
 for i = 1, #KEYS do
-  local at = 2 + (i - 1) * 4
+  local at = 1 + (i - 1) * 4
   local alg, limit, window, cost = tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3]),
     tonumber(ARGV[at + 4])
   local r = {alg, limit, window, cost, CHECK[alg](KEYS[i], now, limit, window, cost, false)}
@@ -14,7 +14,7 @@ for i = 1, #KEYS do
   all_ok = all_ok and r[5]
 end
 
-local reply = {all_ok and 1 or 0, now}
+local reply = {}
 for i = 1, #KEYS do
   local r = checks[i]
   local remaining, reset = r[6], r[7]

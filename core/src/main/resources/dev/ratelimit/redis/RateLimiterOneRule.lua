@@ -1,7 +1,7 @@
 -- One rule (the common case): the algorithm's blocks inline.
 if #KEYS == 1 then
   local key, t, committing = KEYS[1], now, true
-  local limit, window, cost = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+  local limit, window, cost = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
   local ok, remaining, reset, retry, a, b, c, d
   do
     -- @check
@@ -9,7 +9,6 @@ if #KEYS == 1 then
   if ok then
     -- @commit
   end
-  local flag = ok and 1 or 0
-  return {flag, now, flag, math.max(0, remaining), math.max(0, math.ceil(reset)),
+  return {ok and 1 or 0, math.max(0, remaining), math.max(0, math.ceil(reset)),
     ok and 0 or math.max(1, math.ceil(retry))} -- a denial always has a wait
 end

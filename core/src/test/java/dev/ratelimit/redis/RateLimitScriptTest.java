@@ -79,7 +79,7 @@ class RateLimitScriptTest {
             40_000_000, 40_000_001};
         long[] costs = {1, 1, 2, 1, 1, 1, 3, 1, 1, 2, 1, 4, 1};
         for (int i = 0; i < offsets.length; i++) {
-            List<String> args = List.of(Long.toString(START + offsets[i]), "1",
+            List<String> args = List.of(Long.toString(START + offsets[i]),
                     RateLimitScript.index(algorithm), "3", Long.toString(WINDOW), Long.toString(costs[i]));
             List<Long> inline = longs(client.eval(RateLimitScript.of(algorithm).text, List.of(inlineKey), args));
             List<Long> loop = longs(client.eval(RateLimitScript.ALL.text, List.of(loopKey), args));
