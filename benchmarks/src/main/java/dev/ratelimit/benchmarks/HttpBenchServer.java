@@ -3,9 +3,18 @@ package dev.ratelimit.benchmarks;
 import dev.ratelimit.core.RateLimited;
 import dev.ratelimit.jaxrs.RateLimitFeature;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NameBinding;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.core.MediaType;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -20,7 +29,9 @@ import org.glassfish.jersey.servlet.ServletContainer;
  * with {@code ratelimit.headers=NONE} (it counts but sends no rate-limit headers, which separates the limiter's cost
  * from the cost of five more response headers); with a Redis URI it serves only {@code /redis/*}, an application with
  * the Redis limiter behind its fallback. Each has {@code /unlimited} (no annotation) and {@code /limited}
- * ({@code @RateLimited}, a limit never reached). The Redis application runs in a JVM of its own, as a production JVM
+ * ({@code @RateLimited}, a limit never reached); the in-memory application also has {@code /floor}, the endpoint with a
+ * request and response filter pair that does nothing but hand an object from one to the other (what any filter-based
+ * limiter pays Jersey before it counts anything). The Redis application runs in a JVM of its own, as a production JVM
  * has one kind of limiter and the JIT compiles the shared request path for the kinds it has seen. Usage:
  * {@code HttpBenchServer <port> [<redis-uri>]};
  * prints {@code READY} when it serves.
@@ -50,6 +61,40 @@ public final class HttpBenchServer {
         public String limited() {
             return "ok";
         }
+
+        /** No limit, but a filter pair that does nothing ({@link NoOpFilter}). */
+        @GET
+        @Path("floor")
+        @Produces(MediaType.TEXT_PLAIN)
+        @Filtered
+        public String floor() {
+            return "ok";
+        }
+    }
+
+    /** Binds {@link NoOpFilter} to a method. */
+    @NameBinding
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({ElementType.METHOD, ElementType.TYPE})
+    public @interface Filtered {
+    }
+
+    /** A request and response filter pair that only hands an object from the request to the response: the floor. */
+    @Filtered
+    public static final class NoOpFilter implements ContainerRequestFilter, ContainerResponseFilter {
+        private static final String PROPERTY = NoOpFilter.class.getName();
+
+        @Override
+        public void filter(ContainerRequestContext request) {
+            request.setProperty(PROPERTY, Boolean.TRUE);
+        }
+
+        @Override
+        public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+            if (request.getProperty(PROPERTY) == null) {
+                throw new IllegalStateException("the request filter did not run");
+            }
+        }
     }
 
     /** Starts the server and blocks. */
@@ -75,7 +120,7 @@ public final class HttpBenchServer {
     }
 
     private static ServletContextHandler context(String path, String redisUrl, String headers) {
-        ResourceConfig app = new ResourceConfig(Endpoints.class).register(RateLimitFeature.class);
+        ResourceConfig app = new ResourceConfig(Endpoints.class, NoOpFilter.class).register(RateLimitFeature.class);
         if (redisUrl != null) {
             app.property("ratelimit.redis.url", redisUrl);
         }
