@@ -1,5 +1,6 @@
 package dev.ratelimit.jaxrs;
 
+import dev.ratelimit.core.ClientKeys;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimited;
 import jakarta.ws.rs.container.DynamicFeature;
@@ -44,7 +45,7 @@ final class RateLimitDynamicFeature implements DynamicFeature {
             rules.add(RateLimitRule.from(annotation, defaultName, where));
         }
         try {
-            dev.ratelimit.core.ClientKeys.checkRules(rules);
+            ClientKeys.checkRules(rules);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Invalid @RateLimited on " + where + ": " + e.getMessage(), e);
         }
