@@ -27,8 +27,9 @@ import org.glassfish.jersey.servlet.ServletContainer;
  * The HTTP benchmark's server: Jetty 12 + Jersey 3.1 serving the same tiny resource as one or more applications. With
  * no Redis given it serves {@code /memory/*}, an application with the in-memory limiter, and {@code /quiet/*}, the same
  * with {@code ratelimit.headers=NONE} (it counts but sends no rate-limit headers, which separates the limiter's cost
- * from the cost of five more response headers); with a Redis URI it serves only {@code /redis/*}, an application with
- * the Redis limiter behind its fallback. Each has {@code /unlimited} (no annotation) and {@code /limited}
+ * from the cost of five more response headers), and {@code /ietf/*}, the same with {@code ratelimit.headers=IETF} (two
+ * headers); with a Redis URI it serves only {@code /redis/*}, an application with the Redis limiter behind its
+ * fallback. Each has {@code /unlimited} (no annotation) and {@code /limited}
  * ({@code @RateLimited}, a limit never reached); the in-memory application also has {@code /floor}, the endpoint with a
  * request and response filter pair that does nothing but hand an object from one to the other (what any filter-based
  * limiter pays Jersey before it counts anything). The Redis application runs in a JVM of its own, as a production JVM
@@ -110,6 +111,7 @@ public final class HttpBenchServer {
         if (redis == null) {
             contexts.addHandler(context("/memory", null, null));
             contexts.addHandler(context("/quiet", null, "NONE"));
+            contexts.addHandler(context("/ietf", null, "IETF"));
         } else {
             contexts.addHandler(context("/redis", redis, null));
         }
