@@ -89,7 +89,7 @@ for part in $PARTS; do
       url() { case "$1" in redis/*) echo "http://127.0.0.1:$REDIS_HTTP_PORT/$1" ;; *) echo "http://127.0.0.1:$HTTP_PORT/$1" ;; esac; }
       : > "$OUT/http.txt"
       : > "$OUT/http-rps.tsv"
-      paths="memory/unlimited memory/floor memory/limited ietf/limited quiet/limited redis/limited"
+      paths="memory/unlimited memory/floor memory/headers memory/limited ietf/limited quiet/limited redis/limited"
       for path in $paths $paths $paths; do   # warm-up (JIT) of every path, three times, not recorded
         wrk -t 2 -c 32 -d 5s "$(url "$path")" > /dev/null
       done

@@ -11,10 +11,13 @@ import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.Server;
@@ -32,8 +35,9 @@ import org.glassfish.jersey.servlet.ServletContainer;
  * fallback. Each has {@code /unlimited} (no annotation) and {@code /limited}
  * ({@code @RateLimited}, a limit never reached); the in-memory application also has {@code /floor}, the endpoint with a
  * request and response filter pair that does nothing but hand an object from one to the other (what any filter-based
- * limiter pays Jersey before it counts anything). The Redis application runs in a JVM of its own, as a production JVM
- * has one kind of limiter and the JIT compiles the shared request path for the kinds it has seen. Usage:
+ * limiter pays Jersey before it counts anything), and {@code /headers}, the floor plus five constant headers like
+ * ours. The Redis application runs in a JVM of its own, as a production JVM has one kind of limiter and the JIT
+ * compiles the shared request path for the kinds it has seen. Usage:
  * {@code HttpBenchServer <port> [<redis-uri>]};
  * prints {@code READY} when it serves.
  */
@@ -71,6 +75,15 @@ public final class HttpBenchServer {
         public String floor() {
             return "ok";
         }
+
+        /** No limit, but a filter pair that adds five constant headers ({@link ConstantHeadersFilter}). */
+        @GET
+        @Path("headers")
+        @Produces(MediaType.TEXT_PLAIN)
+        @WithHeaders
+        public String headers() {
+            return "ok";
+        }
     }
 
     /** Binds {@link NoOpFilter} to a method. */
@@ -94,6 +107,43 @@ public final class HttpBenchServer {
         public void filter(ContainerRequestContext request, ContainerResponseContext response) {
             if (request.getProperty(PROPERTY) == null) {
                 throw new IllegalStateException("the request filter did not run");
+            }
+        }
+    }
+
+    /** Binds {@link ConstantHeadersFilter} to a method. */
+    @NameBinding
+    @Retention(RetentionPolicy.RUNTIME)
+    @Target({ElementType.METHOD, ElementType.TYPE})
+    public @interface WithHeaders {
+    }
+
+    /**
+     * The floor plus five response headers with the names and sizes of ours, constant and put the way our response
+     * filter puts them: what sending them costs Jersey and Jetty, apart from deciding and formatting.
+     */
+    @WithHeaders
+    public static final class ConstantHeadersFilter implements ContainerRequestFilter, ContainerResponseFilter {
+        private static final String PROPERTY = ConstantHeadersFilter.class.getName();
+        private static final String[][] HEADERS = {
+            {"RateLimit-Policy", "\"bench\";q=1000000000;w=1"}, {"RateLimit", "\"bench\";r=999999999;t=1"},
+            {"X-RateLimit-Limit", "1000000000"}, {"X-RateLimit-Remaining", "999999999"}, {"X-RateLimit-Reset", "1"}};
+
+        @Override
+        public void filter(ContainerRequestContext request) {
+            request.setProperty(PROPERTY, Boolean.TRUE);
+        }
+
+        @Override
+        public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+            if (request.getProperty(PROPERTY) == null) {
+                throw new IllegalStateException("the request filter did not run");
+            }
+            MultivaluedMap<String, Object> headers = response.getHeaders();
+            for (String[] header : HEADERS) {
+                List<Object> value = new ArrayList<>(1);
+                value.add(header[1]);
+                headers.put(header[0], value);
             }
         }
     }
@@ -122,7 +172,7 @@ public final class HttpBenchServer {
     }
 
     private static ServletContextHandler context(String path, String redisUrl, String headers) {
-        ResourceConfig app = new ResourceConfig(Endpoints.class, NoOpFilter.class).register(RateLimitFeature.class);
+        ResourceConfig app = new ResourceConfig(Endpoints.class, NoOpFilter.class, ConstantHeadersFilter.class).register(RateLimitFeature.class);
         if (redisUrl != null) {
             app.property("ratelimit.redis.url", redisUrl);
         }
