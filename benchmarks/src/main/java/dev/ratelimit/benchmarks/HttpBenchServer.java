@@ -93,24 +93,6 @@ public final class HttpBenchServer {
     public @interface Filtered {
     }
 
-    /** A request and response filter pair that only hands an object from the request to the response: the floor. */
-    @Filtered
-    public static final class NoOpFilter implements ContainerRequestFilter, ContainerResponseFilter {
-        private static final String PROPERTY = NoOpFilter.class.getName();
-
-        @Override
-        public void filter(ContainerRequestContext request) {
-            request.setProperty(PROPERTY, Boolean.TRUE);
-        }
-
-        @Override
-        public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-            if (request.getProperty(PROPERTY) == null) {
-                throw new IllegalStateException("the request filter did not run");
-            }
-        }
-    }
-
     /** Binds {@link ConstantHeadersFilter} to a method. */
     @NameBinding
     @Retention(RetentionPolicy.RUNTIME)
@@ -119,26 +101,49 @@ public final class HttpBenchServer {
     }
 
     /**
+     * A request and response filter pair that hands an object from the request to the response, as any filter-based
+     * limiter does with its verdict, and fails the response if the request half did not run.
+     */
+    abstract static class HandOffFilter implements ContainerRequestFilter, ContainerResponseFilter {
+        private final String property = getClass().getName();
+
+        @Override
+        public final void filter(ContainerRequestContext request) {
+            request.setProperty(property, Boolean.TRUE);
+        }
+
+        @Override
+        public final void filter(ContainerRequestContext request, ContainerResponseContext response) {
+            if (request.getProperty(property) == null) {
+                throw new IllegalStateException("the request filter did not run");
+            }
+            respond(response);
+        }
+
+        /** What the response half adds. */
+        abstract void respond(ContainerResponseContext response);
+    }
+
+    /** The floor: the hand-off and nothing else. */
+    @Filtered
+    public static final class NoOpFilter extends HandOffFilter {
+        @Override
+        void respond(ContainerResponseContext response) {
+        }
+    }
+
+    /**
      * The floor plus five response headers with the names and sizes of ours, constant and put the way our response
      * filter puts them: what sending them costs Jersey and Jetty, apart from deciding and formatting.
      */
     @WithHeaders
-    public static final class ConstantHeadersFilter implements ContainerRequestFilter, ContainerResponseFilter {
-        private static final String PROPERTY = ConstantHeadersFilter.class.getName();
+    public static final class ConstantHeadersFilter extends HandOffFilter {
         private static final String[][] HEADERS = {
             {"RateLimit-Policy", "\"bench\";q=1000000000;w=1"}, {"RateLimit", "\"bench\";r=999999999;t=1"},
             {"X-RateLimit-Limit", "1000000000"}, {"X-RateLimit-Remaining", "999999999"}, {"X-RateLimit-Reset", "1"}};
 
         @Override
-        public void filter(ContainerRequestContext request) {
-            request.setProperty(PROPERTY, Boolean.TRUE);
-        }
-
-        @Override
-        public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-            if (request.getProperty(PROPERTY) == null) {
-                throw new IllegalStateException("the request filter did not run");
-            }
+        void respond(ContainerResponseContext response) {
             MultivaluedMap<String, Object> headers = response.getHeaders();
             for (String[] header : HEADERS) {
                 List<Object> value = new ArrayList<>(1);
