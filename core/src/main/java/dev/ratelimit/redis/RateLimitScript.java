@@ -40,6 +40,9 @@ final class RateLimitScript {
 
     private static final RateLimitScript[] BY_ALGORITHM = new RateLimitScript[ALGORITHM_FILES.length];
 
+    /** Each algorithm's number as ARGV carries it, formatted once rather than on every request. */
+    private static final String[] INDEX = new String[ALGORITHM_FILES.length];
+
     static {
         if (Algorithm.values().length != ALGORITHM_FILES.length) {
             throw new IllegalStateException("one script file per algorithm is needed");
@@ -53,6 +56,7 @@ final class RateLimitScript {
             code[i] = AlgorithmCode.read(Resource.read(ALGORITHM_FILES[i]), i + 1);
         }
         for (int i = 0; i < code.length; i++) {
+            INDEX[i] = Integer.toString(i + 1);
             BY_ALGORITHM[i] = new RateLimitScript(prelude.text + code[i].inline(oneRule), main, functions, code[i]);
         }
         ALL = new RateLimitScript(prelude.text, main, functions, code);
@@ -172,7 +176,7 @@ final class RateLimitScript {
 
     /** The script's number for an algorithm, as passed in ARGV. */
     static String index(Algorithm algorithm) {
-        return Integer.toString(algorithm.ordinal() + 1);
+        return INDEX[algorithm.ordinal()];
     }
 
     private static String sha1(String text) {
