@@ -62,25 +62,62 @@ public final class ClientKeys {
         return "~" + Base64.getUrlEncoder().withoutPadding().encodeToString(sha256(key));
     }
 
+    /** The most rules one call may hold. */
+    public static final int MAX_RULES = 16;
+
     /**
      * Checks the arguments of {@link RateLimiter#acquire(String, List)}.
      *
      * @param rules the rules of one call
-     * @throws IllegalArgumentException when the rules are empty or two rules share a name and algorithm
+     * @throws IllegalArgumentException when the rules are empty, more than {@value #MAX_RULES}, or two rules are the
+     *                                  same counter (name, algorithm, limit and window)
      */
     public static void checkRules(List<RateLimitRule> rules) {
         if (rules == null || rules.isEmpty()) {
             throw new IllegalArgumentException("at least one rule is needed");
         }
         if (rules.size() > 1) {
+            checkCount(rules.size());
             Set<String> seen = new HashSet<>();
             for (RateLimitRule r : rules) {
-                if (!seen.add(r.name() + '\n' + r.algorithm())) {
-                    throw new IllegalArgumentException("two rules named '" + r.name() + "' with algorithm "
-                            + r.algorithm() + " in one call; give each limit its own name");
+                if (!seen.add(counter(r))) {
+                    throw new IllegalArgumentException("rule " + r + " appears twice in one call");
                 }
             }
         }
+    }
+
+    /**
+     * Checks the arguments of {@link RateLimiter#acquire(List)}.
+     *
+     * @param rules the rules of one call with their keys
+     * @throws IllegalArgumentException when the rules are empty, more than {@value #MAX_RULES}, or the same counter
+     *                                  (name, algorithm, limit and window) appears twice for one key
+     */
+    public static void checkKeyedRules(List<KeyedRule> rules) {
+        if (rules == null || rules.isEmpty()) {
+            throw new IllegalArgumentException("at least one rule is needed");
+        }
+        checkCount(rules.size());
+        Set<String> seen = new HashSet<>();
+        for (KeyedRule r : rules) {
+            if (r == null) {
+                throw new IllegalArgumentException("a keyed rule is null");
+            }
+            if (!seen.add(r.key() + '\n' + counter(r.rule()))) {
+                throw new IllegalArgumentException("rule " + r.rule() + " appears twice for one key in one call");
+            }
+        }
+    }
+
+    private static void checkCount(int n) {
+        if (n > MAX_RULES) {
+            throw new IllegalArgumentException(n + " rules in one call; at most " + MAX_RULES + " are allowed");
+        }
+    }
+
+    private static String counter(RateLimitRule r) {
+        return r.name() + '\n' + r.algorithm() + '\n' + r.limit() + '\n' + r.windowMicros();
     }
 
     private static boolean isPlain(String key) {

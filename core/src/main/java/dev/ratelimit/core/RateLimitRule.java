@@ -13,6 +13,18 @@ public final class RateLimitRule {
     /** The longest rule name; names end up in Redis keys and response headers. */
     public static final int MAX_NAME_LENGTH = 200;
 
+    /**
+     * The largest limit (2^31 - 1): every algorithm computes exactly up to it for every window, in Redis's Lua (whose
+     * numbers are doubles) and in Java, and a cost, an {@code int}, can reach it. See docs/algorithms.md, "Ranges".
+     */
+    public static final long MAX_LIMIT = Integer.MAX_VALUE;
+
+    /**
+     * The largest limit of a {@link Algorithm#SLIDING_WINDOW_LOG}, which stores one entry per permit (about 115 bytes
+     * each in Redis): 10,000 permits are about 1.2 MB per client key. Higher limits belong to the O(1) algorithms.
+     */
+    public static final long MAX_LOG_LIMIT = 10_000;
+
     private final String name;
     private final long limit;
     private final Duration window;
@@ -25,13 +37,22 @@ public final class RateLimitRule {
 
     private RateLimitRule(Builder b, String windowText) {
         this.name = validateName(b.name);
+        this.algorithm = Objects.requireNonNull(b.algorithm, "algorithm");
         if (b.limit <= 0) {
             throw new IllegalArgumentException("limit must be greater than 0, was " + b.limit);
+        }
+        if (b.limit > MAX_LIMIT) {
+            throw new IllegalArgumentException("limit " + b.limit + " is above the largest supported limit, "
+                    + MAX_LIMIT + " (2^31 - 1)");
+        }
+        if (algorithm == Algorithm.SLIDING_WINDOW_LOG && b.limit > MAX_LOG_LIMIT) {
+            throw new IllegalArgumentException("limit " + b.limit + " is above " + MAX_LOG_LIMIT + ", the largest "
+                    + "limit of SLIDING_WINDOW_LOG (one stored entry per permit); use SLIDING_WINDOW_COUNTER, "
+                    + "TOKEN_BUCKET or GCRA for high limits");
         }
         this.limit = b.limit;
         this.window = Windows.validate(b.window, windowText == null ? String.valueOf(b.window) : windowText);
         this.windowMicros = window.toNanos() / 1_000L;
-        this.algorithm = Objects.requireNonNull(b.algorithm, "algorithm");
         this.keySource = Objects.requireNonNull(b.keySource, "key");
         String header = b.keyHeader == null ? "" : b.keyHeader.trim();
         if (keySource == KeySource.HEADER && header.isEmpty()) {
@@ -110,7 +131,8 @@ public final class RateLimitRule {
     }
 
     /**
-     * The counter's name: rules with the same name (and algorithm) share state per key.
+     * The counter's name: rules with the same name, algorithm, limit and window share state per key (a rule with the
+     * same name but another algorithm, limit or window counts separately).
      *
      * @return visible ASCII without {@code "} or {@code \}, at most {@value RateLimitRule#MAX_NAME_LENGTH} characters
      */
@@ -121,7 +143,7 @@ public final class RateLimitRule {
     /**
      * Permits per window.
      *
-     * @return the limit; greater than zero
+     * @return the limit; from 1 to {@value #MAX_LIMIT} ({@value #MAX_LOG_LIMIT} for the sliding log)
      */
     public long limit() {
         return limit;
@@ -261,7 +283,8 @@ public final class RateLimitRule {
         /**
          * Permits per window (required).
          *
-         * @param limit greater than zero
+         * @param limit from 1 to {@value RateLimitRule#MAX_LIMIT}; at most {@value RateLimitRule#MAX_LOG_LIMIT}
+         *              with {@link Algorithm#SLIDING_WINDOW_LOG}
          * @return this builder
          */
         public Builder limit(long limit) {

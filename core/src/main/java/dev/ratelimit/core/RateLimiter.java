@@ -33,6 +33,19 @@ public interface RateLimiter extends AutoCloseable {
         return acquire(key, List.of(rule));
     }
 
+    /**
+     * Acquires permits under rules that count against different keys, e.g. one rule per client IP and one per API
+     * key. Every rule is checked and the permits are taken from all of them only when all pass: a request denied by
+     * one rule consumes nothing from the others (on a Redis Cluster, where the keys may live on different nodes,
+     * see {@code docs/algorithms.md} for the protocol and its exact guarantee).
+     *
+     * @param rules one or more rules with their keys, no two with the same key and the same counter (name,
+     *              algorithm, limit and window)
+     * @return one decision over all of them, its {@link Decision#limits()} in the order given
+     * @throws IllegalArgumentException when the list is empty or repeats a key and counter
+     */
+    Decision acquire(List<KeyedRule> rules);
+
     /** Releases what the limiter holds (connections it created, caches); a no-op by default. */
     @Override
     default void close() {

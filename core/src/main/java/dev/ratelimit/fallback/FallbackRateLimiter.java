@@ -164,6 +164,11 @@ public final class FallbackRateLimiter implements RateLimiter {
 
     /** Closes the primary limiter and the in-memory fallback if this limiter created it. */
     @Override
+    public Decision acquire(List<dev.ratelimit.core.KeyedRule> rules) {
+        throw new UnsupportedOperationException("in progress"); // WIP: replaced in this session
+    }
+
+    @Override
     public void close() {
         metrics.unbindCircuitBreaker(breaker);
         try {

@@ -5,6 +5,7 @@ import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.fallback.FailurePolicy;
 import dev.ratelimit.fallback.FallbackConfig;
 import dev.ratelimit.fallback.FallbackRateLimiter;
+import dev.ratelimit.internal.Masking;
 import dev.ratelimit.memory.InMemoryRateLimiter;
 import dev.ratelimit.metrics.RateLimitMetrics;
 import dev.ratelimit.redis.RedisRateLimiter;
@@ -322,12 +323,12 @@ public final class RateLimitSettings {
     /** Where decisions are made, for the startup log (no password). */
     private String topology() {
         if (redisUrl != null) {
-            return "Redis at " + mask(redisUrl);
+            return "Redis at " + Masking.redisAddress(redisUrl);
         }
         if (clusterNodes != null) {
-            return "Redis Cluster via " + clusterNodes;
+            return "Redis Cluster via " + Masking.redisAddress(clusterNodes.toString());
         }
-        return "Redis Sentinel master '" + sentinelMaster + "' via " + sentinelNodes;
+        return "Redis Sentinel master '" + sentinelMaster + "' via " + Masking.redisAddress(sentinelNodes.toString());
     }
 
     /** {@return connect and read timeout of Redis calls; 100 ms by default} */
@@ -457,24 +458,26 @@ public final class RateLimitSettings {
     private String redisToString() {
         StringBuilder s = new StringBuilder();
         if (clusterNodes != null) {
-            s.append(shortName(REDIS_CLUSTER_NODES)).append('=').append(clusterNodes);
+            s.append(shortName(REDIS_CLUSTER_NODES)).append('=').append(Masking.redisAddress(clusterNodes.toString()));
         } else if (sentinelMaster != null) {
             s.append(shortName(REDIS_SENTINEL_MASTER)).append('=').append(sentinelMaster).append(", ")
-                    .append(shortName(REDIS_SENTINEL_NODES)).append('=').append(sentinelNodes);
+                    .append(shortName(REDIS_SENTINEL_NODES)).append('=')
+                    .append(Masking.redisAddress(sentinelNodes.toString()));
             if (sentinelUser != null) {
                 s.append(", ").append(shortName(REDIS_SENTINEL_USER)).append('=').append(sentinelUser);
             }
             if (sentinelPassword != null) {
-                s.append(", ").append(shortName(REDIS_SENTINEL_PASSWORD)).append("=***");
+                s.append(", ").append(shortName(REDIS_SENTINEL_PASSWORD)).append('=').append(Masking.MASK);
             }
         } else {
-            s.append(shortName(REDIS_URL)).append('=').append(redisUrl == null ? "(none: in-memory)" : mask(redisUrl));
+            s.append(shortName(REDIS_URL)).append('=')
+                    .append(redisUrl == null ? "(none: in-memory)" : Masking.redisAddress(redisUrl));
         }
         if (redisUser != null) {
             s.append(", ").append(shortName(REDIS_USER)).append('=').append(redisUser);
         }
         if (redisPassword != null) {
-            s.append(", ").append(shortName(REDIS_PASSWORD)).append("=***");
+            s.append(", ").append(shortName(REDIS_PASSWORD)).append('=').append(Masking.MASK);
         }
         if (redisSsl) {
             s.append(", ").append(shortName(REDIS_SSL)).append("=true");
@@ -489,25 +492,6 @@ public final class RateLimitSettings {
             throw s.invalid("must be a comma-separated list of host:port, e.g. redis-1:6379,redis-2:6379");
         }
         return List.copyOf(entries);
-    }
-
-    /**
-     * A Redis URL with its password replaced by {@code ***}: {@code redis://user:***@host:6379}. Everything between
-     * the scheme and the last {@code @} after the user name is hidden, so even a malformed URL leaks no secret.
-     */
-    static String mask(String url) {
-        if (url == null) {
-            return "null";
-        }
-        int at = url.lastIndexOf('@');
-        if (at < 0) {
-            return url;
-        }
-        int scheme = url.indexOf("://");
-        int start = scheme >= 0 && scheme < at ? scheme + 3 : 0;
-        int colon = url.indexOf(':', start);
-        String user = colon >= 0 && colon < at ? url.substring(start, colon + 1) : "";
-        return url.substring(0, start) + user + "***" + url.substring(at);
     }
 
     private static String shortName(String name) {
@@ -616,8 +600,11 @@ public final class RateLimitSettings {
         }
 
         InvalidSetting invalid(String why) {
-            String shown = name.equals(REDIS_URL) ? mask(value)
-                    : name.equals(REDIS_PASSWORD) || name.equals(REDIS_SENTINEL_PASSWORD) ? "***" : value;
+            // every value that names Redis nodes goes through the one masking routine; passwords are never shown
+            boolean nodes = name.equals(REDIS_URL) || name.equals(REDIS_CLUSTER_NODES)
+                    || name.equals(REDIS_SENTINEL_NODES);
+            String shown = nodes ? Masking.redisAddress(value)
+                    : name.equals(REDIS_PASSWORD) || name.equals(REDIS_SENTINEL_PASSWORD) ? Masking.MASK : value;
             return new InvalidSetting(name + "='" + shown + "' (from " + source + ") " + why);
         }
     }

@@ -21,8 +21,18 @@ abstract class AlgorithmState {
     /** A total order over all states: a request with several rules locks their states in this order. */
     final long order = CREATED.getAndIncrement();
 
-    /** When the state equals a fresh one again, in the limiter's microseconds; the cache drops it then. */
-    long expiresAtMicros;
+    /** Set by {@link #commit}: when the state equals a fresh one again, in the limiter's microseconds. */
+    long freshAtMicros;
+
+    /**
+     * When this state is forgotten, like a Redis key at the end of its TTL: the clock reading of the commit plus the
+     * time until {@link #freshAtMicros}, rounded up to whole milliseconds as Redis's {@code PX}; {@code Long.MAX_VALUE}
+     * while fresh. From then on the state is fresh again, its last commit time included.
+     */
+    long expiresAtMicros = Long.MAX_VALUE;
+
+    /** The effective time of the last commit; {@code Long.MIN_VALUE} while fresh. */
+    long lastCommitMicros = Long.MIN_VALUE;
 
     /** Until when the cache keeps this state (at least {@link #expiresAtMicros}); see {@link #extendLease}. */
     long leaseMicros;
@@ -88,19 +98,20 @@ abstract class AlgorithmState {
         LOCKED.setRelease(this, 0);
     }
 
-    /** The latest time this state was evaluated at: a decision never goes back in time from it. */
-    private long latestMicros = Long.MIN_VALUE;
-
     /**
-     * Checks a request of {@code cost} permits at time {@code t}; sets the verdict fields and remembers what
-     * {@link #commit} needs. With {@code committing} (one rule: a pass is certainly committed), the remaining count
-     * and reset of a pass may be left out, as the commit sets them (as in the scripts).
+     * Checks a request of {@code cost} permits at the effective time {@code t} (see {@link #at}); sets the verdict
+     * fields and remembers what {@link #commit} needs. With {@code committing} (one rule: a pass is certainly
+     * committed), the remaining count and reset of a pass may be left out, as the commit sets them (as in the
+     * scripts).
      *
      * @return whether it passes
      */
     abstract boolean evaluate(long t, long limit, long window, long cost, boolean committing);
 
-    /** Takes the permits checked by the last {@link #evaluate}, updating the verdict to the values after it. */
+    /**
+     * Takes the permits checked by the last {@link #evaluate} (at the same effective time), updating the verdict to
+     * the values after it and setting {@link #freshAtMicros}; the caller then calls {@link #committed}.
+     */
     abstract void commit(long t, long limit, long window, long cost);
 
     /** The verdict fields as the rule's state in a decision: the last evaluation's, or the commit's after it. */
@@ -118,17 +129,36 @@ abstract class AlgorithmState {
     }
 
     /**
-     * The time to decide at: {@code t}, or the latest time already seen when {@code t} is earlier. Callers read the
-     * clock before they take the lock, so two racing requests may arrive out of order; every algorithm assumes
-     * time does not go backwards for one state.
+     * The effective time to decide at: {@code t}, or the time of the last commit when {@code t} is earlier, so the
+     * state never moves back in time (callers read the clock before they take the lock, and a clock may step back).
+     * A state past {@link #expiresAtMicros} is first forgotten, as Redis forgets an expired key.
+     *
+     * @param t the clock reading of the call
      */
     final long at(long t) {
-        if (t > latestMicros) {
-            latestMicros = t;
-            return t;
+        if (t >= expiresAtMicros) {
+            clear();
+            lastCommitMicros = Long.MIN_VALUE;
+            expiresAtMicros = Long.MAX_VALUE;
         }
-        return latestMicros;
+        return Math.max(t, lastCommitMicros);
     }
+
+    /** Whether no commit counts in this state (never committed, or forgotten). */
+    final boolean isFresh() {
+        return lastCommitMicros == Long.MIN_VALUE;
+    }
+
+    /**
+     * Records a commit made at the effective time {@code te} by a call whose clock read {@code t}.
+     */
+    final void committed(long t, long te) {
+        lastCommitMicros = te;
+        expiresAtMicros = t + 1_000L * Math.max(1, Exact.ceilDiv(freshAtMicros - t, 1_000L));
+    }
+
+    /** Resets the algorithm's own fields to a fresh state's. */
+    abstract void clear();
 
     /**
      * Extends the lease after a commit that made the state outlive it: to two windows from {@code t} (no algorithm's
@@ -137,7 +167,7 @@ abstract class AlgorithmState {
      * @return whether the lease moved, so the cache must be told (by re-inserting the state)
      */
     final boolean extendLease(long t, long window) {
-        if (expiresAtMicros <= leaseMicros) {
+        if (expiresAtMicros <= leaseMicros || expiresAtMicros == Long.MAX_VALUE) {
             return false;
         }
         leaseMicros = Math.max(expiresAtMicros, t + 2 * window);
@@ -145,12 +175,15 @@ abstract class AlgorithmState {
     }
 
     /**
-     * Checks a request of {@code rule}'s cost at time {@code t} and takes the permits when it passes: the one-rule
-     * decision. The caller holds this state's lock and reads the verdict ({@link #limitState}) before releasing it.
+     * Checks a request of {@code rule}'s cost at the clock reading {@code t} and takes the permits when it passes: the
+     * one-rule decision. The caller holds this state's lock and reads the verdict ({@link #limitState}) before
+     * releasing it.
      */
     final void acquire(long t, long limit, long window, long cost) {
-        if (evaluate(t, limit, window, cost, true)) {
-            commit(t, limit, window, cost);
+        long te = at(t);
+        if (evaluate(te, limit, window, cost, true)) {
+            commit(te, limit, window, cost);
+            committed(t, te);
         }
     }
 

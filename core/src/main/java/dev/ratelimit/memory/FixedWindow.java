@@ -4,7 +4,6 @@ package dev.ratelimit.memory;
 final class FixedWindow extends AlgorithmState {
 
     private long windowStart = Long.MIN_VALUE;
-    private long windowLength;
     private long count;
 
     private long pendingStart;
@@ -12,8 +11,9 @@ final class FixedWindow extends AlgorithmState {
 
     @Override
     boolean evaluate(long t, long limit, long window, long cost, boolean committing) {
-        // still in the counted window: no division (rules sharing this state may have other windows, hence the length)
-        long ws = window == windowLength && t >= windowStart && t - windowStart < window ? windowStart
+        // still in the counted window: no division
+        long since = t - windowStart;
+        long ws = windowStart != Long.MIN_VALUE && since >= 0 && since < window ? windowStart
                 : t - Math.floorMod(t, window);
         long we = ws + window;
         long n = windowStart == ws ? count : 0;
@@ -27,16 +27,21 @@ final class FixedWindow extends AlgorithmState {
     @Override
     void commit(long t, long limit, long window, long cost) {
         windowStart = pendingStart;
-        windowLength = window;
         count = pendingCount + cost;
         long we = windowStart + window;
         this.remaining = limit - count;
         this.resetMicros = we - t;
-        expiresAtMicros = we;
+        freshAtMicros = we;
+    }
+
+    @Override
+    void clear() {
+        windowStart = Long.MIN_VALUE;
+        count = 0;
     }
 
     @Override
     long footprintBytes() {
-        return 56;
+        return 64;
     }
 }

@@ -2,62 +2,74 @@ package dev.ratelimit.memory;
 
 /**
  * GCRA in memory; twin of {@code Gcra.lua}. The theoretical arrival time is whole microseconds plus a remainder in
- * {@code 1/limit} microseconds; a request passes while {@code TAT - now <= window}. Same double operations as the
- * script.
+ * {@code 1/limit} microseconds; a request passes while {@code TAT - now <= window}. Exact, as in the script.
  */
 final class Gcra extends AlgorithmState {
 
-    private boolean fresh = true;
-    private double tatWhole;
-    private double tatRemainder;
+    private long tatWhole;
+    private long tatRemainder;
 
-    private double pendingWhole;
-    private double pendingRemainder;
+    private long pendingWhole;
+    private long pendingRemainder;
 
     @Override
     boolean evaluate(long t, long limit, long window, long cost, boolean committing) {
-        double tw = tatWhole;
-        double tr = tatRemainder;
-        if (fresh || tw < t) {
+        long tw = tatWhole;
+        long tr = tatRemainder;
+        if (isFresh() || tw < t) {
             tw = t;
             tr = 0;
         }
-        double step = (double) cost * (double) window;
-        double whole = Math.floor(step / limit);
-        double nw = tw + whole;
-        double nr = tr + (step - whole * limit);
-        if (nr >= limit) {
-            nw = nw + 1;
-            nr = nr - limit;
+        long nw = tw;
+        long nr = tr;
+        boolean ok;
+        long retry;
+        if (cost <= limit) {
+            nw = tw + Exact.quotient(cost, window, limit);
+            nr = tr + Exact.remainder(cost, window, limit);
+            if (nr >= limit) {
+                nw++;
+                nr -= limit;
+            }
+            long dt = nw - t;
+            ok = dt < window || (dt == window && nr == 0);
+            retry = ok ? 0 : dt - window + (nr > 0 ? 1 : 0);
+        } else {
+            ok = false;
+            retry = window;
         }
-        double d = nw - t;
         pendingWhole = nw;
         pendingRemainder = nr;
-
-        boolean ok = cost <= limit && (d < window || (d == window && nr == 0));
         if (ok && committing) {
             return verdict(true, 0, 0, 0); // the commit computes remaining and reset
         }
-        long remaining = (long) Math.max(0, Math.floor(((window - (tw - t)) * (double) limit - tr) / window));
-        long reset = (long) (tw - t + (tr > 0 ? 1 : 0));
-        long retry = ok ? 0 : cost > limit ? window : (long) (d - window + (nr > 0 ? 1 : 0));
-        return verdict(ok, remaining, reset, retry);
+        return verdict(ok, remaining(tw, tr, t, limit, window), tw - t + (tr > 0 ? 1 : 0), retry);
+    }
+
+    /** Whole permits left: floor(((window - (tw - t)) * limit - tr) / window). */
+    private static long remaining(long tw, long tr, long t, long limit, long window) {
+        long d = window - (tw - t);
+        return Exact.quotient(limit, d, window) + Math.floorDiv(Exact.remainder(limit, d, window) - tr, window);
     }
 
     @Override
     void commit(long t, long limit, long window, long cost) {
-        fresh = false;
         tatWhole = pendingWhole;
         tatRemainder = pendingRemainder;
-        double d = tatWhole - t;
-        long reset = (long) (d + (tatRemainder > 0 ? 1 : 0));
-        this.remaining = (long) Math.max(0, Math.floor(((window - d) * (double) limit - tatRemainder) / window));
+        long reset = tatWhole - t + (tatRemainder > 0 ? 1 : 0);
+        this.remaining = remaining(tatWhole, tatRemainder, t, limit, window);
         this.resetMicros = reset;
-        expiresAtMicros = t + reset;
+        freshAtMicros = t + reset;
+    }
+
+    @Override
+    void clear() {
+        tatWhole = 0;
+        tatRemainder = 0;
     }
 
     @Override
     long footprintBytes() {
-        return 56;
+        return 72;
     }
 }

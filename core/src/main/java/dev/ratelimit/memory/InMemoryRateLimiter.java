@@ -7,11 +7,13 @@ import com.github.benmanes.caffeine.cache.Policy;
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.ClientKeys;
 import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.KeyedRule;
 import dev.ratelimit.core.LimitState;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.Store;
 import dev.ratelimit.core.TimeSource;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -76,7 +78,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
         if (rule == null) {
             throw new IllegalArgumentException("at least one rule is needed");
         }
-        StateKey stateKey = new StateKey(ClientKeys.bounded(key), rule.name(), rule.algorithm());
+        StateKey stateKey = StateKey.of(ClientKeys.bounded(key), rule);
         AlgorithmState state = stateOf(stateKey, rule);
         long limit = rule.limit();
         long window = rule.windowMicros();
@@ -85,10 +87,9 @@ public final class InMemoryRateLimiter implements RateLimiter {
         boolean renew;
         state.lock();
         try {
-            long at = state.at(t);
-            state.acquire(at, limit, window, rule.cost());
+            state.acquire(t, limit, window, rule.cost());
             result = state.limitState(rule);
-            renew = state.extendLease(at, window);
+            renew = state.extendLease(t, window);
         } finally {
             state.unlock();
         }
@@ -108,11 +109,32 @@ public final class InMemoryRateLimiter implements RateLimiter {
         }
         String client = ClientKeys.bounded(key);
         StateKey[] keys = new StateKey[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = StateKey.of(client, rules.get(i));
+        }
+        return acquireAll(keys, rules);
+    }
+
+    @Override
+    public Decision acquire(List<KeyedRule> rules) {
+        ClientKeys.checkKeyedRules(rules);
+        int n = rules.size();
+        StateKey[] keys = new StateKey[n];
+        List<RateLimitRule> plain = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            KeyedRule r = rules.get(i);
+            keys[i] = StateKey.of(ClientKeys.bounded(r.key()), r.rule());
+            plain.add(r.rule());
+        }
+        return acquireAll(keys, plain);
+    }
+
+    /** Several states at once: their locks taken in one global order, all checked, all committed only if all pass. */
+    private Decision acquireAll(StateKey[] keys, List<RateLimitRule> rules) {
+        int n = keys.length;
         AlgorithmState[] found = new AlgorithmState[n];
         for (int i = 0; i < n; i++) {
-            RateLimitRule rule = rules.get(i);
-            keys[i] = new StateKey(client, rule.name(), rule.algorithm());
-            found[i] = stateOf(keys[i], rule);
+            found[i] = stateOf(keys[i], rules.get(i));
         }
         AlgorithmState[] byOrder = found.clone();
         Arrays.sort(byOrder, (a, b) -> Long.compare(a.order, b.order));
@@ -138,7 +160,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
         return Decision.of(Store.MEMORY, Arrays.asList(results));
     }
 
-    /** Every rule is checked; the permits are taken from all of them only when all pass. */
+    /** Every rule is checked at its state's effective time; the permits are taken from all only when all pass. */
     private static void decide(AlgorithmState[] found, List<RateLimitRule> rules, long t, LimitState[] results,
             boolean[] renew) {
         int n = found.length;
@@ -154,7 +176,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
             AlgorithmState state = found[i];
             if (allOk) {
                 state.commit(at[i], rule.limit(), rule.windowMicros(), rule.cost());
-                renew[i] = state.extendLease(at[i], rule.windowMicros());
+                state.committed(t, at[i]);
+                renew[i] = state.extendLease(t, rule.windowMicros());
             }
             results[i] = state.limitState(rule);
         }
@@ -216,14 +239,18 @@ public final class InMemoryRateLimiter implements RateLimiter {
         states.cleanUp();
     }
 
+
     @Override
     public void close() {
         states.invalidateAll();
         states.cleanUp();
     }
 
-    /** One rule's state for one client: the rule name and algorithm, as in the Redis key. */
-    private record StateKey(String client, String rule, Algorithm algorithm) {
+    /** One counter for one client: the rule's name, algorithm, limit and window, as in the Redis key. */
+    private record StateKey(String client, String rule, Algorithm algorithm, long limit, long window) {
+        static StateKey of(String client, RateLimitRule rule) {
+            return new StateKey(client, rule.name(), rule.algorithm(), rule.limit(), rule.windowMicros());
+        }
     }
 
     /** Drops a state when its lease ends: never before it equals a fresh one, at most two windows after its last commit. */

@@ -2,7 +2,7 @@ package dev.ratelimit.memory;
 
 /**
  * SLIDING_WINDOW_COUNTER in memory; twin of {@code SlidingWindowCounter.lua}. The estimate
- * {@code floor(prev * (window - elapsed) / window) + cur} is computed with the same double operations as the script.
+ * {@code floor(prev * (window - elapsed) / window) + cur} is computed exactly, as in the script.
  */
 final class SlidingWindowCounter extends AlgorithmState {
 
@@ -17,18 +17,18 @@ final class SlidingWindowCounter extends AlgorithmState {
 
     @Override
     boolean evaluate(long t, long limit, long window, long cost, boolean committing) {
-        long ws = t - Math.floorMod(t, window);
+        long elapsed = Math.floorMod(t, window);
+        long ws = t - elapsed;
         long we = ws + window;
-        long elapsed = t - ws;
         long cur = 0;
         long prev = 0;
         if (windowStart == ws) {
             cur = current;
             prev = previous;
-        } else if (windowStart == ws - window) {
+        } else if (windowStart != Long.MIN_VALUE && windowStart == ws - window) {
             prev = current;
         }
-        long est = (long) Math.floor((double) prev * (double) (window - elapsed) / (double) window) + cur;
+        long est = Exact.quotient(prev, window - elapsed, window) + cur;
         pendingStart = ws;
         pendingCurrent = cur;
         pendingPrevious = prev;
@@ -42,11 +42,11 @@ final class SlidingWindowCounter extends AlgorithmState {
         } else if (cost > limit) {
             retry = window;
         } else if (cur + cost <= limit) {
-            long e = (long) Math.floor(window - (double) (limit - cost - cur + 1) * window / prev) + 1;
-            retry = e - elapsed;
+            // later in this window: e = window - ceil((limit - cost - cur + 1) * window / prev) + 1
+            retry = window - Exact.ceilQuotient(limit - cost - cur + 1, window, prev) + 1 - elapsed;
         } else {
-            long e = Math.max(0, (long) Math.floor(window - (double) (limit - cost + 1) * window / cur) + 1);
-            retry = we - t + e;
+            // in the next window, where this window's count becomes the decaying one
+            retry = we - t + Math.max(0, window - Exact.ceilQuotient(limit - cost + 1, window, cur) + 1);
         }
         return verdict(ok, limit - est, reset, retry);
     }
@@ -58,7 +58,14 @@ final class SlidingWindowCounter extends AlgorithmState {
         previous = pendingPrevious;
         this.remaining = limit - pendingEstimate - cost;
         this.resetMicros = windowStart + 2 * window - t;
-        expiresAtMicros = windowStart + 2 * window;
+        freshAtMicros = windowStart + 2 * window;
+    }
+
+    @Override
+    void clear() {
+        windowStart = Long.MIN_VALUE;
+        current = 0;
+        previous = 0;
     }
 
     @Override

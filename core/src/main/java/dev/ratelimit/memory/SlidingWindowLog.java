@@ -3,7 +3,7 @@ package dev.ratelimit.memory;
 import java.util.Arrays;
 
 /**
- * SLIDING_WINDOW_LOG in memory; twin of {@code SlidingWindowLog.lua}. One timestamp per permit, kept sorted; an entry
+ * SLIDING_WINDOW_LOG in memory; twin of {@code SlidingWindowLog.lua}. One timestamp per permit, in order; an entry
  * taken at {@code s} counts while {@code t < s + window}. The array grows with use, up to the limit.
  */
 final class SlidingWindowLog extends AlgorithmState {
@@ -39,17 +39,17 @@ final class SlidingWindowLog extends AlgorithmState {
         int add = (int) cost;
         ensureRoom(add);
         int end = start + size;
-        int at = end;
-        if (size > 0 && times[end - 1] > t) { // a clock that stepped back: keep the log sorted like a sorted set
-            at = Arrays.binarySearch(times, start, end, t);
-            at = at < 0 ? -at - 1 : at;
-            System.arraycopy(times, at, times, at + add, end - at);
-        }
-        Arrays.fill(times, at, at + add, t);
+        Arrays.fill(times, end, end + add, t); // t is never before the newest entry: time never goes back
         size += add;
         this.remaining = limit - size;
         this.resetMicros = window;
-        expiresAtMicros = t + window;
+        freshAtMicros = t + window;
+    }
+
+    @Override
+    void clear() {
+        start = 0;
+        size = 0;
     }
 
     private void ensureRoom(int add) {
@@ -65,6 +65,6 @@ final class SlidingWindowLog extends AlgorithmState {
 
     @Override
     long footprintBytes() {
-        return 40 + 16 + 8L * times.length;
+        return 48 + 16 + 8L * times.length;
     }
 }

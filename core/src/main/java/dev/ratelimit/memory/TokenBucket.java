@@ -1,58 +1,70 @@
 package dev.ratelimit.memory;
 
 /**
- * TOKEN_BUCKET in memory; twin of {@code TokenBucket.lua}. Holds {@code tokens * window} (an integer while
- * {@code limit * window} stays below 2^53, so refills are exact) and the time of the last update, with the same double
- * operations as the script.
+ * TOKEN_BUCKET in memory; twin of {@code TokenBucket.lua}. Holds whole tokens plus a fraction in {@code 1/window} of a
+ * token as of the last commit, so every refill ({@code elapsed * limit / window}) is exact, as in the script.
  */
 final class TokenBucket extends AlgorithmState {
 
-    private boolean fresh = true;
-    private double scaledTokens;
-    private long updatedAt;
+    private long tokens;
+    private long fraction;
 
-    private double pendingTokens;
-    private long pendingUpdatedAt;
+    private long pendingTokens;
+    private long pendingFraction;
 
     @Override
     boolean evaluate(long t, long limit, long window, long cost, boolean committing) {
-        double full = (double) limit * (double) window;
-        double s = scaledTokens;
-        long ts = updatedAt;
-        if (fresh) {
-            s = full;
-            ts = t;
-        } else if (t > ts) {
-            long elapsed = t - ts;
-            s = elapsed >= window ? full : Math.min(full, s + (double) elapsed * (double) limit);
-            ts = t;
+        long k = limit;
+        long f = 0;
+        if (!isFresh()) {
+            long elapsed = t - lastCommitMicros;
+            if (elapsed < window) {
+                k = tokens + Exact.quotient(limit, elapsed, window);
+                f = fraction + Exact.remainder(limit, elapsed, window);
+                if (f >= window) {
+                    k++;
+                    f -= window;
+                }
+                if (k >= limit) {
+                    k = limit;
+                    f = 0;
+                }
+            }
         }
-        pendingTokens = s;
-        pendingUpdatedAt = ts;
+        pendingTokens = k;
+        pendingFraction = f;
 
-        double need = (double) cost * (double) window;
-        boolean ok = cost <= limit && s >= need;
+        boolean ok = cost <= limit && k >= cost;
         if (ok && committing) {
             return verdict(true, 0, 0, 0); // the commit computes remaining and reset
         }
-        long retry = ok ? 0 : cost > limit ? window : (long) Math.ceil((need - s) / limit);
-        return verdict(ok, (long) Math.floor(s / window), (long) Math.ceil((full - s) / limit), retry);
+        long retry = ok ? 0 : cost > limit ? window : timeFor(cost - k, f, limit, window);
+        return verdict(ok, k, k >= limit ? 0 : timeFor(limit - k, f, limit, window), retry);
+    }
+
+    /** Microseconds until {@code whole - f / window} tokens have refilled: ceil((whole * window - f) / limit). */
+    private static long timeFor(long whole, long f, long limit, long window) {
+        return Exact.quotient(whole, window, limit) + Exact.ceilDiv(Exact.remainder(whole, window, limit) - f, limit);
     }
 
     @Override
     void commit(long t, long limit, long window, long cost) {
-        double full = (double) limit * (double) window;
-        fresh = false;
-        scaledTokens = pendingTokens - (double) cost * (double) window;
-        updatedAt = pendingUpdatedAt;
-        long reset = (long) Math.ceil((full - scaledTokens) / limit);
-        this.remaining = (long) Math.floor(scaledTokens / window);
+        tokens = pendingTokens - cost;
+        fraction = pendingFraction;
+        long reset = timeFor(limit - tokens, fraction, limit, window);
+        this.remaining = tokens;
         this.resetMicros = reset;
-        expiresAtMicros = t + reset;
+        freshAtMicros = t + reset;
+    }
+
+    @Override
+    void clear() {
+        tokens = 0;
+        fraction = 0;
     }
 
     @Override
     long footprintBytes() {
-        return 56;
+        return 72;
     }
 }

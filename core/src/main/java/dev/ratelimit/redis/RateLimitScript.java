@@ -38,6 +38,9 @@ final class RateLimitScript {
     /** The script with every algorithm, for requests that mix them. */
     static final RateLimitScript ALL;
 
+    /** The script that gives permits back on a Redis Cluster ({@code RateLimiterRefund.lua} after the prelude). */
+    static final RateLimitScript REFUND;
+
     private static final RateLimitScript[] BY_ALGORITHM = new RateLimitScript[ALGORITHM_FILES.length];
 
     /** Each algorithm's number as ARGV carries it, formatted once rather than on every request. */
@@ -60,6 +63,7 @@ final class RateLimitScript {
             BY_ALGORITHM[i] = new RateLimitScript(prelude.text + code[i].inline(oneRule), main, functions, code[i]);
         }
         ALL = new RateLimitScript(prelude.text, main, functions, code);
+        REFUND = new RateLimitScript(prelude.text + Resource.read("RateLimiterRefund.lua").text);
     }
 
     /** The script's source. */
@@ -67,6 +71,11 @@ final class RateLimitScript {
 
     /** Its SHA-1, as EVALSHA wants it. */
     final String sha1;
+
+    private RateLimitScript(String text) {
+        this.text = text;
+        this.sha1 = sha1(text);
+    }
 
     /** {@code head}, then {@code main} with each algorithm's blocks wrapped by {@code functions} at its marker. */
     private RateLimitScript(String head, Resource main, Resource functions, AlgorithmCode... algorithms) {

@@ -3,17 +3,22 @@ package dev.ratelimit.redis;
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.ClientKeys;
 import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.KeyedRule;
 import dev.ratelimit.core.LimitState;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.Store;
 import dev.ratelimit.core.TimeSource;
+import dev.ratelimit.internal.Masking;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import redis.clients.jedis.ConnectionPool;
@@ -28,6 +33,7 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.util.JedisClusterCRC16;
 import redis.clients.jedis.util.JedisURIHelper;
 import redis.clients.jedis.util.Pool;
 
@@ -70,6 +76,11 @@ public final class RedisRateLimiter implements RateLimiter {
     private volatile long failedConnects;
     private volatile boolean closed;
     private final DenialCache denials;
+    private final long ttlPaddingMillis;
+
+    private static final String MODE_ACQUIRE = "";
+    private static final String MODE_PEEK = "peek";
+    private static final String MODE_TIMED = "timed";
 
     private RedisRateLimiter(Builder b) {
         this.settings = b.copy();
@@ -77,6 +88,7 @@ public final class RedisRateLimiter implements RateLimiter {
         this.redis = b.client;
         this.keyPrefix = b.keyPrefix;
         this.timeSource = b.timeSource;
+        this.ttlPaddingMillis = b.ttlPaddingMillis;
         this.denials = b.denialCacheKeys == 0 ? null
                 : new DenialCache(b.denialCacheKeys, timeSource == null ? TimeSource.system() : timeSource,
                         timeSource == null);
@@ -133,32 +145,214 @@ public final class RedisRateLimiter implements RateLimiter {
 
     /** One script call; {@code now} is the time sent to the script when the limiter has its own time source. */
     private Decision call(String client, List<RateLimitRule> rules, long now) {
-        String hashTag = keyPrefix + ":{" + client + "}:";
+        String hashTag = hashTag(client);
         int n = rules.size();
         List<String> keys = new ArrayList<>(n);
-        List<String> args = new ArrayList<>(1 + 4 * n);
-        args.add(timeSource == null ? "" : Long.toString(now));
+        List<String> args = new ArrayList<>(2 + 4 * n);
+        args.add(clock(now));
+        args.add(MODE_ACQUIRE);
         for (RateLimitRule rule : rules) {
-            keys.add(hashTag + rule.name() + ':' + ALGORITHM_SUFFIX[rule.algorithm().ordinal()]);
-            args.add(RateLimitScript.index(rule.algorithm()));
-            args.add(Long.toString(rule.limit()));
-            args.add(Long.toString(rule.windowMicros()));
-            args.add(Integer.toString(rule.cost()));
+            keys.add(hashTag + counter(rule));
+            addRule(args, rule);
         }
-        RateLimitScript script = RateLimitScript.of(rules);
+        return toDecision(script(RateLimitScript.of(rules), keys, args), rules, 4);
+    }
+
+    /** ARGV[1]: empty for the Redis server's clock, else the caller's time (and the tests' TTL padding). */
+    private String clock(long now) {
+        if (timeSource == null) {
+            return "";
+        }
+        return ttlPaddingMillis == 0 ? Long.toString(now) : now + "/" + ttlPaddingMillis;
+    }
+
+    private static void addRule(List<String> args, RateLimitRule rule) {
+        args.add(RateLimitScript.index(rule.algorithm()));
+        args.add(Long.toString(rule.limit()));
+        args.add(Long.toString(rule.windowMicros()));
+        args.add(Integer.toString(rule.cost()));
+    }
+
+    private String hashTag(String client) {
+        return keyPrefix + ":{" + client + "}:";
+    }
+
+    /** The part of a state key after the client's hash tag: the counter's identity. */
+    private static String counter(RateLimitRule rule) {
+        return rule.name() + ':' + ALGORITHM_SUFFIX[rule.algorithm().ordinal()] + ':' + rule.limit() + ':'
+                + rule.window().toMillis();
+    }
+
+    /** Runs a script, once more on a new connection if pooled connections outlived a Redis restart or failover. */
+    private Object script(RateLimitScript script, List<String> keys, List<String> args) {
         UnifiedJedis jedis = client();
-        Object reply;
         try {
-            reply = run(jedis, script, keys, args);
+            return run(jedis, script, keys, args);
         } catch (JedisException e) {
             if (!isStaleConnection(e)) {
                 throw e;
             }
-            // pooled connections outlived a Redis restart or failover: drop the idle ones, try once more on a new one
             clearPools(jedis);
-            reply = run(jedis, script, keys, args);
+            return run(jedis, script, keys, args);
         }
-        return toDecision(reply, rules);
+    }
+
+    @Override
+    public Decision acquire(List<KeyedRule> rules) {
+        ClientKeys.checkKeyedRules(rules);
+        List<String> clients = new ArrayList<>(rules.size());
+        for (KeyedRule r : rules) {
+            clients.add(ClientKeys.normalize(r.key()));
+        }
+        Map<String, List<Integer>> groups = new LinkedHashMap<>();
+        for (int i = 0; i < clients.size(); i++) {
+            groups.computeIfAbsent(clients.get(i), k -> new ArrayList<>()).add(i);
+        }
+        List<RateLimitRule> all = new ArrayList<>(rules.size());
+        for (KeyedRule r : rules) {
+            all.add(r.rule());
+        }
+        long now = timeSource == null ? 0 : timeSource.nowMicros();
+        if (groups.size() == 1) {
+            return call(clients.get(0), all, now);
+        }
+        if (client() instanceof RedisClusterClient && spansSlots(groups.keySet())) {
+            return new ClusterAcquisition(clients, all, groups, now).run();
+        }
+        // one Redis (single or Sentinel-managed): every key in one script call, atomic
+        List<String> keys = new ArrayList<>(rules.size());
+        List<String> args = new ArrayList<>(2 + 4 * rules.size());
+        args.add(clock(now));
+        args.add(MODE_ACQUIRE);
+        for (int i = 0; i < rules.size(); i++) {
+            keys.add(hashTag(clients.get(i)) + counter(all.get(i)));
+            addRule(args, all.get(i));
+        }
+        return toDecision(script(RateLimitScript.of(all), keys, args), all, 4);
+    }
+
+    private static boolean spansSlots(Set<String> clients) {
+        int slot = -1;
+        for (String client : clients) {
+            int s = JedisClusterCRC16.getSlot(client);
+            if (slot >= 0 && s != slot) {
+                return true;
+            }
+            slot = s;
+        }
+        return false;
+    }
+
+    /**
+     * A request whose rules count against keys in different Redis Cluster slots, which no one script may touch
+     * together: every group of rules sharing a slot is first checked without taking anything ("peek"); if one
+     * denies, the request is denied and nothing was taken. Otherwise the groups are acquired one after another,
+     * each atomically; if one now denies (another request took its permits between the check and the acquisition),
+     * the groups already acquired get their permits back ({@code RateLimiterRefund.lua}) and the request is denied.
+     * No rule ever admits more than its limit; docs/algorithms.md states what the refund restores exactly.
+     */
+    private final class ClusterAcquisition {
+        private final List<String> clients;
+        private final List<RateLimitRule> rules;
+        private final List<List<Integer>> groups;
+        private final long now;
+        private final LimitState[] states;
+
+        ClusterAcquisition(List<String> clients, List<RateLimitRule> rules, Map<String, List<Integer>> groups,
+                long now) {
+            this.clients = clients;
+            this.rules = rules;
+            this.groups = new ArrayList<>(groups.values());
+            this.now = now;
+            this.states = new LimitState[rules.size()];
+        }
+
+        Decision run() {
+            boolean allPass = true;
+            for (List<Integer> group : groups) {
+                allPass &= call(group, MODE_PEEK) != null;
+            }
+            if (!allPass) {
+                return decision();
+            }
+            List<long[]> taken = new ArrayList<>(groups.size());
+            for (List<Integer> group : groups) {
+                long[] times = call(group, MODE_TIMED);
+                if (times == null) {
+                    refund(taken);
+                    for (List<Integer> other : groups) {
+                        if (other != group) {
+                            call(other, MODE_PEEK); // report each rule as it stands after the refund
+                        }
+                    }
+                    return decision();
+                }
+                taken.add(times);
+            }
+            return decision();
+        }
+
+        /**
+         * One script call for one group, filling its rules' states.
+         *
+         * @return null when the group denies; else the effective time of each rule's decision (mode timed) or an
+         *         empty array (peek)
+         */
+        private long[] call(List<Integer> group, String mode) {
+            List<String> keys = new ArrayList<>(group.size());
+            List<String> args = new ArrayList<>(2 + 4 * group.size());
+            List<RateLimitRule> groupRules = new ArrayList<>(group.size());
+            args.add(clock(now));
+            args.add(mode);
+            for (int i : group) {
+                RateLimitRule rule = rules.get(i);
+                keys.add(hashTag(clients.get(i)) + counter(rule));
+                addRule(args, rule);
+                groupRules.add(rule);
+            }
+            List<?> reply = (List<?>) script(RateLimitScript.of(groupRules), keys, args);
+            boolean timed = mode.equals(MODE_TIMED);
+            int width = timed ? 5 : 4;
+            Decision d = toDecision(reply, groupRules, width);
+            List<LimitState> limits = d.limits();
+            for (int j = 0; j < group.size(); j++) {
+                states[group.get(j)] = limits.get(j);
+            }
+            if (!d.allowed()) {
+                return null;
+            }
+            long[] times = new long[timed ? group.size() : 0];
+            for (int j = 0; j < times.length; j++) {
+                times[j] = asLong(reply.get(width * j + 4));
+            }
+            return times;
+        }
+
+        /** Gives back what the acquired groups took, one script call per group (each group is one slot). */
+        private void refund(List<long[]> taken) {
+            for (int g = 0; g < taken.size(); g++) {
+                List<Integer> group = groups.get(g);
+                long[] times = taken.get(g);
+                List<String> keys = new ArrayList<>(group.size());
+                List<String> args = new ArrayList<>(2 + 6 * group.size());
+                args.add(clock(now));
+                args.add("");
+                for (int j = 0; j < group.size(); j++) {
+                    int i = group.get(j);
+                    RateLimitRule rule = rules.get(i);
+                    keys.add(hashTag(clients.get(i)) + counter(rule));
+                    addRule(args, rule);
+                    args.add(Long.toString(times[j]));
+                    // the log's count before the commit: what the commit left, seen from the limit
+                    args.add(Long.toString(rule.limit() - rule.cost() - states[i].remaining()));
+                }
+                script(RateLimitScript.REFUND, keys, args);
+            }
+        }
+
+        private Decision decision() {
+            return Decision.of(Store.REDIS, Arrays.asList(states));
+        }
     }
 
     /** The Redis client, connecting it first if this limiter creates its own and has not connected yet. */
@@ -239,25 +433,25 @@ public final class RedisRateLimiter implements RateLimiter {
         return found;
     }
 
-    private static Decision toDecision(Object reply, List<RateLimitRule> rules) {
+    /** The decision in a script's reply: {@code width} numbers per rule, the first four as in the script's header. */
+    private static Decision toDecision(Object reply, List<RateLimitRule> rules, int width) {
         List<?> values = (List<?>) reply;
-        if (values.size() != 4 * rules.size()) {
+        if (values.size() != width * rules.size()) {
             throw new IllegalStateException("unexpected reply from the rate-limit script: " + values);
         }
         if (rules.size() == 1) {
-            return Decision.of(Store.REDIS, limitState(values, rules, 0)); // no list for the common case
+            return Decision.of(Store.REDIS, limitState(values, rules.get(0), 0)); // no list for the common case
         }
         List<LimitState> limits = new ArrayList<>(rules.size());
         for (int i = 0; i < rules.size(); i++) {
-            limits.add(limitState(values, rules, i));
+            limits.add(limitState(values, rules.get(i), width * i));
         }
         return Decision.of(Store.REDIS, limits);
     }
 
-    /** Rule {@code i}'s four values in the script's reply (allowed, remaining, reset, retry-after). */
-    private static LimitState limitState(List<?> values, List<RateLimitRule> rules, int i) {
-        int at = 4 * i;
-        return new LimitState(rules.get(i), asLong(values.get(at)) == 1, asLong(values.get(at + 1)),
+    /** A rule's four values in the script's reply from {@code at} on (allowed, remaining, reset, retry-after). */
+    private static LimitState limitState(List<?> values, RateLimitRule rule, int at) {
+        return new LimitState(rule, asLong(values.get(at)) == 1, asLong(values.get(at + 1)),
                 asLong(values.get(at + 2)), asLong(values.get(at + 3)));
     }
 
@@ -270,15 +464,15 @@ public final class RedisRateLimiter implements RateLimiter {
      *
      * @param key  the client key, as passed to {@link #acquire(String, RateLimitRule)}
      * @param rule the rule
-     * @return {@code <prefix>:{<store form of the key>}:<rule name>:<algorithm suffix>}
+     * @return {@code <prefix>:{<store form of the key>}:<rule name>:<algorithm suffix>:<limit>:<window in ms>}
      * @throws IllegalArgumentException when the key is null or empty
      */
     public String stateKey(String key, RateLimitRule rule) {
-        return keyPrefix + ":{" + ClientKeys.normalize(key) + "}:" + rule.name() + ':'
-                + ALGORITHM_SUFFIX[rule.algorithm().ordinal()];
+        return hashTag(ClientKeys.normalize(key)) + counter(rule);
     }
 
     /** Closes the Redis client if this limiter created it; a client passed in stays open. */
+
     @Override
     public void close() {
         connecting.lock();
@@ -321,6 +515,7 @@ public final class RedisRateLimiter implements RateLimiter {
         private String keyPrefix = "rl";
         private TimeSource timeSource;
         private long denialCacheKeys;
+        private long ttlPaddingMillis;
 
         private Builder() {
         }
@@ -341,6 +536,7 @@ public final class RedisRateLimiter implements RateLimiter {
             b.maxConnections = maxConnections;
             b.keyPrefix = keyPrefix;
             b.timeSource = timeSource;
+            b.ttlPaddingMillis = ttlPaddingMillis;
             return b;
         }
 
@@ -372,10 +568,11 @@ public final class RedisRateLimiter implements RateLimiter {
             try {
                 parsed = new URI(redisUri == null ? "" : redisUri.trim());
             } catch (URISyntaxException e) {
-                throw new IllegalArgumentException("Redis URL '" + masked(redisUri) + "' is not a valid URL");
+                throw new IllegalArgumentException("Redis URL '" + Masking.redisAddress(redisUri)
+                        + "' is not a valid URL");
             }
             if (!JedisURIHelper.isValid(parsed) || parsed.getHost() == null) {
-                throw new IllegalArgumentException("Redis URL '" + masked(redisUri)
+                throw new IllegalArgumentException("Redis URL '" + Masking.redisAddress(redisUri)
                         + "' must look like redis://[user:password@]host:port[/db] or rediss://…");
             }
             this.uri = parsed;
@@ -544,6 +741,19 @@ public final class RedisRateLimiter implements RateLimiter {
         }
 
         /**
+         * Tests only, with {@link #timeSource(TimeSource)}: adds {@code padding} to every key's TTL, so keys written
+         * on a controlled clock do not expire in real time while the test's clock stands still. The test then
+         * expires them itself when its clock passes their TTL.
+         *
+         * @param padding added to each TTL; zero (the default) for none
+         * @return this builder
+         */
+        Builder ttlPadding(Duration padding) {
+            this.ttlPaddingMillis = padding.toMillis();
+            return this;
+        }
+
+        /**
          * Keeps Redis's denials locally, for at most {@code maximumKeys} requests (client key and exact rules with
          * their costs): until a denial's retry-after, the same request is denied without a Redis call. Only
          * denials whose wait is certain are kept (see {@code docs/failure-behaviour.md}, "Local denial cache"). 0, the
@@ -604,16 +814,14 @@ public final class RedisRateLimiter implements RateLimiter {
         /** The topology for messages and logs, without any password. */
         String describe() {
             if (uri != null) {
-                // the whole user info is hidden: a URL like redis://secret@host carries a password without a colon
-                return "Redis " + uri.getScheme() + "://" + (uri.getRawUserInfo() == null ? "" : "***@")
-                        + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort())
-                        + (uri.getRawPath() == null ? "" : uri.getRawPath());
+                return "Redis " + Masking.redisAddress(uri.toString());
             }
             if (clusterNodes != null) {
-                return "Redis Cluster " + clusterNodes;
+                return "Redis Cluster " + Masking.redisAddress(clusterNodes.toString());
             }
             if (sentinels != null) {
-                return "Redis Sentinel master '" + sentinelMaster + "' via " + sentinels;
+                return "Redis Sentinel master '" + sentinelMaster + "' via "
+                        + Masking.redisAddress(sentinels.toString());
             }
             return "a Jedis " + (client == null ? "client" : client.getClass().getSimpleName());
         }
@@ -710,24 +918,11 @@ public final class RedisRateLimiter implements RateLimiter {
             String port = colon < 0 ? "" : text.substring(colon + 1);
             if (host.isEmpty() || host.chars().anyMatch(c -> c <= 0x20 || c == '/' || c == '@')
                     || !port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
-                throw new IllegalArgumentException(what + " entry '" + (text.indexOf('@') >= 0 ? "***" : text)
+                throw new IllegalArgumentException(what + " entry '" + Masking.redisAddress(text)
                         + "' must look like host:port, e.g. redis-1:6379 or [::1]:6379");
             }
             return new HostAndPort(host, Integer.parseInt(port));
         }
 
-        /** The URL with any password replaced by {@code ***}. */
-        static String masked(String redisUri) {
-            if (redisUri == null) {
-                return "null";
-            }
-            int scheme = redisUri.indexOf("://");
-            int at = redisUri.lastIndexOf('@');
-            int colon = scheme < 0 ? -1 : redisUri.indexOf(':', scheme + 3);
-            if (scheme < 0 || at < 0 || colon < 0 || colon > at) {
-                return redisUri;
-            }
-            return redisUri.substring(0, colon + 1) + "***" + redisUri.substring(at);
-        }
     }
 }

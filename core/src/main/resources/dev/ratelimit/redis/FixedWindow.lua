@@ -1,14 +1,15 @@
 -- FIXED_WINDOW: one counter per calendar window. Twin of dev.ratelimit.memory.FixedWindow.
--- State: the string "<w> <n>": window start (us), permits taken in that window.
+-- State: the string "<tl> <n>": the last commit's effective time (us) and the permits taken in its window.
 -- @check
-local ws = t - (t % window)
-local we = ws + window
-local n = 0
+local te, n = t, 0
 local state = redis.call('GET', key)
 if state then
   local i = string.find(state, ' ', 1, true)
-  if tonumber(string.sub(state, 1, i - 1)) == ws then n = tonumber(string.sub(state, i + 1)) end
+  local tl = tonumber(string.sub(state, 1, i - 1))
+  if tl > te then te = tl end
+  if tl - tl % window == te - te % window then n = tonumber(string.sub(state, i + 1)) end
 end
+local we = te - te % window + window
 
 ok = cost <= limit and n + cost <= limit
 if ok then
@@ -16,11 +17,11 @@ if ok then
 elseif cost > limit then
   retry = window
 else
-  retry = we - t
+  retry = we - te
 end
-remaining, reset, a, b = math.max(0, limit - n), n > 0 and (we - t) or 0, ws, n
+remaining, reset, a, b = limit - n, n > 0 and (we - te) or 0, te, n
 -- @commit
-local ws, n = a, b + cost
-local we = ws + window
-redis.call('SET', key, string.format('%d %d', ws, n), 'PX', math.max(1, math.ceil((we - t) / 1000)))
-remaining, reset = limit - n, we - t
+local te, n = a, b + cost
+local we = te - te % window + window
+redis.call('SET', key, string.format('%d %d', te, n), 'PX', ttl(we))
+remaining, reset = limit - n, we - te

@@ -1,35 +1,39 @@
 -- GCRA: the generic cell rate algorithm, one theoretical arrival time (TAT) per key. Twin of dev.ratelimit.memory.Gcra.
--- Each permit advances the TAT by the emission interval window/limit; a request passes while TAT - now <= window,
+-- Each permit advances the TAT by the emission interval window/limit; a request passes while TAT - te <= window,
 -- so a full burst of `limit` fits and then permits are spaced evenly. The TAT is kept as whole microseconds `tw`
--- plus a remainder `tr` in 1/limit microseconds, so no rounding accumulates. State: the string "<tw> <tr>".
+-- plus a remainder `tr` in 1/limit microseconds, so no rounding accumulates. State: the string "<tw> <tr> <tl>", tl
+-- being the last commit's effective time (us).
 -- @check
-local tw, tr
+local te, tw, tr = t, t, 0
 local state = redis.call('GET', key)
 if state then
   local i = string.find(state, ' ', 1, true)
-  tw, tr = tonumber(string.sub(state, 1, i - 1)), tonumber(string.sub(state, i + 1))
+  local j = string.find(state, ' ', i + 1, true)
+  local tl = tonumber(string.sub(state, j + 1))
+  if tl > te then te = tl end
+  tw, tr = tonumber(string.sub(state, 1, i - 1)), tonumber(string.sub(state, i + 1, j - 1))
 end
-if tw == nil or tr == nil or tw < t then tw, tr = t, 0 end
+if tw < te then tw, tr = te, 0 end
 
-local step = cost * window
-local nw = tw + math.floor(step / limit)
-local nr = tr + step % limit
-if nr >= limit then nw, nr = nw + 1, nr - limit end
-local dt = nw - t
-
-ok = cost <= limit and (dt < window or (dt == window and nr == 0))
-if ok then
-  retry = 0
-elseif cost > limit then
-  retry = window
+local nw, nr = tw, tr
+if cost <= limit then
+  local q, r = muldiv(cost, window, limit) -- cost * window / limit
+  nw, nr = tw + q, tr + r
+  if nr >= limit then nw, nr = nw + 1, nr - limit end
+  local dt = nw - te
+  ok = dt < window or (dt == window and nr == 0)
+  retry = ok and 0 or dt - window + (nr > 0 and 1 or 0)
 else
-  retry = dt - window + (nr > 0 and 1 or 0)
+  ok, retry = false, window
 end
-remaining = math.max(0, math.floor(((window - (tw - t)) * limit - tr) / window))
-reset, a, b = tw - t + (tr > 0 and 1 or 0), nw, nr
+if not (ok and committing) then -- a committed pass gets its remaining count and reset from the commit
+  local q, r = muldiv(limit, window - (tw - te), window)
+  remaining, reset = q + math.floor((r - tr) / window), tw - te + (tr > 0 and 1 or 0)
+end
+a, b, c = te, nw, nr
 -- @commit
-local nw, nr = a, b
-local dt = nw - t
-reset = dt + (nr > 0 and 1 or 0)
-redis.call('SET', key, string.format('%d %d', nw, nr), 'PX', math.max(1, math.ceil(reset / 1000)))
-remaining = math.max(0, math.floor(((window - dt) * limit - nr) / window))
+local te, tw, tr = a, b, c
+reset = tw - te + (tr > 0 and 1 or 0)
+redis.call('SET', key, string.format('%d %d %d', tw, tr, te), 'PX', ttl(te + reset))
+local q, r = muldiv(limit, window - (tw - te), window)
+remaining = q + math.floor((r - tr) / window)

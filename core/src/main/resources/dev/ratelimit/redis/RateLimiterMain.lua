@@ -1,12 +1,12 @@
 -- Several rules: each algorithm of the script as a CHECK and a COMMIT function (RateLimiterFunctions.lua), indexed
--- by its number in ARGV; every rule is checked, then all are committed only if all pass.
+-- by its number in ARGV; every rule is checked, then all are committed only if all pass (never in mode "peek").
 local CHECK, COMMIT = {}, {}
 -- @functions
 
 local checks = {}
-local all_ok = true
+local all_ok = mode ~= 'peek'
 for i = 1, #KEYS do
-  local at = 1 + (i - 1) * 4
+  local at = 2 + (i - 1) * 4
   local alg, limit, window, cost = tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3]),
     tonumber(ARGV[at + 4])
   local r = {alg, limit, window, cost, CHECK[alg](KEYS[i], now, limit, window, cost, false)}
@@ -23,5 +23,6 @@ for i = 1, #KEYS do
   reply[#reply + 1] = math.max(0, remaining)
   reply[#reply + 1] = math.max(0, math.ceil(reset))
   reply[#reply + 1] = r[5] and 0 or math.max(1, math.ceil(r[8])) -- a denial always has a wait
+  if mode == 'timed' then reply[#reply + 1] = r[9] end
 end
 return reply

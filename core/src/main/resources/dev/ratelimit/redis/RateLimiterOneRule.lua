@@ -1,7 +1,7 @@
 -- One rule (the common case): the algorithm's blocks inline.
-if #KEYS == 1 then
+if #KEYS == 1 and mode == '' then
   local key, t, committing = KEYS[1], now, true
-  local limit, window, cost = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+  local limit, window, cost = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
   local ok, remaining, reset, retry, a, b, c, d
   do
     -- @check

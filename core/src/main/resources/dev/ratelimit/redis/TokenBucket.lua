@@ -1,38 +1,45 @@
 -- TOKEN_BUCKET: a bucket of `limit` tokens refilled continuously at limit/window. Twin of dev.ratelimit.memory.TokenBucket.
--- State: the string "<s> <ts>": s = tokens * window (an integer, so refills are exact), ts = time of the last
--- update (us).
--- Exact while limit * window(us) stays below 2^53; the Java twin performs the same double operations.
+-- State: the string "<k> <f> <tl>": k whole tokens plus f/window of a token (0 <= f < window) at tl, the last commit's
+-- effective time (us). Whole tokens and a remainder keep every refill exact: elapsed * limit / window goes through
+-- muldiv, so no product of limit and window is ever formed.
 -- @check
-local full = limit * window
-local s, ts
+local te, k, f = t, limit, 0
 local state = redis.call('GET', key)
 if state then
   local i = string.find(state, ' ', 1, true)
-  s, ts = tonumber(string.sub(state, 1, i - 1)), tonumber(string.sub(state, i + 1))
-end
-if s == nil or ts == nil then
-  s, ts = full, t
-elseif t > ts then
-  local elapsed = t - ts
-  if elapsed >= window then s = full else s = math.min(full, s + elapsed * limit) end
-  ts = t
+  local j = string.find(state, ' ', i + 1, true)
+  local tl = tonumber(string.sub(state, j + 1))
+  if tl > te then te = tl end
+  local elapsed = te - tl
+  if elapsed < window then
+    local q, r = muldiv(limit, elapsed, window)
+    k, f = tonumber(string.sub(state, 1, i - 1)) + q, tonumber(string.sub(state, i + 1, j - 1)) + r
+    if f >= window then k, f = k + 1, f - window end
+    if k >= limit then k, f = limit, 0 end
+  end
 end
 
-local need = cost * window
-ok = cost <= limit and s >= need
+ok = cost <= limit and k >= cost
 if ok then
   retry = 0
 elseif cost > limit then
   retry = window
 else
-  retry = math.ceil((need - s) / limit)
+  -- until k + f/window + d * limit/window >= cost: d = ceil(((cost - k) * window - f) / limit)
+  local q, r = muldiv(cost - k, window, limit)
+  retry = q + math.ceil((r - f) / limit)
 end
 if not (ok and committing) then -- a committed pass gets its remaining count and reset from the commit
-  remaining, reset = math.floor(s / window), math.ceil((full - s) / limit)
+  remaining, reset = k, 0
+  if k < limit then
+    local q, r = muldiv(limit - k, window, limit)
+    reset = q + math.ceil((r - f) / limit)
+  end
 end
-a, b = s, ts
+a, b, c = te, k, f
 -- @commit
-local s = a - cost * window
-reset = math.ceil((limit * window - s) / limit)
-redis.call('SET', key, string.format('%d %d', s, b), 'PX', math.max(1, math.ceil(reset / 1000)))
-remaining = math.floor(s / window)
+local te, k, f = a, b - cost, c
+local q, r = muldiv(limit - k, window, limit)
+reset = q + math.ceil((r - f) / limit)
+redis.call('SET', key, string.format('%d %d %d', k, f, te), 'PX', ttl(te + reset))
+remaining = k

@@ -522,7 +522,11 @@ public abstract class RateLimiterContract {
 
     // --------------------------------------------------------------------------------------------- 8. invalid
 
-    /** An empty key, no rules, or two rules of one name and algorithm: IllegalArgumentException, nothing taken. */
+    /**
+     * An empty key, no rules, or one counter twice (same name, algorithm, limit and window, whatever the cost):
+     * IllegalArgumentException, nothing taken. A rule of the same name with another limit and window is another
+     * counter: it may join the call, and it counts on its own.
+     */
     @ParameterizedTest
     @EnumSource(Algorithm.class)
     void invalidCallsAreRejectedWithoutConsuming(Algorithm algorithm) {
@@ -535,14 +539,15 @@ public abstract class RateLimiterContract {
         assertThatThrownBy(() -> limiter.acquire("client", List.of())).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> limiter.acquire("client", List.of(rule, rule)))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> limiter.acquire("client", List.of(other, rule, sameNameOtherLimit)))
-                .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> limiter.acquire("client", List.of(rule.withCost(2), rule)))
                 .isInstanceOf(IllegalArgumentException.class);
 
         Decision first = acquire("client", rule, other);
         assertThat(first.allowed()).isTrue();
         assertThat(first.limits()).extracting(LimitState::remaining).containsExactly(4L, 4L);
+        Decision shared = acquire("client", rule, sameNameOtherLimit);
+        assertThat(shared.allowed()).isTrue();
+        assertThat(shared.limits()).extracting(LimitState::remaining).containsExactly(3L, 6L);
     }
 
     // --------------------------------------------------------------------------------------------- helpers

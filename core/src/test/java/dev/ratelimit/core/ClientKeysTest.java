@@ -58,7 +58,14 @@ class ClientKeysTest {
         RateLimitRule aLog = a.toBuilder().algorithm(Algorithm.SLIDING_WINDOW_LOG).build();
         ClientKeys.checkRules(List.of(a));
         ClientKeys.checkRules(List.of(a, aLog));
-        assertThatThrownBy(() -> ClientKeys.checkRules(List.of(a, a2))).hasMessageContaining("two rules named 'a'");
+        ClientKeys.checkRules(List.of(a, a2)); // same name, another limit and window: another counter
+        assertThatThrownBy(() -> ClientKeys.checkRules(List.of(a, a.withCost(2)))).hasMessageContaining("appears twice");
+        List<RateLimitRule> seventeen = new java.util.ArrayList<>();
+        for (int i = 0; i < 17; i++) {
+            seventeen.add(a.toBuilder().name("r" + i).build());
+        }
+        assertThatThrownBy(() -> ClientKeys.checkRules(seventeen)).hasMessage("17 rules in one call; at most 16 are allowed");
+        ClientKeys.checkRules(seventeen.subList(0, 16));
         assertThatThrownBy(() -> ClientKeys.checkRules(List.of())).hasMessageContaining("at least one rule");
     }
 }

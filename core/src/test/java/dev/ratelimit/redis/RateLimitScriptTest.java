@@ -43,8 +43,10 @@ class RateLimitScriptTest {
         String text = RateLimitScript.of(algorithm).text;
         int loop = text.indexOf("local CHECK, COMMIT");
         assertThat(loop).as("the several-rule loop").isPositive();
-        String oneRule = code(text.substring(0, loop));
-        assertThat(oneRule).contains("if #KEYS == 1 then").doesNotContain("function").doesNotContain("@check")
+        int inline = text.indexOf("-- One rule");
+        assertThat(inline).as("the one-rule path").isPositive().isLessThan(loop);
+        String oneRule = code(text.substring(inline, loop));
+        assertThat(oneRule).contains("if #KEYS == 1 and mode == '' then").doesNotContain("function").doesNotContain("@check")
                 .doesNotContain("@commit");
         String index = Integer.toString(algorithm.ordinal() + 1);
         assertThat(text).contains("CHECK[" + index + "] = function", "COMMIT[" + index + "] = function");
@@ -58,7 +60,7 @@ class RateLimitScriptTest {
     @Test
     void theScriptForMixedAlgorithmsHoldsAllFiveAsFunctions() {
         String text = RateLimitScript.ALL.text;
-        assertThat(code(text)).doesNotContain("if #KEYS == 1 then").doesNotContain("@check").doesNotContain("@index");
+        assertThat(code(text)).doesNotContain("if #KEYS == 1").doesNotContain("@check").doesNotContain("@index");
         for (Algorithm algorithm : Algorithm.values()) {
             assertThat(text).contains("CHECK[" + (algorithm.ordinal() + 1) + "] = function");
         }
@@ -79,7 +81,7 @@ class RateLimitScriptTest {
             40_000_000, 40_000_001};
         long[] costs = {1, 1, 2, 1, 1, 1, 3, 1, 1, 2, 1, 4, 1};
         for (int i = 0; i < offsets.length; i++) {
-            List<String> args = List.of(Long.toString(START + offsets[i]),
+            List<String> args = List.of(Long.toString(START + offsets[i]), "",
                     RateLimitScript.index(algorithm), "3", Long.toString(WINDOW), Long.toString(costs[i]));
             List<Long> inline = longs(client.eval(RateLimitScript.of(algorithm).text, List.of(inlineKey), args));
             List<Long> loop = longs(client.eval(RateLimitScript.ALL.text, List.of(loopKey), args));

@@ -305,12 +305,12 @@ class RedisKeysTest {
     }
 
     /**
-     * A log's members are numbered by the log's size, which only grows while time stands still, unless a rule sharing
-     * the log (same name and algorithm) with a shorter window prunes it in that same microsecond: then a number can
-     * come round again, and the commit must still record one member per permit.
+     * Rules sharing a name and algorithm but not their limit and window are different counters, each in its own key:
+     * a one-second log never prunes a one-minute log's entries (issue 16: a shorter window pruned the longer rule's
+     * entries; a fixed window of 100 per second reset a 2-per-hour one of the same name).
      */
     @Test
-    void aLogSharedByRulesWithDifferentWindowsRecordsEveryPermit() {
+    void rulesSharingANameButNotTheirLimitAndWindowKeepSeparateKeys() {
         ManualClock clock = new ManualClock();
         String prefix = uniquePrefix();
         RateLimitRule longer = RateLimitRule.custom().name("shared").limit(100).window("1m")
@@ -323,14 +323,12 @@ class RedisKeysTest {
                 assertThat(limiter.acquire("c", longer).allowed()).isTrue();
             }
             clock.advance(Duration.ofSeconds(30));
-            assertThat(limiter.acquire("c", longer).remaining()).isEqualTo(94); // member "<t>:5"
-            assertThat(limiter.acquire("c", shorter).remaining()).isEqualTo(98); // pruned to 1, member "<t>:1"
-            for (int i = 0; i < 6; i++) { // members "<t>:2" .. "<t>:5" ("<t>:5" is taken), then more
-                assertThat(limiter.acquire("c", longer).allowed()).isTrue();
-            }
-            String key = prefix + ":{c}:shared:swl";
-            assertThat(client.zcard(key)).as("one member per permit taken at this time").isEqualTo(8);
-            assertThat(limiter.acquire("c", longer).remaining()).isEqualTo(100 - 9);
+            assertThat(limiter.acquire("c", shorter).remaining()).isEqualTo(99);
+            assertThat(limiter.acquire("c", longer).remaining()).isEqualTo(94);
+            assertThat(limiter.stateKey("c", longer)).isEqualTo(prefix + ":{c}:shared:swl:100:60000");
+            assertThat(limiter.stateKey("c", shorter)).isEqualTo(prefix + ":{c}:shared:swl:100:1000");
+            assertThat(client.zcard(limiter.stateKey("c", longer))).isEqualTo(6);
+            assertThat(client.zcard(limiter.stateKey("c", shorter))).isEqualTo(1);
         }
     }
 }

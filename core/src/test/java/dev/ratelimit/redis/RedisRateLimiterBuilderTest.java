@@ -18,7 +18,7 @@ class RedisRateLimiterBuilderTest {
         try (RedisRateLimiter limiter = RedisRateLimiter.custom().uri(RedisServer.shared().uri())
                 .timeout(Duration.ofSeconds(2)).maxConnections(4).keyPrefix("builder-test").build()) {
             assertThat(limiter.acquire("k", rule).store()).isEqualTo(Store.REDIS);
-            assertThat(limiter.stateKey("k", rule)).isEqualTo("builder-test:{k}:b:tb");
+            assertThat(limiter.stateKey("k", rule)).isEqualTo("builder-test:{k}:b:tb:3:10000");
         }
     }
 
