@@ -238,19 +238,6 @@ class RateLimitSettingsTest {
                 + "look like redis://[user:password@]host:port[/db] or rediss://…");
     }
 
-    @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "redis://user:pw@host:6379|redis://user:***@host:6379",
-        "rediss://:pw@host:6380/1|rediss://:***@host:6380/1",
-        "redis://pw@host|redis://***@host",
-        "redis://u:p@ss:w/rd@host|redis://u:***@host",
-        "redis://host:6379|redis://host:6379",
-        "u:pw@host|u:***@host",
-    })
-    void mask(String url, String masked) {
-        assertThat(RateLimitSettings.mask(url)).isEqualTo(masked);
-    }
-
     @Test
     void publicLoadReadsTheContainerParams() {
         // assumes the build does not set ratelimit.* system properties or RATELIMIT_* variables
