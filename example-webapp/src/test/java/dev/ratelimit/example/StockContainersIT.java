@@ -53,7 +53,7 @@ class StockContainersIT {
                 // a sliding-window log keeps its key for a whole window after the last request, so it is still there;
                 // a fixed-window counter (the burst above) may already have expired with its window
                 assertThat(client.keys("rl:*")).as("the counters are in Redis, keyed by principal")
-                        .contains("rl:{user:alice}:me:swl");
+                        .contains("rl:{user:alice}:me:swl:3:10000");
             }
 
             fiveThenDenied(container, "/legacy/hello", clients, 30, "\"legacy\";q=5;w=10");

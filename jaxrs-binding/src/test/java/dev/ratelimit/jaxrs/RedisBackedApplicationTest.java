@@ -32,7 +32,7 @@ class RedisBackedApplicationTest extends JerseyServletTest {
         assertThat(third.getStatus()).isEqualTo(429);
         assertThat(third.getHeaderString("Retry-After")).isNotNull();
         try (var redis = RedisServer.shared().client()) {
-            assertThat(redis.keys("jaxrs-test:*")).containsExactly("jaxrs-test:{ip:127.0.0.1}:by-ip:fw");
+            assertThat(redis.keys("jaxrs-test:*")).containsExactly("jaxrs-test:{ip:127.0.0.1}:by-ip:fw:2:60000");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.ratelimit.servlet;
 
 import dev.ratelimit.core.Algorithm;
+import dev.ratelimit.core.ClientKeys;
 import dev.ratelimit.core.Durations;
 import dev.ratelimit.core.KeySource;
 import dev.ratelimit.core.RateLimitRule;
@@ -297,6 +298,7 @@ final class FilterSettings {
 
             Algorithm algorithm = source.get(ALGORITHM) == null ? Algorithm.TOKEN_BUCKET
                     : enumValue(source, ALGORITHM, Algorithm.class);
+            check(source, LIMIT, b -> b.limit(limit).algorithm(algorithm)); // the sliding log takes smaller limits
             rule.algorithm(algorithm);
 
             KeySource key = source.get(KEY) == null ? KeySource.PRINCIPAL_OR_IP
@@ -361,21 +363,30 @@ final class FilterSettings {
                     + Arrays.stream(type.getEnumConstants()).map(Enum::name).collect(Collectors.joining(", ")));
         }
 
-        /** Same name and algorithm means one shared counter: two such limits in one filter would collide. */
+        /**
+         * Same name, algorithm, limit and window means one shared counter: two such limits in one filter would
+         * collide. (The same name with another limit or window is another counter.) At most
+         * {@value ClientKeys#MAX_RULES} limits per filter.
+         */
         private void checkUniqueNames(List<RateLimitRule> rules) {
             if (numbered.isEmpty()) {
                 return; // a single limit
+            }
+            if (rules.size() > ClientKeys.MAX_RULES) {
+                throw error(filterName, rules.size() + " numbered limits; at most " + ClientKeys.MAX_RULES
+                        + " apply to one request");
             }
             Map<String, Integer> seen = new HashMap<>();
             List<Integer> numbers = new ArrayList<>(numbered.keySet());
             for (int i = 0; i < rules.size(); i++) {
                 RateLimitRule r = rules.get(i);
-                Integer first = seen.putIfAbsent(r.name() + '\n' + r.algorithm(), numbers.get(i));
+                Integer first = seen.putIfAbsent(r.name() + '\n' + r.algorithm() + '\n' + r.limit() + '\n'
+                        + r.windowMicros(), numbers.get(i));
                 if (first != null) {
                     throw error(filterName, "limits " + first + " and " + numbers.get(i) + " are both named '"
-                            + r.name() + "' with algorithm " + r.algorithm() + " (init-params " + NAME + "." + first
-                            + ", " + NAME + "." + numbers.get(i) + "), so they would count on one counter; give each "
-                            + "limit its own name");
+                            + r.name() + "' with algorithm " + r.algorithm() + ", " + r.limit() + " per "
+                            + r.window() + " (init-params " + NAME + "." + first + ", " + NAME + "." + numbers.get(i)
+                            + "), so they would count on one counter; give each limit its own name");
                 }
             }
         }

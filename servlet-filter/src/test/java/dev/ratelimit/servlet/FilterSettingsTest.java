@@ -117,6 +117,8 @@ class FilterSettingsTest {
         limit=10, window=1m, key=HEADER          | init-param key='HEADER' is invalid: key HEADER needs a keyHeader naming the header
         limit=10, window=1m, keyHeader=X-Api-Key | init-param keyHeader='X-Api-Key' is invalid: keyHeader 'X-Api-Key' is only used with key HEADER, not with key PRINCIPAL_OR_IP
         limit=10, window=1m, key=HEADER, keyHeader=X Key | init-param keyHeader='X Key' is invalid: keyHeader 'X Key' is not a valid HTTP header name
+        limit=3000000000, window=1m              | init-param limit='3000000000' is invalid: limit 3000000000 is above the largest supported limit, 2147483647 (2^31 - 1)
+        limit=20000, window=1m, algorithm=SLIDING_WINDOW_LOG | init-param limit='20000' is invalid: limit 20000 is above 10000, the largest limit of SLIDING_WINDOW_LOG (one stored entry per permit); use SLIDING_WINDOW_COUNTER, TOKEN_BUCKET or GCRA for high limits
         limit=10, window=1m, cost=0              | init-param cost='0' is invalid: cost must be at least 1, was 0
         limit=10, window=1m, cost=99999999999    | init-param cost='99999999999' is invalid: cost must be at most 2147483647
         limit=10, window=1m, name=a\\b           | init-param name='a\\b' is invalid: name 'a\\b' may only hold visible ASCII characters other than '"' and '\\'
@@ -131,7 +133,7 @@ class FilterSettingsTest {
         limit.01=10, window.01=1s                | init-param limit.01 has no valid number: limits are numbered from 1 to 999, without leading zeros (limit.1, limit.2, …)
         limit.1000=10, window.1000=1s            | init-param limit.1000 has no valid number: limits are numbered from 1 to 999, without leading zeros (limit.1, limit.2, …)
         limit=5, limit.1=10, window.1=1s         | init-param limit cannot be combined with numbered limits (limit.1, …): number every limit
-        limit.1=10, window.1=1s, name.1=a, limit.2=20, window.2=1m, name.2=a | limits 1 and 2 are both named 'a' with algorithm TOKEN_BUCKET (init-params name.1, name.2), so they would count on one counter; give each limit its own name
+        limit.1=10, window.1=1s, name.1=a, limit.2=10, window.2=1s, name.2=a | limits 1 and 2 are both named 'a' with algorithm TOKEN_BUCKET, 10 per PT1S (init-params name.1, name.2), so they would count on one counter; give each limit its own name
         limit.1=10, window.1=1s, keyHeader=X-Api-Key | init-param keyHeader='X-Api-Key' is invalid: keyHeader is only used with key HEADER, and no limit of this filter has it
         limit=10, window=1m, limt=5              | unknown init-param 'limt'; a limit is set with limit, window, algorithm, key, keyHeader, name, cost (numbered as limit.1, window.1, … for several limits), plus keyResolver and the per-filter settings ratelimit.headers, ratelimit.shadow, ratelimit.trusted-proxies, ratelimit.ipv6-prefix-length
         limit=10, window=1m, keyheader=X-Api-Key | unknown init-param 'keyheader'; a limit is set with limit, window, algorithm, key, keyHeader, name, cost (numbered as limit.1, window.1, … for several limits), plus keyResolver and the per-filter settings ratelimit.headers, ratelimit.shadow, ratelimit.trusted-proxies, ratelimit.ipv6-prefix-length

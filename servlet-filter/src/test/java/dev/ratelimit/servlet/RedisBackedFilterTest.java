@@ -62,7 +62,7 @@ class RedisBackedFilterTest {
                 .build()) {
             stateKey = keys.stateKey("ip:198.51.100.1", rule);
         }
-        assertThat(stateKey).isEqualTo("servlet-settings:{ip:198.51.100.1}:per-ip:tb");
+        assertThat(stateKey).isEqualTo("servlet-settings:{ip:198.51.100.1}:per-ip:tb:2:3600000");
         try (RedisClient client = redis.client()) {
             assertThat(client.exists(stateKey)).as("the counter lives in Redis").isTrue();
             assertThat(client.pttl(stateKey)).as("with a TTL").isPositive();
