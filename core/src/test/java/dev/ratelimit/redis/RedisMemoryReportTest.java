@@ -140,7 +140,7 @@ class RedisMemoryReportTest {
         StringBuilder md = new StringBuilder();
         md.append("## Memory per key\n\n");
         md.append("Redis ").append(redis.version()).append(", `MEMORY USAGE <key> SAMPLES 0` in bytes, for one key ")
-                .append("(names like `mem-1234abcd:{client-1}:l100:swl`) holding L permits of an L-per-minute rule, ")
+                .append("(names like `mem-1234abcd:{client-1}:l100:swl:100:60000`) holding L permits of an L-per-minute rule, ")
                 .append("taken one at a time over half a minute:\n\n");
         md.append("| algorithm |");
         for (int limit : LIMITS) {
