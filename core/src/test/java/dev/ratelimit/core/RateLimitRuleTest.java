@@ -100,6 +100,10 @@ class RateLimitRuleTest {
     void headerWithoutName() {
     }
 
+    @RateLimited(limit = Long.MAX_VALUE - 1, window = "1d")
+    void hugeLimit() {
+    }
+
     @Test
     void readsRepeatedAnnotations() throws Exception {
         Method m = getClass().getDeclaredMethod("annotated");
@@ -129,5 +133,33 @@ class RateLimitRuleTest {
         RateLimited header = getClass().getDeclaredMethod("headerWithoutName").getAnnotation(RateLimited.class);
         assertThatThrownBy(() -> RateLimitRule.from(header, "d", "com.acme.Api#headerWithoutName"))
                 .hasMessageContaining("com.acme.Api#headerWithoutName").hasMessageContaining("keyHeader");
+    }
+
+    /**
+     * The accepted ranges (docs/algorithms.md, "Ranges"): limits up to 2^31 - 1 for every algorithm but the sliding
+     * log (10,000); a limit near Long.MAX_VALUE, which once overflowed the script's reply and opened the circuit
+     * breaker for every endpoint, is refused at deployment naming the method and the value.
+     */
+    @Test
+    void acceptsLimitsUpToTheSupportedMaximumAndRefusesBeyond() throws Exception {
+        for (Algorithm algorithm : Algorithm.values()) {
+            long max = algorithm == Algorithm.SLIDING_WINDOW_LOG ? 10_000 : Integer.MAX_VALUE;
+            assertThat(RateLimitRule.custom().name("n").limit(max).window("366d").algorithm(algorithm).build().limit())
+                    .isEqualTo(max);
+            assertThatThrownBy(() -> RateLimitRule.custom().name("n").limit(max + 1).window("1s").algorithm(algorithm)
+                    .build()).isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("limit " + (max + 1)
+                    + " is above");
+        }
+        assertThat(RateLimitRule.MAX_LIMIT).isEqualTo(2_147_483_647L);
+        assertThatThrownBy(() -> RateLimitRule.custom().name("n").limit(Long.MAX_VALUE).window("1s").build())
+                .hasMessage("limit 9223372036854775807 is above the largest supported limit, 2147483647 (2^31 - 1)");
+        assertThatThrownBy(() -> RateLimitRule.custom().name("n").limit(20_000).window("1s")
+                .algorithm(Algorithm.SLIDING_WINDOW_LOG).build())
+                .hasMessage("limit 20000 is above 10000, the largest limit of SLIDING_WINDOW_LOG (one stored entry per "
+                        + "permit); use SLIDING_WINDOW_COUNTER, TOKEN_BUCKET or GCRA for high limits");
+        RateLimited huge = getClass().getDeclaredMethod("hugeLimit").getAnnotation(RateLimited.class);
+        assertThatThrownBy(() -> RateLimitRule.from(huge, "d", "com.acme.Api#hugeLimit"))
+                .hasMessage("Invalid @RateLimited on com.acme.Api#hugeLimit: limit 9223372036854775806 is above the "
+                        + "largest supported limit, 2147483647 (2^31 - 1)");
     }
 }
