@@ -61,7 +61,9 @@ public final class FallbackConfig {
 
     /**
      * Expected number of instances sharing the limits: the in-memory fallback enforces each limit divided by this
-     * (rounded up), so N instances together stay near it.
+     * (rounded up), so N instances together stay near it. A rule whose cost is above that share, but within its full
+     * limit, keeps the same rate with a limit equal to the cost over a proportionally longer window (see
+     * {@code docs/failure-behaviour.md}), so a request Redis would admit can pass on the fallback too.
      *
      * @return at least 1
      */
@@ -173,7 +175,8 @@ public final class FallbackConfig {
         }
 
         /**
-         * Expected number of instances sharing the limits; the fallback enforces limit / count. 1 unless set.
+         * Expected number of instances sharing the limits; the fallback enforces about limit / count per window (a
+         * cost above that keeps the rate over a longer window). 1 unless set.
          *
          * @param instanceCount at least 1
          * @return this builder

@@ -15,7 +15,9 @@ import dev.ratelimit.redis.RedisRateLimiter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
+import java.math.BigInteger;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -35,6 +37,9 @@ import org.slf4j.LoggerFactory;
 public final class FallbackRateLimiter implements RateLimiter {
 
     private static final Logger LOG = LoggerFactory.getLogger(FallbackRateLimiter.class);
+
+    /** The longest window a rule may have: a stretched share never exceeds it. */
+    private static final Duration MAX_WINDOW = Duration.ofDays(366);
 
     private final RateLimiter primary;
     private final RateLimiter fallback;
@@ -128,10 +133,30 @@ public final class FallbackRateLimiter implements RateLimiter {
         }
         List<RateLimitRule> shared = new ArrayList<>(rules.size());
         for (RateLimitRule rule : rules) {
-            shared.add(sharedRules.get(rule,
-                    r -> r.toBuilder().limit(Math.max(1, (r.limit() + n - 1) / n)).build()));
+            shared.add(sharedRules.get(rule, r -> share(r, n)));
         }
         return shared;
+    }
+
+    /**
+     * One instance's share of a rule while Redis is unavailable: about 1/n of the rule's permits per unit of time.
+     * Normally {@code ceil(limit / n)} permits per window. When the request's cost is above that but within the full
+     * limit, such a share could never admit the request (Redis would), so the share keeps the same rate with a limit
+     * that fits the cost: {@code cost} permits per {@code window × cost × n / limit} (rounded up to the millisecond,
+     * at most 366 days). A cost above the full limit is left as it is: Redis refuses it too.
+     */
+    private static RateLimitRule share(RateLimitRule rule, int n) {
+        long limit = rule.limit();
+        long divided = Math.max(1, (limit + n - 1) / n);
+        int cost = rule.cost();
+        if (cost <= divided || cost > limit) {
+            return rule.toBuilder().limit(divided).build();
+        }
+        BigInteger[] millis = BigInteger.valueOf(rule.window().toMillis()).multiply(BigInteger.valueOf(cost))
+                .multiply(BigInteger.valueOf(n)).divideAndRemainder(BigInteger.valueOf(limit));
+        BigInteger window = millis[1].signum() == 0 ? millis[0] : millis[0].add(BigInteger.ONE);
+        long windowMillis = window.min(BigInteger.valueOf(MAX_WINDOW.toMillis())).longValueExact();
+        return rule.toBuilder().limit(cost).window(Duration.ofMillis(windowMillis)).build();
     }
 
     /**

@@ -3,6 +3,7 @@
 -- effective time te never goes back. Members are "<te>:<count>", count being the number of entries in the log before
 -- it: while te stays the same no entry is pruned (pruning takes times <= te - window) and te never goes back, so the
 -- count only grows and every member is unique even when thousands of permits are taken in the same microsecond.
+-- Expired entries are counted out by the check and removed by the commit, so a denied request writes nothing.
 -- @check
 local te = t
 local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]
@@ -10,8 +11,8 @@ if newest then
   newest = tonumber(newest)
   if newest > te then te = newest end
 end
-redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('%d', te - window))
-local n = redis.call('ZCARD', key)
+local live = '(' .. string.format('%d', te - window) -- a check prunes nothing: a denial writes nothing
+local n = redis.call('ZCOUNT', key, live, '+inf')
 
 ok = cost <= limit and n + cost <= limit
 reset = n > 0 and (newest + window - te) or 0
@@ -21,12 +22,13 @@ elseif cost > limit then
   retry = window
 else
   -- the request fits once the (n + cost - limit) oldest entries have expired
-  local kth = redis.call('ZRANGE', key, n + cost - limit - 1, n + cost - limit - 1, 'WITHSCORES')
+  local kth = redis.call('ZRANGEBYSCORE', key, live, '+inf', 'WITHSCORES', 'LIMIT', n + cost - limit - 1, 1)
   retry = tonumber(kth[2]) + window - te
 end
 remaining, a, b = limit - n, te, n
 -- @commit
 local te, n = a, b
+redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('%d', te - window))
 local score = string.format('%d', te)
 if cost == 1 then
   redis.call('ZADD', key, score, score .. ':' .. string.format('%d', n))

@@ -157,6 +157,64 @@ class FallbackRateLimiterTest {
         assertThat(allowed).isEqualTo(4);
     }
 
+    /**
+     * Issue 16, defect 4: the instance share divided the limit but kept the cost, so with limit 10, cost 6 and three
+     * instances (share 4) no request could ever pass while Redis was down. The share keeps the rule's rate per
+     * instance (10 / 3 permits a minute) with a limit that fits the cost: 6 permits per 108 s.
+     */
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void instanceShareAdmitsACostAboveTheDividedLimit(Algorithm algorithm) {
+        FallbackRateLimiter limiter = limiter(FallbackConfig.custom().instanceCount(3));
+        RateLimitRule rule = RateLimitRule.custom().name("costly").limit(10).window("1m").algorithm(algorithm)
+                .cost(6).build();
+        redis.kill();
+        limiter.circuitBreaker().transitionToOpenState();
+
+        Decision first = limiter.acquire("k", rule);
+        assertThat(first.store()).isEqualTo(Store.FALLBACK);
+        assertThat(first.allowed()).as("a cost within the full limit passes while Redis is down").isTrue();
+        assertThat(first.limit()).isEqualTo(6);
+        assertThat(first.reported().rule().window()).isEqualTo(Duration.ofSeconds(108));
+        assertThat(first.reported().rule().cost()).isEqualTo(6);
+
+        Decision second = limiter.acquire("k", rule);
+        assertThat(second.allowed()).as("one such request per 108 s on this instance").isFalse();
+        // the counter weighs the previous window until it has wholly passed: up to two windows when cost = limit
+        assertThat(second.retryAfter()).isLessThanOrEqualTo(Duration.ofSeconds(
+                algorithm == Algorithm.SLIDING_WINDOW_COUNTER ? 216 : 108));
+        clock.advance(second.retryAfter());
+        assertThat(limiter.acquire("k", rule).allowed()).as("again after its retry-after").isTrue();
+    }
+
+    @Test
+    void instanceShareRefusesACostAboveTheFullLimitAsRedisDoes() {
+        FallbackRateLimiter limiter = limiter(FallbackConfig.custom().instanceCount(3));
+        RateLimitRule rule = RateLimitRule.custom().name("too-costly").limit(10).window("1m").cost(11).build();
+        assertThat(limiter.acquire("k", rule).allowed()).isFalse();
+        redis.kill();
+        limiter.circuitBreaker().transitionToOpenState();
+        for (int i = 0; i < 3; i++) {
+            Decision d = limiter.acquire("k", rule);
+            assertThat(d.store()).isEqualTo(Store.FALLBACK);
+            assertThat(d.allowed()).isFalse();
+            clock.advance(Duration.ofMinutes(10));
+        }
+    }
+
+    @Test
+    void instanceShareOfASmallCostIsTheLimitDividedRoundingUp() {
+        FallbackRateLimiter limiter = limiter(FallbackConfig.custom().instanceCount(3));
+        RateLimitRule rule = RateLimitRule.custom().name("cheap").limit(10).window("1m").cost(4).build();
+        redis.kill();
+        limiter.circuitBreaker().transitionToOpenState();
+        Decision d = limiter.acquire("k", rule);
+        assertThat(d.allowed()).isTrue();
+        assertThat(d.limit()).isEqualTo(4);
+        assertThat(d.reported().rule().window()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(limiter.acquire("k", rule).allowed()).isFalse();
+    }
+
     @Test
     void callerErrorsAreThrownAndNotCountedAgainstRedis() {
         FallbackRateLimiter limiter = limiter(FallbackConfig.custom());
