@@ -216,7 +216,9 @@ public final class RedisRateLimiter implements RateLimiter {
         if (groups.size() == 1) {
             return call(clients.get(0), all, now);
         }
-        if (client() instanceof RedisClusterClient && spansSlots(groups.keySet())) {
+        UnifiedJedis jedis = client();
+        if (!(jedis instanceof RedisClient || jedis instanceof RedisSentinelClient) && spansSlots(groups.keySet())) {
+            // a cluster (or a client this limiter cannot tell from one): no script may touch keys of several slots
             return new ClusterAcquisition(clients, all, groups, now).run();
         }
         // one Redis (single or Sentinel-managed): every key in one script call, atomic
