@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.ratelimit.core.ClientKeys;
 import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.KeyedRule;
 import dev.ratelimit.core.LimitState;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
@@ -106,6 +107,49 @@ public final class FallbackRateLimiter implements RateLimiter {
         }
     }
 
+    /**
+     * Rules on several keys, guarded like the one-key call: one call to the primary's
+     * {@link RateLimiter#acquire(List)} behind the breaker, and while it fails or the breaker is open, the policy
+     * decides the whole request: {@code ALLOW} and {@code DENY} without counting, {@code FALLBACK} by the in-memory
+     * limiter's own multi-key call with each rule's instance share. The local denial cache serves one-key calls only.
+     */
+    @Override
+    public Decision acquire(List<KeyedRule> rules) {
+        ClientKeys.checkKeyedRules(rules); // caller errors are thrown, and never counted against Redis
+        if (!breaker.tryAcquirePermission()) {
+            return degradedKeyed(rules);
+        }
+        long start = System.nanoTime();
+        try {
+            Decision decision = primary.acquire(rules);
+            long took = System.nanoTime() - start;
+            breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+            metrics.redisCall(took, true);
+            return decision;
+        } catch (RuntimeException e) {
+            lastFailure = e;
+            long took = System.nanoTime() - start;
+            breaker.onError(took, TimeUnit.NANOSECONDS, e);
+            metrics.redisCall(took, false);
+            LOG.debug("Redis rate-limit call failed; deciding by policy {}", config.policy(), e);
+            return degradedKeyed(rules);
+        }
+    }
+
+    private Decision degradedKeyed(List<KeyedRule> rules) {
+        switch (config.policy()) {
+            case ALLOW:
+            case DENY:
+                List<RateLimitRule> plain = new ArrayList<>(rules.size());
+                for (KeyedRule keyed : rules) {
+                    plain.add(keyed.rule());
+                }
+                return unavailable(plain, config.policy() == FailurePolicy.ALLOW);
+            default:
+                return fallback.acquire(keyedShareOf(rules)).withStore(Store.FALLBACK);
+        }
+    }
+
     private Decision degraded(String key, List<RateLimitRule> rules) {
         switch (config.policy()) {
             case ALLOW:
@@ -134,6 +178,18 @@ public final class FallbackRateLimiter implements RateLimiter {
         List<RateLimitRule> shared = new ArrayList<>(rules.size());
         for (RateLimitRule rule : rules) {
             shared.add(sharedRules.get(rule, r -> share(r, n)));
+        }
+        return shared;
+    }
+
+    private List<KeyedRule> keyedShareOf(List<KeyedRule> rules) {
+        int n = config.instanceCount();
+        if (n == 1) {
+            return rules;
+        }
+        List<KeyedRule> shared = new ArrayList<>(rules.size());
+        for (KeyedRule keyed : rules) {
+            shared.add(new KeyedRule(keyed.key(), sharedRules.get(keyed.rule(), r -> share(r, n))));
         }
         return shared;
     }
@@ -188,11 +244,6 @@ public final class FallbackRateLimiter implements RateLimiter {
     }
 
     /** Closes the primary limiter and the in-memory fallback if this limiter created it. */
-    @Override
-    public Decision acquire(List<dev.ratelimit.core.KeyedRule> rules) {
-        throw new UnsupportedOperationException("in progress"); // WIP: replaced in this session
-    }
-
     @Override
     public void close() {
         metrics.unbindCircuitBreaker(breaker);

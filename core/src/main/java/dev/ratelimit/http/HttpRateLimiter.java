@@ -1,14 +1,12 @@
 package dev.ratelimit.http;
 
 import dev.ratelimit.core.Decision;
-import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.KeyedRule;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.metrics.RateLimitMetrics;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,8 +82,10 @@ public final class HttpRateLimiter {
     }
 
     /**
-     * Decides a request. Rules whose keys coincide (the usual case) are one limiter call, checked and consumed
-     * together; rules keyed differently (e.g. one by IP, one by API key) are one call per key.
+     * Decides a request in one limiter call: its rules are checked together and consumed only when all pass. Rules
+     * whose keys coincide (the usual case) go to {@link RateLimiter#acquire(String, List)}; rules keyed differently
+     * (e.g. one by IP, one by API key) to {@link RateLimiter#acquire(List)}, so a denial by one key's rule consumes
+     * nothing from the others and one store decides the whole request.
      *
      * @param rules    the rules of the endpoint, pre-parsed at deployment
      * @param request  the request
@@ -124,22 +124,22 @@ public final class HttpRateLimiter {
             RateLimitRule rule = rules.get(0);
             return limiter.acquire(keys.keyFor(rule, request, resolver), rule);
         }
-        Map<String, List<RateLimitRule>> byKey = new LinkedHashMap<>();
-        for (RateLimitRule rule : rules) {
-            byKey.computeIfAbsent(keys.keyFor(rule, request, resolver), k -> new ArrayList<>()).add(rule);
+        String[] ruleKeys = new String[rules.size()];
+        boolean oneKey = true;
+        for (int i = 0; i < ruleKeys.length; i++) {
+            ruleKeys[i] = keys.keyFor(rules.get(i), request, resolver);
+            oneKey &= ruleKeys[i].equals(ruleKeys[0]);
         }
-        if (byKey.size() == 1) {
-            Map.Entry<String, List<RateLimitRule>> only = byKey.entrySet().iterator().next();
-            return limiter.acquire(only.getKey(), only.getValue());
+        if (oneKey) {
+            return limiter.acquire(ruleKeys[0], rules);
         }
-        List<LimitState> states = new ArrayList<>(rules.size());
-        Decision first = null;
-        for (Map.Entry<String, List<RateLimitRule>> group : byKey.entrySet()) {
-            Decision d = limiter.acquire(group.getKey(), group.getValue());
-            first = first == null ? d : first;
-            states.addAll(d.limits());
+        // several keys: one call that checks every rule and consumes from all of them only when all pass, so a denial
+        // by one key's rule takes nothing from the others, and one store decides the whole request
+        List<KeyedRule> keyed = new ArrayList<>(ruleKeys.length);
+        for (int i = 0; i < ruleKeys.length; i++) {
+            keyed.add(new KeyedRule(ruleKeys[i], rules.get(i)));
         }
-        return Decision.of(first.store(), states);
+        return limiter.acquire(keyed);
     }
 
     /**

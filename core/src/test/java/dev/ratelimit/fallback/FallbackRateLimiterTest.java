@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.KeyedRule;
+import dev.ratelimit.core.LimitState;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.Store;
 import dev.ratelimit.redis.RedisRateLimiter;
@@ -213,6 +215,52 @@ class FallbackRateLimiterTest {
         assertThat(d.limit()).isEqualTo(4);
         assertThat(d.reported().rule().window()).isEqualTo(Duration.ofMinutes(1));
         assertThat(limiter.acquire("k", rule).allowed()).isFalse();
+    }
+
+    /**
+     * Rules on two keys while Redis goes down: the failing calls and the open breaker hand the whole request to the
+     * in-memory fallback's own multi-key call, with each rule's instance share, and a denial there consumes nothing
+     * from the other key.
+     */
+    @Test
+    void rulesOnSeveralKeysFallBackTogether() {
+        FallbackRateLimiter limiter = limiter(FallbackConfig.custom().instanceCount(2));
+        RateLimitRule perIp = RateLimitRule.custom().name("ip").limit(10).window("1m").build();
+        RateLimitRule perKey = RateLimitRule.custom().name("key").limit(4).window("1m").build();
+        List<KeyedRule> request = List.of(new KeyedRule("ip:203.0.113.1", perIp), new KeyedRule("header:k", perKey));
+        Decision fromRedis = limiter.acquire(request);
+        assertThat(fromRedis.store()).isEqualTo(Store.REDIS);
+        assertThat(fromRedis.limits()).extracting(LimitState::remaining).containsExactly(9L, 3L);
+
+        redis.kill();
+        for (int i = 0; i < 2; i++) { // the failing call that opens the breaker (1 of 2 calls failed), then one more
+            Decision d = limiter.acquire(request);
+            assertThat(d.store()).isEqualTo(Store.FALLBACK);
+            assertThat(d.allowed()).isTrue();
+            assertThat(d.limits()).extracting(s -> s.rule().limit()).containsExactly(5L, 2L);
+            assertThat(limiter.state()).isEqualTo(CircuitBreaker.State.OPEN);
+        }
+        for (int i = 0; i < 5; i++) {
+            Decision denied = limiter.acquire(request);
+            assertThat(denied.store()).isEqualTo(Store.FALLBACK);
+            assertThat(denied.allowed()).isFalse();
+            assertThat(denied.limits()).extracting(LimitState::remaining).containsExactly(3L, 0L);
+        }
+        assertThat(limiter.circuitBreaker().getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void multiKeyCallerErrorsAreThrownAndNotCountedAgainstRedis() {
+        FallbackRateLimiter limiter = limiter(FallbackConfig.custom());
+        RateLimitRule rule = rule(Algorithm.TOKEN_BUCKET, 10);
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> limiter.acquire(List.<KeyedRule>of())).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> limiter.acquire(List.of(new KeyedRule("a", rule), new KeyedRule("a", rule))))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThat(limiter.circuitBreaker().getMetrics().getNumberOfFailedCalls()).isZero();
+        assertThat(limiter.circuitBreaker().getMetrics().getNumberOfSuccessfulCalls()).isZero();
+        assertThat(limiter.state()).isEqualTo(CircuitBreaker.State.CLOSED);
     }
 
     @Test
