@@ -17,7 +17,9 @@ import java.util.Objects;
  *   <li>{@code custom:<value>}: {@link KeySource#CUSTOM}.</li>
  * </ul>
  * A request without a usable principal, header or custom key is counted against its client IP, never against one
- * shared "unknown" key that a single client could exhaust for everyone. The client IP comes from
+ * shared "unknown" key that a single client could exhaust for everyone: a request whose binding reports no peer
+ * address at all, when its key needs one, fails with an {@link IllegalStateException} instead of being counted. The
+ * client IP comes from
  * {@link TrustedProxies#clientAddress(RequestView)}; IPv6 clients may be grouped by network prefix, since one host
  * often holds a whole /64. Long or unusual keys are bounded by the stores, not here.
  */
@@ -58,9 +60,11 @@ public final class RequestKeys {
      * @param request the request
      * @param custom  the resolver for {@link KeySource#CUSTOM}; when null, such rules count by client IP
      * @return a non-empty key such as {@code user:alice}, {@code ip:203.0.113.7}, {@code ip:2001:db8:1:2::/64},
-     *         {@code header:k-123} or {@code custom:tenant-9}; {@code ip:unknown} only when the container reports no
-     *         peer address at all (e.g. an in-memory test connector)
-     * @throws RuntimeException whatever {@code custom} throws
+     *         {@code header:k-123} or {@code custom:tenant-9}
+     * @throws IllegalStateException when the key is the client IP and the request has no peer address (null or
+     *                               blank): the binding was given no way to read it, and counting such requests
+     *                               against one shared key would let one client exhaust the limit for everyone
+     * @throws RuntimeException      whatever {@code custom} throws
      */
     public String keyFor(RateLimitRule rule, RequestView request, KeyResolver custom) {
         Objects.requireNonNull(rule, "rule");
@@ -101,7 +105,13 @@ public final class RequestKeys {
         String peer = request.remoteAddress();
         byte[] peerAddress = IpLiterals.parse(peer, true);
         if (peerAddress == null) {
-            return "ip:" + (peer == null || peer.isBlank() ? "unknown" : peer.strip());
+            if (peer == null || peer.isBlank()) {
+                throw new IllegalStateException("the request has no client address, so it cannot be counted by IP "
+                        + "(and never against one key shared by every client): the binding must be given the socket "
+                        + "peer's address; outside a servlet container bind a dev.ratelimit.jaxrs.PeerAddress (see "
+                        + "docs/jaxrs.md, \"Containers\")");
+            }
+            return "ip:" + peer.strip();
         }
         byte[] client = trustedProxies.clientAddress(peerAddress, request);
         if (client.length == 16 && ipv6PrefixLength < 128) {

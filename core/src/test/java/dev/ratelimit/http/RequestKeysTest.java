@@ -114,8 +114,23 @@ class RequestKeysTest {
 
     @Test
     void peerThatIsNoAddress() {
-        assertThat(keys.keyFor(ip, FakeRequest.from(null), null)).isEqualTo("ip:unknown");
         assertThat(keys.keyFor(ip, FakeRequest.from("/run/app.sock"), null)).isEqualTo("ip:/run/app.sock");
+    }
+
+    /** Issue 16, defect 9: no peer address is never one shared {@code ip:unknown} key; the request fails instead. */
+    @Test
+    void noPeerAddressFailsTheRequestInsteadOfSharingOneKey() {
+        for (String none : new String[] {null, "", "  "}) {
+            assertThatThrownBy(() -> keys.keyFor(ip, FakeRequest.from(none), null))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("no client address")
+                    .hasMessageContaining("PeerAddress");
+            assertThatThrownBy(() -> keys.keyFor(principalOrIp, FakeRequest.from(none), null))
+                    .isInstanceOf(IllegalStateException.class);
+        }
+        // a request whose own key needs no address is counted as usual
+        assertThat(keys.keyFor(principalOrIp, FakeRequest.from(null).principal("alice"), null))
+                .isEqualTo("user:alice");
     }
 
     @Test

@@ -12,8 +12,8 @@ import org.glassfish.hk2.utilities.binding.AbstractBinder;
 
 /**
  * Our default services, ranked below anything an application binds: the settings, the metrics they select, the
- * limiter they describe (closed when the application stops), no custom key resolver, and the {@link HttpRateLimiter}
- * the filters use.
+ * limiter they describe (closed when the application stops), no custom key resolver, the peer address from the
+ * container ({@link ContainerPeerAddress}), and the {@link HttpRateLimiter} the filters use.
  *
  * <p>An HK2 binder (HK2's public API, the same in Jersey 3.1 and 4.0), not Jersey's
  * {@code org.glassfish.jersey.internal.inject.AbstractBinder}: Jersey 4 removed that class (its injection-neutral
@@ -25,9 +25,11 @@ final class RateLimitBinder extends AbstractBinder {
     static final int DEFAULT_RANK = -1000;
 
     private final RateLimitSettings settings;
+    private final ContainerPeerAddress peerAddress;
 
-    RateLimitBinder(RateLimitSettings settings) {
+    RateLimitBinder(RateLimitSettings settings, ContainerPeerAddress peerAddress) {
         this.settings = settings;
+        this.peerAddress = peerAddress;
     }
 
     @Override
@@ -36,6 +38,7 @@ final class RateLimitBinder extends AbstractBinder {
         bindFactory(MetricsFromSettings.class).to(RateLimitMetrics.class).in(Singleton.class).ranked(DEFAULT_RANK);
         bindFactory(LimiterFromSettings.class).to(RateLimiter.class).in(Singleton.class).ranked(DEFAULT_RANK);
         bind(NoCustomKey.INSTANCE).to(KeyResolver.class).ranked(DEFAULT_RANK);
+        bind(peerAddress).to(PeerAddress.class).ranked(DEFAULT_RANK);
         bindFactory(HttpLimiterFactory.class).to(HttpRateLimiter.class).in(Singleton.class).ranked(DEFAULT_RANK);
     }
 

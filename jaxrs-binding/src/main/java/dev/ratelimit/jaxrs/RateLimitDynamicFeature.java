@@ -19,9 +19,11 @@ import org.glassfish.jersey.internal.inject.InjectionManager;
 final class RateLimitDynamicFeature implements DynamicFeature {
 
     private final InjectionManager services;
+    private final PeerAddressCheck check;
 
-    RateLimitDynamicFeature(InjectionManager services) {
+    RateLimitDynamicFeature(InjectionManager services, PeerAddressCheck check) {
         this.services = services;
+        this.check = check;
     }
 
     @Override
@@ -50,6 +52,7 @@ final class RateLimitDynamicFeature implements DynamicFeature {
             throw new IllegalArgumentException("Invalid @RateLimited on " + where + ": " + e.getMessage(), e);
         }
         context.register(new RateLimitFilter(rules, services));
+        check.limited(where);
     }
 
     /** {@code com.acme.Api#search}, with anything outside visible ASCII replaced so it is a valid rule name. */

@@ -7,6 +7,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
 import org.glassfish.jersey.InjectionManagerProvider;
+import org.glassfish.jersey.internal.inject.InjectionManager;
 
 /**
  * Enforces {@link dev.ratelimit.core.RateLimited} in a Jersey application: {@code register(RateLimitFeature.class)}.
@@ -14,10 +15,14 @@ import org.glassfish.jersey.InjectionManagerProvider;
  * <p>Settings ({@code ratelimit.redis.url}, {@code ratelimit.trusted-proxies}, …; see {@code docs/configuration.md})
  * come from system properties, environment variables, then the application's properties (servlet init-params of
  * the Jersey servlet, or {@code ResourceConfig#property}), then the webapp's context-params. Register the feature
- * by class so Jersey injects the servlet context. The limiter, the settings and the {@code KeyResolver}
- * for {@code KeySource.CUSTOM} are HK2 services with defaults: an application binds its own
- * {@link dev.ratelimit.core.RateLimiter} or {@link dev.ratelimit.http.KeyResolver} in an HK2
+ * by class so Jersey injects the servlet context. The limiter, the settings, the {@code KeyResolver}
+ * for {@code KeySource.CUSTOM} and the {@link PeerAddress} are HK2 services with defaults: an application binds its
+ * own {@link dev.ratelimit.core.RateLimiter}, {@link dev.ratelimit.http.KeyResolver} or {@link PeerAddress} in an HK2
  * {@code org.glassfish.hk2.utilities.binding.AbstractBinder} and it replaces ours.
+ *
+ * <p>The client address comes from the servlet request in servlet containers and from Grizzly's request on Jersey's
+ * Grizzly HTTP server; on any other container the application binds a {@link PeerAddress}, or the application fails
+ * at startup (when it has limited methods) rather than count every anonymous client against one key.
  */
 public final class RateLimitFeature implements Feature {
 
@@ -38,8 +43,11 @@ public final class RateLimitFeature implements Feature {
             }
             return value == null ? null : value.toString();
         });
-        context.register(new RateLimitBinder(settings));
-        context.register(new RateLimitDynamicFeature(InjectionManagerProvider.getInjectionManager(context)));
+        InjectionManager services = InjectionManagerProvider.getInjectionManager(context);
+        PeerAddressCheck check = new PeerAddressCheck(services);
+        context.register(new RateLimitBinder(settings, new ContainerPeerAddress(services)));
+        context.register(new RateLimitDynamicFeature(services, check));
+        context.register(check);
         return true;
     }
 }

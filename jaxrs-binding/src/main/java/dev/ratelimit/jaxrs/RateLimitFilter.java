@@ -7,21 +7,17 @@ import dev.ratelimit.http.ProblemResponse;
 import dev.ratelimit.http.RateLimitHeaders;
 import dev.ratelimit.http.RequestView;
 import jakarta.annotation.Priority;
-import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
-import jakarta.ws.rs.core.GenericType;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
-import java.lang.reflect.Type;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.List;
 import org.glassfish.jersey.internal.inject.InjectionManager;
-import org.glassfish.jersey.internal.util.collection.Ref;
 
 /**
  * Enforces the pre-parsed rules of one resource method. Runs after authentication, so the principal is known;
@@ -47,7 +43,7 @@ final class RateLimitFilter implements ContainerRequestFilter, ContainerResponse
         Services s = resolved;
         if (s == null) {
             s = new Services(services.getInstance(HttpRateLimiter.class), services.getInstance(KeyResolver.class),
-                    SERVLET_API && services.getInstance(HttpServletRequest.class) != null);
+                    services.getInstance(PeerAddress.class));
             resolved = s;
         }
         return s;
@@ -82,55 +78,12 @@ final class RateLimitFilter implements ContainerRequestFilter, ContainerResponse
         }
     }
 
-    private static final boolean SERVLET_API = isPresent("jakarta.servlet.http.HttpServletRequest");
-
-    /**
-     * {@code Ref<HttpServletRequest>}: Jersey's servlet container sets this reference to the servlet request when a
-     * request begins, so looking it up finds an existing object, where looking up {@code HttpServletRequest} itself
-     * makes HK2 build it through a factory in every request (8 % of a limited request's server time in a profile,
-     * against 2 %). Null when the types are not there, and then the filter looks the request up directly.
-     */
-    private static final Type REQUEST_REF = requestRefType();
-
-    private static Type requestRefType() {
-        if (!SERVLET_API) {
-            return null;
-        }
-        try {
-            return new GenericType<Ref<HttpServletRequest>>() {
-            }.getType();
-        } catch (RuntimeException | LinkageError e) {
-            return null;
-        }
-    }
-
-    /** The servlet request of the current request, or null outside a servlet container. */
-    private HttpServletRequest currentServletRequest() {
-        if (REQUEST_REF != null) {
-            Ref<HttpServletRequest> ref = services.getInstance(REQUEST_REF);
-            HttpServletRequest request = ref == null ? null : ref.get();
-            if (request != null) {
-                return request;
-            }
-        }
-        return services.getInstance(HttpServletRequest.class);
-    }
-
-    private static boolean isPresent(String className) {
-        try {
-            Class.forName(className, false, RateLimitFilter.class.getClassLoader());
-            return true;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
-    }
-
     /** What the filter needs from the application's services. */
-    private record Services(HttpRateLimiter limiter, KeyResolver keyResolver, boolean servlet) {
+    private record Services(HttpRateLimiter limiter, KeyResolver keyResolver, PeerAddress peerAddress) {
     }
 
-    /** The request as the core sees it: peer address from the servlet request, principal from JAX-RS security. */
-    private final class View implements RequestView {
+    /** The request as the core sees it: peer address from the {@link PeerAddress}, principal from JAX-RS security. */
+    private static final class View implements RequestView {
         private final ContainerRequestContext request;
         private final Services services;
 
@@ -141,11 +94,7 @@ final class RateLimitFilter implements ContainerRequestFilter, ContainerResponse
 
         @Override
         public String remoteAddress() {
-            if (!services.servlet) {
-                return null; // not in a servlet container: the key falls back as documented in RequestKeys
-            }
-            HttpServletRequest servletRequest = RateLimitFilter.this.currentServletRequest();
-            return servletRequest == null ? null : servletRequest.getRemoteAddr();
+            return services.peerAddress.resolve(request);
         }
 
         @Override

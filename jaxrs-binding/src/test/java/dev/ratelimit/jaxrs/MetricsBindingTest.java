@@ -26,6 +26,8 @@ class MetricsBindingTest {
                     @Override
                     protected void configure() {
                         bind(MicrometerMetrics.of(registry)).to(RateLimitMetrics.class);
+                        // called directly, the application has no container to give a client address
+                        bind((PeerAddress) request -> "203.0.113.1").to(PeerAddress.class);
                     }
                 }));
         try {

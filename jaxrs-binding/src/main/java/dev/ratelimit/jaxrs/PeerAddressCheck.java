@@ -1,0 +1,70 @@
+package dev.ratelimit.jaxrs;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import org.glassfish.jersey.internal.inject.InjectionManager;
+import org.glassfish.jersey.server.spi.Container;
+import org.glassfish.jersey.server.spi.ContainerLifecycleListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fails the application at startup when it has limited methods but no way to tell anonymous clients apart: the
+ * container offers no peer address (no servlet request, no Grizzly request) and the application binds no
+ * {@link PeerAddress}. Without this check such a deployment would have to count every client without a principal or
+ * key against one shared key, which one client could exhaust for everyone.
+ */
+final class PeerAddressCheck implements ContainerLifecycleListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PeerAddressCheck.class);
+
+    private final InjectionManager services;
+    private final AtomicInteger limited = new AtomicInteger();
+    private volatile String firstLimited;
+
+    PeerAddressCheck(InjectionManager services) {
+        this.services = services;
+    }
+
+    /** Called by the dynamic feature for each resource method it limits. */
+    void limited(String where) {
+        if (limited.getAndIncrement() == 0) {
+            firstLimited = where;
+        }
+    }
+
+    @Override
+    public void onStartup(Container container) {
+        int methods = limited.get();
+        if (methods == 0) {
+            return;
+        }
+        PeerAddress peerAddress = services.getInstance(PeerAddress.class);
+        String containerName = container == null ? "this container" : container.getClass().getName();
+        if (!(peerAddress instanceof ContainerPeerAddress)) {
+            LOG.info("Rate limiting on {}: client addresses come from the application's PeerAddress {}",
+                    containerName, peerAddress);
+            return;
+        }
+        ContainerPeerAddress.Source source = ((ContainerPeerAddress) peerAddress).source();
+        if (source != ContainerPeerAddress.Source.NONE) {
+            LOG.debug("Rate limiting on {}: client addresses come from {}", containerName, source);
+            return;
+        }
+        throw new IllegalStateException("Rate limiting cannot tell clients apart on " + containerName
+                + ": it is no servlet container and no Jersey Grizzly HTTP server, so the binding finds no client "
+                + "address, and the application binds no " + PeerAddress.class.getName() + ". Every anonymous "
+                + "request to the " + methods + " limited method(s) (" + firstLimited + (methods > 1 ? ", …" : "")
+                + ") would share one counter. Bind a PeerAddress that returns the socket peer's IP address in an HK2 "
+                + "binder (see docs/jaxrs.md, \"Containers\").");
+    }
+
+    @Override
+    public void onReload(Container container) {
+        // the bindings and the container stay the same
+    }
+
+    @Override
+    public void onShutdown(Container container) {
+        // nothing held
+    }
+}
