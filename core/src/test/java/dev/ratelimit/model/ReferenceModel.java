@@ -1,0 +1,258 @@
+package dev.ratelimit.model;
+
+import dev.ratelimit.core.Algorithm;
+import dev.ratelimit.core.KeyedRule;
+import dev.ratelimit.core.RateLimitRule;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The exact reference model of the rate-limiting semantics specified in issue 16 (see also
+ * {@code docs/algorithms.md}), for tests: what every store must answer, written to be read, not to be fast.
+ *
+ * <ul>
+ *   <li>A counter is identified by (client key, rule name, algorithm, limit, window): {@link Counter}.
+ *   <li>Each counter remembers the time of its last commit {@code tl}; a decision is made at the effective time
+ *       {@code te = max(t, tl)} and every duration is measured from {@code te}. A denied request writes nothing.
+ *   <li>After a commit, the counter is forgotten (fresh again, {@code tl} included) once a call's raw clock reading
+ *       reaches {@code expiry = t_write + max(1 ms, ceilToMillis(fresh - t_write))}, where {@code t_write} is the raw
+ *       reading of the committing call and {@code fresh} the algorithm's time from which the state equals a fresh
+ *       one. Like a Redis key's TTL, this happens to every counter, whichever counters the call touches: before
+ *       deciding at {@code t}, every counter whose expiry is at or before {@code t} is dropped (see
+ *       {@link Forgetting}).
+ *   <li>All rules of a call are checked; the permits are taken from all of them only when all admit.
+ *   <li>Reported per rule: allowed, remaining, reset as defined by the algorithm ({@link CounterModel}), and the
+ *       retry-after by its definition: 0 when the rule admits, {@code W} when {@code c > L}, else the smallest
+ *       {@code d >= 1} at which the same request would pass at {@code te + d} with nothing else consuming, found by
+ *       a binary search (passing is monotone in {@code d}), not by a closed form.
+ * </ul>
+ * Times are microseconds in {@code long} (readings near 1.8e15 plus at most two 366-day windows: far from overflow);
+ * products that can exceed 2^63 (limit times window) are BigIntegers in the algorithm models.
+ */
+public final class ReferenceModel {
+
+    /** The identity of one counter's state. */
+    public record Counter(String key, String name, Algorithm algorithm, long limit, long windowMicros) {
+
+        /** The counter {@code rule} counts against for {@code key}. */
+        public static Counter of(String key, RateLimitRule rule) {
+            return new Counter(key, rule.name(), rule.algorithm(), rule.limit(), rule.windowMicros());
+        }
+    }
+
+    /**
+     * One rule's expected answer.
+     *
+     * @param allowed     whether this rule alone admits the request
+     * @param remaining   permits available at {@code te} (after this request's permits when the call passed)
+     * @param resetMicros µs from {@code te} until the full limit is back
+     * @param retryMicros 0 when this rule admits, else µs from {@code te} until the same request would pass
+     * @param teMicros    the effective time the rule was decided at
+     */
+    public record RuleResult(boolean allowed, long remaining, long resetMicros, long retryMicros, long teMicros) {
+    }
+
+    /**
+     * A state the call wrote: Redis gets {@code SET ... PX ttlMillis} at the raw reading {@code writeMicros}.
+     *
+     * @param rule        the rule and key written
+     * @param writeMicros the raw clock reading of the call
+     * @param ttlMillis   {@code max(1, ceil((fresh - t) / 1000))}
+     */
+    public record Write(KeyedRule rule, long writeMicros, long ttlMillis) {
+
+        /** When the state is forgotten: {@code t_write + ttl}. */
+        public long expiryMicros() {
+            return Math.addExact(writeMicros, Math.multiplyExact(ttlMillis, 1_000L));
+        }
+    }
+
+    /**
+     * The expected answer to one call.
+     *
+     * @param rules  one result per rule, in the call's order
+     * @param writes the states written (all rules' when allowed, none when denied)
+     */
+    public record Outcome(List<RuleResult> rules, List<Write> writes) {
+
+        /** Whether every rule admits. */
+        public boolean allowed() {
+            return rules.stream().allMatch(RuleResult::allowed);
+        }
+
+        /** The decision's retry-after: the largest of the rules' (at least 1 µs when denied), 0 when allowed. */
+        public long retryMicros() {
+            if (allowed()) {
+                return 0;
+            }
+            long max = 1;
+            for (RuleResult r : rules) {
+                max = Math.max(max, r.retryMicros());
+            }
+            return max;
+        }
+    }
+
+    /** A counter's state and the bookkeeping the spec adds around it. */
+    private static final class Entry {
+        final CounterModel state;
+        /** {@code tl}: the effective time of the last commit. */
+        long lastCommit;
+        /** When the state is forgotten. */
+        long expiry;
+
+        Entry(CounterModel state) {
+            this.state = state;
+        }
+    }
+
+    /** When a state past its expiry is forgotten. */
+    public enum Forgetting {
+        /**
+         * The spec (and what Redis does with a key's TTL): before a call at {@code t}, every state whose expiry is at
+         * or before {@code t} is forgotten, whichever counters the call touches. After a step back, a state another
+         * call's clock reading has already expired stays forgotten.
+         */
+        ALL_EXPIRED,
+        /**
+         * Only the states the call touches are checked against its own reading {@code t}: a state whose expiry an
+         * earlier call's later reading reached, touched after a step back to before its expiry, is still held. The
+         * two differ only after a step back; this one is not what the suite checks by default (see
+         * {@code ModelPropertyTest}), but what a store that forgets lazily does.
+         */
+        ON_TOUCH
+    }
+
+    private final Map<Counter, Entry> entries = new HashMap<>();
+    private final Forgetting forgetting;
+
+    /** A model with no state, forgetting as the spec says ({@link Forgetting#ALL_EXPIRED}). */
+    public ReferenceModel() {
+        this(Forgetting.ALL_EXPIRED);
+    }
+
+    /** A model with no state, forgetting expired states as given. */
+    public ReferenceModel(Forgetting forgetting) {
+        this.forgetting = forgetting;
+    }
+
+    /**
+     * Decides a call at raw clock reading {@code t} and updates the model.
+     *
+     * @param t     the call's clock reading (µs)
+     * @param rules the rules with their keys, as passed to the store; no counter twice
+     * @return the expected answer
+     * @throws IllegalArgumentException when the rules are empty or repeat a counter
+     */
+    public Outcome acquire(long t, List<KeyedRule> rules) {
+        if (rules.isEmpty()) {
+            throw new IllegalArgumentException("no rules");
+        }
+        Set<Counter> seen = new HashSet<>();
+        for (KeyedRule r : rules) {
+            if (!seen.add(Counter.of(r.key(), r.rule()))) {
+                throw new IllegalArgumentException("counter repeated in one call: " + r);
+            }
+        }
+        if (forgetting == Forgetting.ALL_EXPIRED) {
+            entries.values().removeIf(e -> e.expiry <= t);
+        } else {
+            for (KeyedRule r : rules) {
+                entries.computeIfPresent(Counter.of(r.key(), r.rule()), (c, e) -> e.expiry <= t ? null : e);
+            }
+        }
+
+        // 1. check every rule, each at its own effective time
+        int n = rules.size();
+        List<Entry> states = new ArrayList<>(n);
+        long[] te = new long[n];
+        boolean[] admits = new boolean[n];
+        boolean all = true;
+        for (int i = 0; i < n; i++) {
+            RateLimitRule rule = rules.get(i).rule();
+            Entry e = entries.get(Counter.of(rules.get(i).key(), rule));
+            boolean isFresh = e == null;
+            if (isFresh) {
+                e = new Entry(CounterModel.fresh(rule.algorithm(), rule.limit(), rule.windowMicros()));
+            }
+            states.add(e);
+            te[i] = isFresh ? t : Math.max(t, e.lastCommit);
+            admits[i] = rule.cost() <= rule.limit() && e.state.admits(te[i], rule.cost());
+            all &= admits[i];
+        }
+
+        // 2. commit all, or nothing
+        List<RuleResult> results = new ArrayList<>(n);
+        List<Write> writes = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            KeyedRule keyed = rules.get(i);
+            RateLimitRule rule = keyed.rule();
+            Entry e = states.get(i);
+            CounterModel s = e.state;
+            if (all) {
+                s.commit(te[i], rule.cost());
+                e.lastCommit = te[i];
+                long fresh = s.freshAfterCommitAt(te[i]);
+                long ttlMillis = Math.max(1, ceilDiv(fresh - t, 1_000L));
+                Write w = new Write(keyed, t, ttlMillis);
+                e.expiry = w.expiryMicros();
+                entries.put(Counter.of(keyed.key(), rule), e);
+                writes.add(w);
+                results.add(new RuleResult(true, s.remaining(te[i]), s.reset(te[i]), 0, te[i]));
+            } else {
+                long retry = admits[i] ? 0 : retryAfter(s, te[i], rule.cost());
+                results.add(new RuleResult(admits[i], s.remaining(te[i]), s.reset(te[i]), retry, te[i]));
+            }
+        }
+        return new Outcome(List.copyOf(results), List.copyOf(writes));
+    }
+
+    /**
+     * The retry-after of a rule that does not admit: {@code W} when the cost exceeds the limit, else the smallest
+     * {@code d >= 1} such that the request passes at {@code te + d}. By {@code 2W} every algorithm's state equals a
+     * fresh one, and passing is monotone in {@code d}, so a binary search over {@code [1, 2W]} finds it. (The state
+     * may be forgotten before {@code te + d}, but only at or after the time it equals a fresh one, so asking the state
+     * itself gives the same answer.)
+     */
+    private static long retryAfter(CounterModel s, long te, long cost) {
+        if (cost > s.limit) {
+            return s.window;
+        }
+        long lo = 1;
+        long hi = 2 * s.window;
+        if (!s.admits(te + hi, cost)) {
+            throw new IllegalStateException("model bug: a cost within the limit does not pass two windows later");
+        }
+        while (lo < hi) {
+            long mid = lo + (hi - lo) / 2;
+            if (s.admits(te + mid, cost)) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        return lo;
+    }
+
+    /**
+     * The earliest expiry of a state still held, strictly after {@code t}, or -1 when none (for tests that step
+     * exactly onto an expiry).
+     */
+    public long nextExpiryAfter(long t) {
+        long next = -1;
+        for (Entry e : entries.values()) {
+            if (e.expiry > t && (next < 0 || e.expiry < next)) {
+                next = e.expiry;
+            }
+        }
+        return next;
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return Math.floorDiv(a + b - 1, b);
+    }
+}

@@ -1,0 +1,127 @@
+package dev.ratelimit.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ratelimit.core.Algorithm;
+import dev.ratelimit.core.KeyedRule;
+import dev.ratelimit.core.RateLimitRule;
+import dev.ratelimit.model.ReferenceModel.Outcome;
+import dev.ratelimit.model.ReferenceModel.RuleResult;
+import dev.ratelimit.testing.ManualClock;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The reference model against values derived by hand (the same as {@code RateLimiterContract}'s), so the property
+ * suite's oracle is itself checked: 5 permits per 10 s, the clock 3 s into a window.
+ */
+class ReferenceModelTest {
+
+    private static final long S = 1_000_000L;
+    private static final long T0 = ManualClock.DEFAULT_START_MICROS;
+    private static final long START = T0 + 3 * S;
+
+    private static RateLimitRule rule(Algorithm algorithm, long limit, String window) {
+        return RateLimitRule.custom().name("r").limit(limit).window(window).algorithm(algorithm).build();
+    }
+
+    private static long by(Algorithm a, long fw, long log, long counter, long bucket, long gcra) {
+        return new long[] {fw, log, counter, bucket, gcra}[a.ordinal()];
+    }
+
+    private static RuleResult one(ReferenceModel m, long t, String key, RateLimitRule rule) {
+        Outcome o = m.acquire(t, List.of(new KeyedRule(key, rule)));
+        return o.rules().get(0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void aBurstThenAnExactRetryAfter(Algorithm a) {
+        ReferenceModel m = new ReferenceModel();
+        RateLimitRule rule = rule(a, 5, "10s");
+        for (int k = 1; k <= 5; k++) {
+            RuleResult r = one(m, START, "c", rule);
+            assertThat(r).isEqualTo(new RuleResult(true, 5 - k, by(a, 7 * S, 10 * S, 17 * S, 2 * k * S, 2 * k * S),
+                    0, START));
+        }
+        RuleResult denied = one(m, START, "c", rule);
+        assertThat(denied).isEqualTo(new RuleResult(false, 0, by(a, 7 * S, 10 * S, 17 * S, 10 * S, 10 * S),
+                by(a, 7 * S, 10 * S, 7 * S + 1, 2 * S, 2 * S), START));
+        long retry = denied.retryMicros();
+        assertThat(one(m, START + retry - 1, "c", rule).allowed()).isFalse();
+        assertThat(one(m, START + retry, "c", rule).allowed()).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void aCostAboveTheLimitWaitsOneWindowAndTakesNothing(Algorithm a) {
+        ReferenceModel m = new ReferenceModel();
+        RuleResult r = one(m, START, "c", rule(a, 5, "10s").withCost(6));
+        assertThat(r).isEqualTo(new RuleResult(false, 5, 0, 10 * S, START));
+        assertThat(one(m, START, "c", rule(a, 5, "10s")).remaining()).isEqualTo(4);
+    }
+
+    /** The TTL: {@code max(1, ceil((fresh - t) / 1000))} ms, from the raw clock reading. */
+    @Test
+    void theTtlIsTheTimeUntilFreshInWholeMillisecondsFromTheRawReading() {
+        ReferenceModel m = new ReferenceModel();
+        Outcome fw = m.acquire(START + 1, List.of(new KeyedRule("c", rule(Algorithm.FIXED_WINDOW, 5, "10s"))));
+        assertThat(fw.writes().get(0).ttlMillis()).isEqualTo(7_000); // 7 s - 1 µs, rounded up
+        Outcome tb = m.acquire(START, List.of(new KeyedRule("c", rule(Algorithm.TOKEN_BUCKET, 3, "10ms"))));
+        assertThat(tb.writes().get(0).ttlMillis()).isEqualTo(4); // 10/3 ms = 3,334 µs (ceil) -> 4 ms
+        assertThat(tb.writes().get(0).expiryMicros()).isEqualTo(START + 4_000);
+        // a commit decided at te > t (after a step back): the TTL counts from t
+        m.acquire(START + 2 * S, List.of(new KeyedRule("d", rule(Algorithm.SLIDING_WINDOW_LOG, 5, "1s"))));
+        Outcome back = m.acquire(START + S, List.of(new KeyedRule("d", rule(Algorithm.SLIDING_WINDOW_LOG, 5, "1s"))));
+        assertThat(back.rules().get(0).teMicros()).isEqualTo(START + 2 * S);
+        assertThat(back.writes().get(0).ttlMillis()).isEqualTo(2_000); // fresh = te + W = START + 3 s
+    }
+
+    /** Time never moves back per state: a step back across a window boundary still counts the later window. */
+    @Test
+    void aStepBackIsDecidedAtTheLastCommit() {
+        ReferenceModel m = new ReferenceModel();
+        RateLimitRule fw = rule(Algorithm.FIXED_WINDOW, 2, "10s");
+        long boundary = T0 + 10 * S;
+        assertThat(one(m, boundary + 1, "c", fw).allowed()).isTrue();
+        assertThat(one(m, boundary + 1, "c", fw).allowed()).isTrue();
+        RuleResult back = one(m, boundary - 1, "c", fw);
+        assertThat(back).isEqualTo(new RuleResult(false, 0, 10 * S - 1, 10 * S - 1, boundary + 1));
+    }
+
+    /** A state is forgotten once any call's reading reaches its expiry, its last-commit time included. */
+    @Test
+    void anExpiredStateIsForgottenWithItsTime() {
+        ReferenceModel m = new ReferenceModel();
+        RateLimitRule fw = rule(Algorithm.FIXED_WINDOW, 1, "1ms");
+        long t = T0 + 5_000;
+        assertThat(one(m, t, "c", fw).allowed()).isTrue(); // expiry t + 1 ms
+        one(m, t + 2_000, "other", fw); // the clock passes the expiry
+        RuleResult again = one(m, t + 500, "c", fw); // a step back: fresh, decided at t + 500
+        assertThat(again).isEqualTo(new RuleResult(true, 0, 500, 0, t + 500));
+    }
+
+    /** Counters of one name and algorithm with different limits or windows are distinct. */
+    @Test
+    void sameNameDifferentLimitIsAnotherCounter() {
+        ReferenceModel m = new ReferenceModel();
+        RateLimitRule perHour = RateLimitRule.custom().name("login").limit(2).window("1h").build();
+        RateLimitRule perSecond = RateLimitRule.custom().name("login").limit(100).window("1s").build();
+        Outcome both = m.acquire(START, List.of(new KeyedRule("c", perHour), new KeyedRule("c", perSecond)));
+        assertThat(both.rules()).extracting(RuleResult::remaining).containsExactly(1L, 99L);
+    }
+
+    /** Exact at the extremes: 2,147,483,647 per 366 days, two permits at once. */
+    @ParameterizedTest
+    @EnumSource(value = Algorithm.class, names = {"TOKEN_BUCKET", "GCRA"})
+    void exactAtTheLargestLimitAndWindow(Algorithm a) {
+        ReferenceModel m = new ReferenceModel();
+        RateLimitRule rule = rule(a, Integer.MAX_VALUE, "366d");
+        one(m, START, "c", rule);
+        RuleResult second = one(m, START, "c", rule);
+        // reset = ceil(2 W / L) = ceil(63,244,800,000,000 / 2,147,483,647) = 29,451
+        assertThat(second).isEqualTo(new RuleResult(true, Integer.MAX_VALUE - 2L, 29_451, 0, START));
+    }
+}

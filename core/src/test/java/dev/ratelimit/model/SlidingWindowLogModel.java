@@ -1,0 +1,62 @@
+package dev.ratelimit.model;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * SLIDING_WINDOW_LOG: one entry per permit at its commit time {@code s}; an entry counts while {@code s > te - W}.
+ * {@code n} = entries counting; a request passes iff {@code n + c <= L}. The log is kept as a multiset (time to
+ * number of entries at that time), never pruned: an entry too old simply does not count.
+ */
+final class SlidingWindowLogModel extends CounterModel {
+
+    private final TreeMap<Long, Long> entriesByTime = new TreeMap<>();
+
+    SlidingWindowLogModel(long limit, long window) {
+        super(limit, window);
+    }
+
+    /** The entries that count at {@code te}: those with {@code s > te - W}. */
+    private Map<Long, Long> counting(long te) {
+        return entriesByTime.tailMap(te - window, false);
+    }
+
+    private long count(long te) {
+        long n = 0;
+        for (long entries : counting(te).values()) {
+            n += entries;
+        }
+        return n;
+    }
+
+    @Override
+    boolean admits(long te, long cost) {
+        return count(te) + cost <= limit;
+    }
+
+    @Override
+    long remaining(long te) {
+        return Math.max(0, limit - count(te));
+    }
+
+    /** {@code newest + W - te} while any entry counts (then all of them have aged out), else 0. */
+    @Override
+    long reset(long te) {
+        Map<Long, Long> counting = counting(te);
+        if (counting.isEmpty()) {
+            return 0;
+        }
+        long newest = entriesByTime.lastKey();
+        return newest + window - te;
+    }
+
+    @Override
+    void commit(long te, long cost) {
+        entriesByTime.merge(te, cost, Math::addExact);
+    }
+
+    @Override
+    long freshAfterCommitAt(long te) {
+        return te + window;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.ratelimit.model;
+
+import java.math.BigInteger;
+
+/**
+ * TOKEN_BUCKET (and GCRA, defined to answer exactly like it): {@code tokens} is a rational, {@code L} when fresh; at
+ * {@code te}, {@code tokens = min(L, tokens_at_tl + (te - tl) * L / W)}; a request passes iff {@code tokens >= c}
+ * and a commit subtracts {@code c}. Tokens are kept exactly as {@code tokens * W}, a BigInteger: every operation on
+ * it (refill {@code dt * L}, take {@code c * W}, cap {@code L * W}) stays whole.
+ */
+final class TokenBucketModel extends CounterModel {
+
+    private final BigInteger bigL;
+    private final BigInteger bigW;
+    /** {@code L * W}: a full bucket, scaled. */
+    private final BigInteger full;
+    /** tokens * W at {@link #at}; a fresh bucket is full. */
+    private BigInteger scaledTokens;
+    /** The time {@link #scaledTokens} refers to (the last commit); unused while fresh. */
+    private long at;
+    private boolean fresh = true;
+
+    TokenBucketModel(long limit, long window) {
+        super(limit, window);
+        this.bigL = BigInteger.valueOf(limit);
+        this.bigW = BigInteger.valueOf(window);
+        this.full = bigL.multiply(bigW);
+        this.scaledTokens = full;
+    }
+
+    /** tokens * W at {@code te}. */
+    private BigInteger scaledTokensAt(long te) {
+        if (fresh) {
+            return full;
+        }
+        BigInteger refilled = scaledTokens.add(BigInteger.valueOf(te - at).multiply(bigL));
+        return refilled.min(full);
+    }
+
+    @Override
+    boolean admits(long te, long cost) {
+        return scaledTokensAt(te).compareTo(BigInteger.valueOf(cost).multiply(bigW)) >= 0;
+    }
+
+    @Override
+    long remaining(long te) {
+        return scaledTokensAt(te).divide(bigW).longValueExact(); // tokens >= 0: floor
+    }
+
+    /**
+     * The smallest whole {@code d >= 0} with a full bucket at {@code te + d}: {@code (L - tokens) * W / L} rounded
+     * up, i.e. {@code ceil((L*W - tokens*W) / L)}.
+     */
+    @Override
+    long reset(long te) {
+        BigInteger missing = full.subtract(scaledTokensAt(te));
+        return ceilDiv(missing, bigL).longValueExact();
+    }
+
+    @Override
+    void commit(long te, long cost) {
+        scaledTokens = scaledTokensAt(te).subtract(BigInteger.valueOf(cost).multiply(bigW));
+        at = te;
+        fresh = false;
+    }
+
+    @Override
+    long freshAfterCommitAt(long te) {
+        return te + reset(te);
+    }
+
+    private static BigInteger ceilDiv(BigInteger a, BigInteger b) {
+        BigInteger[] qr = a.divideAndRemainder(b);
+        return qr[1].signum() > 0 ? qr[0].add(BigInteger.ONE) : qr[0];
+    }
+}
