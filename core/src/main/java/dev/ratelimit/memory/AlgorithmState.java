@@ -166,11 +166,14 @@ abstract class AlgorithmState {
      *
      * @return whether the lease moved, so the cache must be told (by re-inserting the state)
      */
-    final boolean extendLease(long t, long window) {
-        if (expiresAtMicros <= leaseMicros || expiresAtMicros == Long.MAX_VALUE) {
+    final boolean extendLease(long t, long window, long cacheMicros) {
+        // the cache runs on the latest reading any call published, which is ahead of t after a clock stepped back:
+        // the lease is counted on the cache's clock, or the state would be dropped at once
+        long ahead = Math.max(0, cacheMicros - t);
+        if (expiresAtMicros == Long.MAX_VALUE || expiresAtMicros + ahead <= leaseMicros) {
             return false;
         }
-        leaseMicros = Math.max(expiresAtMicros, t + 2 * window);
+        leaseMicros = Math.max(expiresAtMicros, t + 2 * window) + ahead;
         return true;
     }
 
@@ -184,6 +187,22 @@ abstract class AlgorithmState {
         if (evaluate(te, limit, window, cost, true)) {
             commit(te, limit, window, cost);
             committed(t, te);
+        }
+        countFrom(t, te);
+    }
+
+    /**
+     * Makes the verdict's durations count from the call's clock reading {@code t} rather than from the effective time
+     * {@code te} (later when the clock stepped back behind this state's last commit), as the scripts do: a client told
+     * to wait that long is not turned away again.
+     */
+    final void countFrom(long t, long te) {
+        long behind = te - t;
+        if (behind != 0) {
+            resetMicros += behind;
+            if (!ok) {
+                retryMicros += behind;
+            }
         }
     }
 

@@ -89,7 +89,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
         try {
             state.acquire(t, limit, window, rule.cost());
             result = state.limitState(rule);
-            renew = state.extendLease(t, window);
+            renew = state.extendLease(t, window, cacheMicros);
         } finally {
             state.unlock();
         }
@@ -145,7 +145,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
         }
         try {
             long t = time.nowMicros();
-            decide(found, rules, t, results, renew);
+            decide(found, rules, t, cacheMicros, results, renew);
             tick(t);
         } finally {
             for (int i = n - 1; i >= 0; i--) {
@@ -161,8 +161,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
     }
 
     /** Every rule is checked at its state's effective time; the permits are taken from all only when all pass. */
-    private static void decide(AlgorithmState[] found, List<RateLimitRule> rules, long t, LimitState[] results,
-            boolean[] renew) {
+    private static void decide(AlgorithmState[] found, List<RateLimitRule> rules, long t, long cacheMicros,
+            LimitState[] results, boolean[] renew) {
         int n = found.length;
         long[] at = new long[n];
         boolean allOk = true;
@@ -177,8 +177,9 @@ public final class InMemoryRateLimiter implements RateLimiter {
             if (allOk) {
                 state.commit(at[i], rule.limit(), rule.windowMicros(), rule.cost());
                 state.committed(t, at[i]);
-                renew[i] = state.extendLease(t, rule.windowMicros());
+                renew[i] = state.extendLease(t, rule.windowMicros(), cacheMicros);
             }
+            state.countFrom(t, at[i]);
             results[i] = state.limitState(rule);
         }
     }
@@ -199,7 +200,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
         }
         return states.get(key, k -> {
             AlgorithmState fresh = AlgorithmState.create(k.algorithm());
-            fresh.leaseMicros = time.nowMicros() + 2 * rule.windowMicros();
+            fresh.leaseMicros = Math.max(time.nowMicros(), cacheMicros) + 2 * rule.windowMicros();
             return fresh;
         });
     }

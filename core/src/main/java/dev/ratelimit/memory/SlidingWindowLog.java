@@ -12,16 +12,17 @@ final class SlidingWindowLog extends AlgorithmState {
     private int start;
     private int size;
 
+    /** The first entry that still counts, as of the last {@link #evaluate}; the commit drops those before it. */
+    private int pendingFirst;
+
     @Override
     boolean evaluate(long t, long limit, long window, long cost, boolean committing) {
-        long horizon = t - window;
-        while (size > 0 && times[start] <= horizon) {
-            start++;
-            size--;
-        }
-        long n = size;
+        int end = start + size;
+        int first = firstAfter(t - window, end); // a check drops nothing: a denial changes no state, as in the script
+        pendingFirst = first;
+        long n = end - first;
         boolean ok = cost <= limit && n + cost <= limit;
-        long reset = n > 0 ? times[start + size - 1] + window - t : 0;
+        long reset = n > 0 ? times[end - 1] + window - t : 0;
         long retry;
         if (ok) {
             retry = 0;
@@ -29,13 +30,30 @@ final class SlidingWindowLog extends AlgorithmState {
             retry = window;
         } else {
             int k = (int) (n + cost - limit);
-            retry = times[start + k - 1] + window - t;
+            retry = times[first + k - 1] + window - t;
         }
         return verdict(ok, limit - n, reset, retry);
     }
 
+    /** The index of the first entry after {@code horizon} (entries are in time order), or {@code end}. */
+    private int firstAfter(long horizon, int end) {
+        int lo = start;
+        int hi = end;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (times[mid] <= horizon) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
     @Override
     void commit(long t, long limit, long window, long cost) {
+        size -= pendingFirst - start;
+        start = pendingFirst;
         int add = (int) cost;
         ensureRoom(add);
         int end = start + size;

@@ -18,7 +18,8 @@
 --
 -- Time never moves back for a state: every state holds the time of its last commit, and a decision is made at the
 -- effective time max(now, that time), so a clock that steps back (a failover to a replica whose clock is behind)
--- neither reopens a window nor refills a bucket. A state is forgotten (its TTL) once it equals a fresh one.
+-- neither reopens a window nor refills a bucket. The reply's reset and retry-after still count from now, so a client
+-- told to wait that long is not turned away again. A state is forgotten (its TTL) once it equals a fresh one.
 --
 -- Arithmetic is exact for every value the rules accept (limits up to 2^31 - 1, windows up to 366 days, any cost):
 -- Lua numbers are doubles, exact for whole numbers below 2^53, and every stored number is (times in us < 2^53, counts

@@ -19,10 +19,11 @@ for i = 1, #KEYS do
   local r = checks[i]
   local remaining, reset = r[6], r[7]
   if all_ok then remaining, reset = COMMIT[r[1]](KEYS[i], now, r[2], r[3], r[4], r[9], r[10], r[11], r[12]) end
+  local behind = r[9] - now -- durations count from now, also when the state's time is ahead of the clock
   reply[#reply + 1] = r[5] and 1 or 0
   reply[#reply + 1] = math.max(0, remaining)
-  reply[#reply + 1] = math.max(0, math.ceil(reset))
-  reply[#reply + 1] = r[5] and 0 or math.max(1, math.ceil(r[8])) -- a denial always has a wait
+  reply[#reply + 1] = math.max(0, math.ceil(reset)) + behind
+  reply[#reply + 1] = r[5] and 0 or math.max(1, math.ceil(r[8])) + behind -- a denial always has a wait
   if mode == 'timed' then reply[#reply + 1] = r[9] end
 end
 return reply

@@ -9,6 +9,7 @@ if #KEYS == 1 and mode == '' then
   if ok then
     -- @commit
   end
-  return {ok and 1 or 0, math.max(0, remaining), math.max(0, math.ceil(reset)),
-    ok and 0 or math.max(1, math.ceil(retry))} -- a denial always has a wait
+  local behind = a - now -- durations count from now, also when the state's time is ahead of the clock
+  return {ok and 1 or 0, math.max(0, remaining), math.max(0, math.ceil(reset)) + behind,
+    ok and 0 or math.max(1, math.ceil(retry)) + behind} -- a denial always has a wait
 end
