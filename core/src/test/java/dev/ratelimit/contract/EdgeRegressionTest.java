@@ -133,8 +133,10 @@ class EdgeRegressionTest {
      * FIXED_WINDOW, 2 per 10 s, a clock that steps back and forth between {@code B - 1} and {@code B + 1}: two
      * permits in the window before {@code B}, two in the window from {@code B}, then nothing: every later request is
      * decided at {@code te = B + 1} (the last commit), so it is denied with the window from {@code B} full
-     * (remaining 0, reset and retry {@code B + W - (B + 1) = W - 1}). Before issue 16 each step back re-opened the
-     * earlier window and each step forward the later one: 5 and more admitted in the window from {@code B}.
+     * (remaining 0, reset and retry {@code B + W - (B + 1) = W - 1} from {@code te}). Durations count from the call's
+     * own reading {@code t}: at {@code t = B + 1} they are {@code W - 1}, at {@code t = B - 1} two more,
+     * {@code W + 1} (both name the instant {@code B + W}, where the request passes). Before issue 16 each step back re-opened the earlier window
+     * and each step forward the later one: 5 and more admitted in the window from {@code B}.
      */
     @ParameterizedTest
     @EnumSource(StoreKind.class)
@@ -150,21 +152,29 @@ class EdgeRegressionTest {
         assertThat(view(l.acquire("client", rule))).isEqualTo(allowed(0, w - 1));
         int admittedAfterB = 2;
         for (int i = 0; i < 4; i++) {
-            clock.set(i % 2 == 0 ? b - 1 : b + 1);
+            boolean back = i % 2 == 0;
+            clock.set(back ? b - 1 : b + 1);
             Decision d = l.acquire("client", rule);
             admittedAfterB += d.allowed() ? 1 : 0;
+            long wait = back ? w + 1 : w - 1; // until B + W, from t
             assertThat(view(d)).as("request %d after the window from B is full", i + 1)
-                    .isEqualTo(denied(0, w - 1, w - 1));
+                    .isEqualTo(denied(0, wait, wait));
         }
         assertThat(admittedAfterB).isEqualTo(2);
+        // the retry-after of a stepped-back call is honest: W + 1 after B - 1 is B + W, the next window
+        clock.set(b - 1);
+        assertThat(view(l.acquire("client", rule))).isEqualTo(denied(0, w + 1, w + 1));
+        clock.set(b + w);
+        assertThat(view(l.acquire("client", rule))).isEqualTo(allowed(1, w));
     }
 
     /**
      * SLIDING_WINDOW_COUNTER, 2 per 10 s, the same clock: two permits at {@code B + 1} ({@code cur = 2}); then at
      * {@code B - 1} and {@code B + 1} alternately every request is decided at {@code te = B + 1}: estimate 2, denied,
      * reset {@code ws + 2W - te = 2W - 1}, retry {@code W} (in the next window the weight of 2 must drop below 2:
-     * at {@code elapsed = 1}, i.e. {@code B + W + 1}). Before issue 16 the step back found a state of another window,
-     * took it for empty and wrote over it.
+     * at {@code elapsed = 1}, i.e. {@code B + W + 1}), both from {@code te}; reported from the call's reading
+     * {@code t}, 2 µs more at {@code t = B - 1}. Before issue 16 the step back found a state of another window, took
+     * it for empty and wrote over it.
      */
     @ParameterizedTest
     @EnumSource(StoreKind.class)
@@ -177,10 +187,13 @@ class EdgeRegressionTest {
         assertThat(view(l.acquire("client", rule))).isEqualTo(allowed(0, 2 * w - 1));
         int admitted = 2;
         for (int i = 0; i < 6; i++) {
-            clock.set(i % 2 == 0 ? b - 1 : b + 1);
+            boolean back = i % 2 == 0;
+            clock.set(back ? b - 1 : b + 1);
             Decision d = l.acquire("client", rule);
             admitted += d.allowed() ? 1 : 0;
-            assertThat(view(d)).as("request %d after two", i + 1).isEqualTo(denied(0, 2 * w - 1, w));
+            long behind = back ? 2 : 0; // te - t
+            assertThat(view(d)).as("request %d after two", i + 1)
+                    .isEqualTo(denied(0, 2 * w - 1 + behind, w + behind));
         }
         assertThat(admitted).isEqualTo(2);
     }

@@ -27,7 +27,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -57,16 +56,18 @@ import redis.clients.jedis.resps.Tuple;
  * the store must be exactly the model's, and no exception may escape. On Redis, also: a denied call leaves every
  * state key byte-identical; every key written has exactly the TTL the spec gives (plus the test padding), is no
  * bigger than documented (a string of at most 48 bytes, or a log of at most {@code limit} entries); no key is left
- * without a TTL. After a denial, advancing exactly by the retry-after makes the same request pass.
+ * without a TTL. After every denial (whatever the effective times: reset and retry-after count from the call's own
+ * clock reading), advancing exactly by the retry-after makes the same request pass, unless a cost exceeds its limit.
  *
- * <p>Redis expires keys on its own clock while the test's clock is virtual: the limiters are built with a TTL padding
- * of {@link #TTL_PADDING}, so no key expires in real time, and before each step the test deletes every key whose TTL,
- * counted on the virtual clock from its write, has run out (what Redis would have done).
+ * <p>Forgetting is lazy, as the spec says: a state is forgotten when a call whose own clock reading is at or after
+ * its expiry touches it (see {@link ReferenceModel}). Redis expires keys on its own clock while the test's clock is
+ * virtual: the limiters are built with a TTL padding of {@link #TTL_PADDING}, so no key expires in real time, and
+ * before each step the test deletes those of the step's keys whose TTL, counted on the virtual clock from their
+ * write, has run out at the step's reading; the keys the step does not touch stay, even past their expiry.
  *
  * <p>Seeds and tries: see {@link Property} ({@code -Dratelimit.pbt.seed=…}, {@code -Dratelimit.pbt.tries=…}).
  * {@code -Dratelimit.pbt.keyed=false} leaves out calls through {@code acquire(List<KeyedRule>)};
- * {@code -Dratelimit.pbt.back=false} leaves out steps back in time;
- * {@code -Dratelimit.pbt.forgetting=ON_TOUCH} makes the model forget lazily (see {@link ReferenceModel.Forgetting}).
+ * {@code -Dratelimit.pbt.back=false} leaves out steps back in time.
  */
 class ModelPropertyTest {
 
@@ -75,9 +76,6 @@ class ModelPropertyTest {
     private static final long PTTL_SLACK_MILLIS = 5_000;
     private static final int MAX_STATE_STRING_BYTES = 48;
     private static final boolean KEYED = Boolean.parseBoolean(System.getProperty("ratelimit.pbt.keyed", "true"));
-    /** The spec's forgetting unless {@code -Dratelimit.pbt.forgetting=ON_TOUCH} (for exploring, not the spec). */
-    private static final ReferenceModel.Forgetting FORGETTING = ReferenceModel.Forgetting.valueOf(
-            System.getProperty("ratelimit.pbt.forgetting", "ALL_EXPIRED"));
     private static final boolean BACK = Boolean.parseBoolean(System.getProperty("ratelimit.pbt.back", "true"));
     private static final List<String> KEYS = List.of("k0", "k1", "k2");
     private static final long MS = 1_000L;
@@ -101,19 +99,19 @@ class ModelPropertyTest {
 
     @Test
     void inMemoryAnswersExactlyLikeTheModel() {
-        check("memory", 16_001L, 20_000, clock -> new Harness(
+        check("memory", 16_001L, 40_000, clock -> new Harness(
                 InMemoryRateLimiter.custom().timeSource(clock).build(), Store.MEMORY));
     }
 
     @Test
     void redisAnswersExactlyLikeTheModel() {
-        check("redis", 16_002L, 1_500, clock -> new RedisHarness(redis, clock));
+        check("redis", 16_002L, 2_000, clock -> new RedisHarness(redis, clock));
     }
 
     @Test
     void redisClusterAnswersExactlyLikeTheModel() {
         RedisClusterClient cluster = RedisCluster.shared().client();
-        check("redis-cluster", 16_003L, 1_000, clock -> new RedisHarness(cluster, clock));
+        check("redis-cluster", 16_003L, 1_500, clock -> new RedisHarness(cluster, clock));
     }
 
     /**
@@ -144,7 +142,7 @@ class ModelPropertyTest {
                 .timeSource(clock).config(FallbackConfig.custom().policy(FailurePolicy.FALLBACK).instanceCount(1)
                         .build()).build()) {
             fallback.circuitBreaker().transitionToForcedOpenState();
-            check("fallback", 16_004L, 10_000, caseClock -> {
+            check("fallback", 16_004L, 20_000, caseClock -> {
                 current[0] = caseClock;
                 memory[0] = InMemoryRateLimiter.custom().timeSource(caseClock).build();
                 return new Harness(fallback, Store.FALLBACK) {
@@ -572,7 +570,7 @@ class ModelPropertyTest {
     /** Runs one case against a fresh limiter and a fresh model; throws AssertionError at the first disagreement. */
     private static void run(Case c, HarnessFactory factory, Stats stats) {
         ManualClock clock = new ManualClock(c.start());
-        ReferenceModel model = new ReferenceModel(FORGETTING);
+        ReferenceModel model = new ReferenceModel();
         Deque<String> trace = new ArrayDeque<>();
         try (Harness h = factory.open(clock)) {
             Outcome previous = null;
@@ -633,8 +631,8 @@ class ModelPropertyTest {
                     throw new AssertionError("the store disagrees with the model (" + mismatch + "); the steps:\n"
                             + String.join("\n", trace));
                 }
-                if (step.move() == Move.REPEAT_AT_RETRY && previous != null && honestRetryExpected(previous,
-                        previousStep, previousT)) {
+                if (step.move() == Move.REPEAT_AT_RETRY && previous != null
+                        && honestRetryExpected(previous, previousStep)) {
                     stats.honestRetries++;
                     if (!expected.allowed()) {
                         throw new IllegalStateException("model bug: its retry-after is not honest\n"
@@ -670,17 +668,16 @@ class ModelPropertyTest {
     }
 
     /**
-     * Whether repeating the previous call exactly its retry-after later must pass: it was denied, no cost exceeded
-     * its limit (those are denied forever), and every rule was decided at the call's own clock reading (after a step
-     * back, a rule decided at a later effective time measures its wait from there).
+     * Whether repeating the previous call exactly its retry-after later must pass: it was denied and no cost exceeded
+     * its limit (those are denied forever). Every rule's retry-after counts from the call's own clock reading, also a
+     * rule decided at a later effective time after a step back, so no other condition applies.
      */
-    private static boolean honestRetryExpected(Outcome previous, Step previousStep, long previousT) {
+    private static boolean honestRetryExpected(Outcome previous, Step previousStep) {
         if (previous.allowed()) {
             return false;
         }
-        for (int i = 0; i < previous.rules().size(); i++) {
-            Req q = previousStep.reqs().get(i);
-            if (q.cost() > q.counter().limit() || previous.rules().get(i).teMicros() != previousT) {
+        for (Req q : previousStep.reqs()) {
+            if (q.cost() > q.counter().limit()) {
                 return false;
             }
         }
@@ -828,22 +825,17 @@ class ModelPropertyTest {
         }
 
         /**
-         * Deletes each key whose TTL has run out on the virtual clock, as Redis would have (with the model's
-         * {@link ReferenceModel.Forgetting#ON_TOUCH}, only the keys of this call).
+         * Lazy forgetting on the virtual clock: deletes each key of this call whose TTL, counted from its write, has
+         * run out at the call's reading {@code t} (expiry at or before {@code t}); every other key stays.
          */
         @Override
         void beforeStep(long t, List<KeyedRule> rules) {
-            Set<String> touched = new HashSet<>();
             for (KeyedRule r : rules) {
-                touched.add(key(r));
-            }
-            for (Iterator<Map.Entry<String, Long>> it = expiries.entrySet().iterator(); it.hasNext();) {
-                Map.Entry<String, Long> e = it.next();
-                boolean forgettable = FORGETTING == ReferenceModel.Forgetting.ALL_EXPIRED
-                        || touched.contains(e.getKey());
-                if (e.getValue() <= t && forgettable) {
-                    redis.del(e.getKey());
-                    it.remove();
+                String key = key(r);
+                Long expiry = expiries.get(key);
+                if (expiry != null && expiry <= t) {
+                    redis.del(key);
+                    expiries.remove(key);
                 }
             }
         }

@@ -17,18 +17,23 @@ import java.util.Set;
  * <ul>
  *   <li>A counter is identified by (client key, rule name, algorithm, limit, window): {@link Counter}.
  *   <li>Each counter remembers the time of its last commit {@code tl}; a decision is made at the effective time
- *       {@code te = max(t, tl)} and every duration is measured from {@code te}. A denied request writes nothing.
- *   <li>After a commit, the counter is forgotten (fresh again, {@code tl} included) once a call's raw clock reading
- *       reaches {@code expiry = t_write + max(1 ms, ceilToMillis(fresh - t_write))}, where {@code t_write} is the raw
- *       reading of the committing call and {@code fresh} the algorithm's time from which the state equals a fresh
- *       one. Like a Redis key's TTL, this happens to every counter, whichever counters the call touches: before
- *       deciding at {@code t}, every counter whose expiry is at or before {@code t} is dropped (see
- *       {@link Forgetting}).
+ *       {@code te = max(t, tl)}, where {@code t} is the call's own clock reading. A denied request writes nothing.
+ *   <li>Durations are reported from the call's own reading {@code t}: a rule's reset and retry-after are the values
+ *       measured from {@code te} plus {@code te - t} (which is 0 unless the clock stepped back behind the state's
+ *       last commit); its remaining is as of {@code te}. So a client that waits exactly the retry-after from its
+ *       own reading is never turned away again (unless something else consumed, or a cost exceeds its limit).
+ *   <li>After a commit, the counter expires at {@code expiry = t_write + max(1 ms, ceilToMillis(fresh - t_write))},
+ *       where {@code t_write} is the raw reading of the committing call and {@code fresh} the algorithm's time from
+ *       which the state equals a fresh one. Forgetting is lazy: an expired counter is forgotten (fresh again,
+ *       {@code tl} included) when a call whose own reading {@code t} is at or after its expiry touches it, and only
+ *       then; a counter no such call touched is still held, also by a later call whose clock stepped back to before
+ *       its expiry. Once forgotten it stays forgotten, whether that call then commits or is denied.
  *   <li>All rules of a call are checked; the permits are taken from all of them only when all admit.
  *   <li>Reported per rule: allowed, remaining, reset as defined by the algorithm ({@link CounterModel}), and the
  *       retry-after by its definition: 0 when the rule admits, {@code W} when {@code c > L}, else the smallest
  *       {@code d >= 1} at which the same request would pass at {@code te + d} with nothing else consuming, found by
- *       a binary search (passing is monotone in {@code d}), not by a closed form.
+ *       a binary search (passing is monotone in {@code d}), not by a closed form; reset and retry-after (when not 0)
+ *       then plus {@code te - t}.
  * </ul>
  * Times are microseconds in {@code long} (readings near 1.8e15 plus at most two 366-day windows: far from overflow);
  * products that can exceed 2^63 (limit times window) are BigIntegers in the algorithm models.
@@ -49,8 +54,10 @@ public final class ReferenceModel {
      *
      * @param allowed     whether this rule alone admits the request
      * @param remaining   permits available at {@code te} (after this request's permits when the call passed)
-     * @param resetMicros µs from {@code te} until the full limit is back
-     * @param retryMicros 0 when this rule admits, else µs from {@code te} until the same request would pass
+     * @param resetMicros µs from the call's reading {@code t} until the full limit is back (from {@code te}, plus
+     *                    {@code te - t})
+     * @param retryMicros 0 when this rule admits, else µs from the call's reading {@code t} until the same request
+     *                    would pass (from {@code te}, plus {@code te - t})
      * @param teMicros    the effective time the rule was decided at
      */
     public record RuleResult(boolean allowed, long remaining, long resetMicros, long retryMicros, long teMicros) {
@@ -65,7 +72,7 @@ public final class ReferenceModel {
      */
     public record Write(KeyedRule rule, long writeMicros, long ttlMillis) {
 
-        /** When the state is forgotten: {@code t_write + ttl}. */
+        /** When the state expires ({@code t_write + ttl}): the next call at or after it that touches it forgets it. */
         public long expiryMicros() {
             return Math.addExact(writeMicros, Math.multiplyExact(ttlMillis, 1_000L));
         }
@@ -102,7 +109,7 @@ public final class ReferenceModel {
         final CounterModel state;
         /** {@code tl}: the effective time of the last commit. */
         long lastCommit;
-        /** When the state is forgotten. */
+        /** When the state expires: a call touching it at a reading at or after this forgets it. */
         long expiry;
 
         Entry(CounterModel state) {
@@ -110,35 +117,7 @@ public final class ReferenceModel {
         }
     }
 
-    /** When a state past its expiry is forgotten. */
-    public enum Forgetting {
-        /**
-         * The spec (and what Redis does with a key's TTL): before a call at {@code t}, every state whose expiry is at
-         * or before {@code t} is forgotten, whichever counters the call touches. After a step back, a state another
-         * call's clock reading has already expired stays forgotten.
-         */
-        ALL_EXPIRED,
-        /**
-         * Only the states the call touches are checked against its own reading {@code t}: a state whose expiry an
-         * earlier call's later reading reached, touched after a step back to before its expiry, is still held. The
-         * two differ only after a step back; this one is not what the suite checks by default (see
-         * {@code ModelPropertyTest}), but what a store that forgets lazily does.
-         */
-        ON_TOUCH
-    }
-
     private final Map<Counter, Entry> entries = new HashMap<>();
-    private final Forgetting forgetting;
-
-    /** A model with no state, forgetting as the spec says ({@link Forgetting#ALL_EXPIRED}). */
-    public ReferenceModel() {
-        this(Forgetting.ALL_EXPIRED);
-    }
-
-    /** A model with no state, forgetting expired states as given. */
-    public ReferenceModel(Forgetting forgetting) {
-        this.forgetting = forgetting;
-    }
 
     /**
      * Decides a call at raw clock reading {@code t} and updates the model.
@@ -158,12 +137,9 @@ public final class ReferenceModel {
                 throw new IllegalArgumentException("counter repeated in one call: " + r);
             }
         }
-        if (forgetting == Forgetting.ALL_EXPIRED) {
-            entries.values().removeIf(e -> e.expiry <= t);
-        } else {
-            for (KeyedRule r : rules) {
-                entries.computeIfPresent(Counter.of(r.key(), r.rule()), (c, e) -> e.expiry <= t ? null : e);
-            }
+        // lazy forgetting: only the counters this call touches, against its own reading
+        for (KeyedRule r : rules) {
+            entries.computeIfPresent(Counter.of(r.key(), r.rule()), (c, e) -> e.expiry <= t ? null : e);
         }
 
         // 1. check every rule, each at its own effective time
@@ -193,6 +169,7 @@ public final class ReferenceModel {
             RateLimitRule rule = keyed.rule();
             Entry e = states.get(i);
             CounterModel s = e.state;
+            long behind = te[i] - t; // durations count from the call's own reading t
             if (all) {
                 s.commit(te[i], rule.cost());
                 e.lastCommit = te[i];
@@ -202,21 +179,21 @@ public final class ReferenceModel {
                 e.expiry = w.expiryMicros();
                 entries.put(Counter.of(keyed.key(), rule), e);
                 writes.add(w);
-                results.add(new RuleResult(true, s.remaining(te[i]), s.reset(te[i]), 0, te[i]));
+                results.add(new RuleResult(true, s.remaining(te[i]), s.reset(te[i]) + behind, 0, te[i]));
             } else {
-                long retry = admits[i] ? 0 : retryAfter(s, te[i], rule.cost());
-                results.add(new RuleResult(admits[i], s.remaining(te[i]), s.reset(te[i]), retry, te[i]));
+                long retry = admits[i] ? 0 : retryAfter(s, te[i], rule.cost()) + behind;
+                results.add(new RuleResult(admits[i], s.remaining(te[i]), s.reset(te[i]) + behind, retry, te[i]));
             }
         }
         return new Outcome(List.copyOf(results), List.copyOf(writes));
     }
 
     /**
-     * The retry-after of a rule that does not admit: {@code W} when the cost exceeds the limit, else the smallest
-     * {@code d >= 1} such that the request passes at {@code te + d}. By {@code 2W} every algorithm's state equals a
-     * fresh one, and passing is monotone in {@code d}, so a binary search over {@code [1, 2W]} finds it. (The state
-     * may be forgotten before {@code te + d}, but only at or after the time it equals a fresh one, so asking the state
-     * itself gives the same answer.)
+     * The retry-after, measured from {@code te}, of a rule that does not admit (the caller adds {@code te - t}):
+     * {@code W} when the cost exceeds the limit, else the smallest {@code d >= 1} such that the request passes at
+     * {@code te + d}. By {@code 2W} every algorithm's state equals a fresh one, and passing is monotone in {@code d},
+     * so a binary search over {@code [1, 2W]} finds it. (The state may be forgotten before {@code te + d}, but only at
+     * or after the time it equals a fresh one, so asking the state itself gives the same answer.)
      */
     private static long retryAfter(CounterModel s, long te, long cost) {
         if (cost > s.limit) {
@@ -240,7 +217,8 @@ public final class ReferenceModel {
 
     /**
      * The earliest expiry of a state still held, strictly after {@code t}, or -1 when none (for tests that step
-     * exactly onto an expiry).
+     * exactly onto an expiry). With lazy forgetting, a state held may have an expiry at or before {@code t}; those are
+     * not candidates.
      */
     public long nextExpiryAfter(long t) {
         long next = -1;

@@ -77,30 +77,61 @@ class ReferenceModelTest {
         Outcome back = m.acquire(START + S, List.of(new KeyedRule("d", rule(Algorithm.SLIDING_WINDOW_LOG, 5, "1s"))));
         assertThat(back.rules().get(0).teMicros()).isEqualTo(START + 2 * S);
         assertThat(back.writes().get(0).ttlMillis()).isEqualTo(2_000); // fresh = te + W = START + 3 s
+        // the reset, too, counts from t: W from te, plus te - t = 1 s
+        assertThat(back.rules().get(0)).isEqualTo(new RuleResult(true, 3, 2 * S, 0, START + 2 * S));
     }
 
-    /** Time never moves back per state: a step back across a window boundary still counts the later window. */
+    /**
+     * Time never moves back per state: a step back across a window boundary still counts the later window; reset and
+     * retry-after count from the call's own reading (2 µs before the effective time), so retrying exactly that much
+     * later passes. A cost above the limit waits one window, also from the effective time: {@code W + 2 µs}.
+     */
     @Test
-    void aStepBackIsDecidedAtTheLastCommit() {
+    void aStepBackIsDecidedAtTheLastCommitAndReportsDurationsFromItsOwnReading() {
         ReferenceModel m = new ReferenceModel();
         RateLimitRule fw = rule(Algorithm.FIXED_WINDOW, 2, "10s");
         long boundary = T0 + 10 * S;
         assertThat(one(m, boundary + 1, "c", fw).allowed()).isTrue();
         assertThat(one(m, boundary + 1, "c", fw).allowed()).isTrue();
         RuleResult back = one(m, boundary - 1, "c", fw);
-        assertThat(back).isEqualTo(new RuleResult(false, 0, 10 * S - 1, 10 * S - 1, boundary + 1));
+        // from te = B + 1: reset and retry W - 1; from t = B - 1: W + 1
+        assertThat(back).isEqualTo(new RuleResult(false, 0, 10 * S + 1, 10 * S + 1, boundary + 1));
+        assertThat(one(m, boundary - 1, "c", fw.withCost(3)))
+                .isEqualTo(new RuleResult(false, 0, 10 * S + 1, 10 * S + 2, boundary + 1));
+        assertThat(one(m, boundary - 1 + back.retryMicros() - 1, "c", fw).allowed()).isFalse();
+        assertThat(one(m, boundary - 1 + back.retryMicros(), "c", fw))
+                .isEqualTo(new RuleResult(true, 1, 10 * S, 0, boundary + 10 * S));
     }
 
-    /** A state is forgotten once any call's reading reaches its expiry, its last-commit time included. */
+    /**
+     * Forgetting is lazy: an expired state is forgotten, its last-commit time included, when a call at or after its
+     * expiry touches it, even one that is denied; after that a step back finds it fresh.
+     */
     @Test
-    void anExpiredStateIsForgottenWithItsTime() {
+    void anExpiredStateTouchedAtOrAfterItsExpiryIsForgottenWithItsTime() {
         ReferenceModel m = new ReferenceModel();
         RateLimitRule fw = rule(Algorithm.FIXED_WINDOW, 1, "1ms");
         long t = T0 + 5_000;
         assertThat(one(m, t, "c", fw).allowed()).isTrue(); // expiry t + 1 ms
-        one(m, t + 2_000, "other", fw); // the clock passes the expiry
+        assertThat(one(m, t + 1_000, "c", fw.withCost(2)).allowed()).isFalse(); // touched at its expiry: forgotten
         RuleResult again = one(m, t + 500, "c", fw); // a step back: fresh, decided at t + 500
         assertThat(again).isEqualTo(new RuleResult(true, 0, 500, 0, t + 500));
+    }
+
+    /**
+     * A call that does not touch an expired state leaves it held: after a step back to before its expiry, it still
+     * counts (decided at the reading, which is after its last commit), though another call's reading passed it.
+     */
+    @Test
+    void anExpiredStateNotTouchedIsStillHeldAfterAStepBack() {
+        ReferenceModel m = new ReferenceModel();
+        RateLimitRule fw = rule(Algorithm.FIXED_WINDOW, 1, "1ms");
+        long t = T0 + 5_000;
+        assertThat(one(m, t, "c", fw).allowed()).isTrue(); // expiry t + 1 ms
+        assertThat(one(m, t + 2_000, "other", fw).allowed()).isTrue(); // the clock passes the expiry elsewhere
+        RuleResult back = one(m, t + 500, "c", fw); // a step back: still held, window [t, t + 1 ms) full
+        assertThat(back).isEqualTo(new RuleResult(false, 0, 500, 500, t + 500));
+        assertThat(m.nextExpiryAfter(t + 500)).isEqualTo(t + 1_000);
     }
 
     /** Counters of one name and algorithm with different limits or windows are distinct. */
