@@ -230,6 +230,17 @@ public final class ReferenceModel {
         return next;
     }
 
+    /**
+     * When the state of {@code rule}'s counter expires, or {@code Long.MAX_VALUE} when the model holds none.
+     *
+     * @param rule the rule with its key
+     * @return the expiry in µs
+     */
+    public long expiryOf(KeyedRule rule) {
+        Entry e = entries.get(Counter.of(rule.key(), rule.rule()));
+        return e == null ? Long.MAX_VALUE : e.expiry;
+    }
+
     private static long ceilDiv(long a, long b) {
         return Math.floorDiv(a + b - 1, b);
     }
