@@ -9,6 +9,7 @@ import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.memory.InMemoryRateLimiter;
 import dev.ratelimit.redis.RedisRateLimiter;
+import dev.ratelimit.redis.RedisTestAccess;
 import dev.ratelimit.testing.ManualClock;
 import dev.ratelimit.testing.RedisServer;
 import java.util.ArrayList;
@@ -69,8 +70,9 @@ class EdgeRegressionTest {
     private RateLimiter limiter(StoreKind store, long startMicros) {
         clock = new ManualClock(startMicros);
         limiter = store == StoreKind.MEMORY ? InMemoryRateLimiter.custom().timeSource(clock).build()
-                : RedisRateLimiter.custom().client(redis).timeSource(clock).keyPrefix("edge-" + UUID.randomUUID())
-                        .build();
+                // keys written on the virtual clock must not expire in real time (a TTL can be 1 ms here)
+                : RedisTestAccess.ttlPadding(RedisRateLimiter.custom().client(redis).timeSource(clock)
+                        .keyPrefix("edge-" + UUID.randomUUID()), java.time.Duration.ofHours(1)).build();
         return limiter;
     }
 
