@@ -65,6 +65,7 @@ public final class RateLimitSettings {
     static final String IPV6_PREFIX_LENGTH = "ratelimit.ipv6-prefix-length";
     static final String HEADERS = "ratelimit.headers";
     static final String SHADOW = "ratelimit.shadow";
+    static final String COUNT_OPTIONS = "ratelimit.count-options";
     static final String METRICS_ENABLED = "ratelimit.metrics.enabled";
 
     // the defaults of builders that do not expose their values (kept equal to RedisRateLimiter's and
@@ -96,6 +97,7 @@ public final class RateLimitSettings {
     private final RequestKeys requestKeys;
     private final HeaderStyle headerStyle;
     private final boolean shadow;
+    private final boolean countOptions;
     private final boolean metricsEnabled;
 
     private RateLimitSettings(Lookup in) {
@@ -198,6 +200,8 @@ public final class RateLimitSettings {
         this.headerStyle = headers == null ? HeaderStyle.BOTH : enumValue(headers, HeaderStyle.class);
         Setting shadowMode = in.get(SHADOW);
         this.shadow = shadowMode != null && bool(shadowMode);
+        Setting options = in.get(COUNT_OPTIONS);
+        this.countOptions = options != null && bool(options);
         Setting metrics = in.get(METRICS_ENABLED);
         this.metricsEnabled = metrics == null || bool(metrics);
     }
@@ -411,6 +415,16 @@ public final class RateLimitSettings {
     }
 
     /**
+     * Whether {@code OPTIONS} requests (CORS preflights, which browsers send on their own) are counted and decorated
+     * like any other method. From {@code ratelimit.count-options}.
+     *
+     * @return false by default: both bindings let OPTIONS requests through uncounted and without rate-limit headers
+     */
+    public boolean countOptions() {
+        return countOptions;
+    }
+
+    /**
      * {@return whether the limiter reports metrics when the application names no registry ({@link #metrics()});
      * true by default}
      */
@@ -451,6 +465,7 @@ public final class RateLimitSettings {
                 + ", " + shortName(IPV6_PREFIX_LENGTH) + "=" + requestKeys.ipv6PrefixLength()
                 + ", " + shortName(HEADERS) + "=" + headerStyle
                 + ", " + shortName(SHADOW) + "=" + shadow
+                + ", " + shortName(COUNT_OPTIONS) + "=" + countOptions
                 + ", " + shortName(METRICS_ENABLED) + "=" + metricsEnabled + "]";
     }
 

@@ -62,7 +62,7 @@ class RateLimitSettingsTest {
                 + "breaker.slow-call-rate-threshold=50, breaker.slow-call-duration=200ms, "
                 + "breaker.wait-in-open-state=5s, breaker.sliding-window-size=20, breaker.minimum-calls=5, "
                 + "breaker.half-open-calls=3, memory.maximum-keys=100000, denial-cache.max-keys=0, trusted-proxies=[], "
-                + "ipv6-prefix-length=128, headers=BOTH, shadow=false, metrics.enabled=true]");
+                + "ipv6-prefix-length=128, headers=BOTH, shadow=false, count-options=false, metrics.enabled=true]");
         assertThat(RateLimitSettings.load(null, null, null)).hasToString(s.toString());
     }
 
@@ -121,6 +121,7 @@ class RateLimitSettingsTest {
         params.put("ratelimit.ipv6-prefix-length", "64");
         params.put("ratelimit.headers", "ietf");
         params.put("ratelimit.shadow", "TRUE");
+        params.put("ratelimit.count-options", "true");
         params.put("ratelimit.metrics.enabled", "false");
         RateLimitSettings s = load();
         assertThat(s.redisUrl()).contains("redis://127.0.0.1:6380/2");
@@ -152,7 +153,7 @@ class RateLimitSettingsTest {
                 + "breaker.wait-in-open-state=1m, breaker.sliding-window-size=50, breaker.minimum-calls=10, "
                 + "breaker.half-open-calls=2, memory.maximum-keys=5000000000, denial-cache.max-keys=20000, "
                 + "trusted-proxies=[10.0.0.0/8, ::1/128], "
-                + "ipv6-prefix-length=64, headers=IETF, shadow=true, metrics.enabled=false]");
+                + "ipv6-prefix-length=64, headers=IETF, shadow=true, count-options=true, metrics.enabled=false]");
     }
 
     @Test
@@ -205,6 +206,7 @@ class RateLimitSettingsTest {
         "ratelimit.ipv6-prefix-length|129|is invalid: ipv6PrefixLength must be from 0 to 128, was 129",
         "ratelimit.headers|ALL|must be one of IETF, LEGACY, BOTH, NONE",
         "ratelimit.shadow|yes|must be true or false",
+        "ratelimit.count-options|sometimes|must be true or false",
     })
     void invalidValues(String name, String value, String why) {
         sys.put(name, value);
