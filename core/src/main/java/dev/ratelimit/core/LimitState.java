@@ -15,7 +15,7 @@ import java.util.Objects;
  * @param resetMicros  microseconds until the full limit is available again (0 when it already is); for the sliding
  *                     window counter an upper bound: the end of the window whose count still weighs
  * @param retryMicros  microseconds until a request of the same cost could pass this rule (0 when allowed, at least
- *                     1 when denied); when the cost exceeds the limit, one window
+ *                     1 when denied)
  */
 public record LimitState(RateLimitRule rule, boolean allowed, long remaining, long resetMicros, long retryMicros) {
 

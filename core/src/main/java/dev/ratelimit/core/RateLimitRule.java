@@ -69,6 +69,10 @@ public final class RateLimitRule {
         if (b.cost < 1) {
             throw new IllegalArgumentException("cost must be at least 1, was " + b.cost);
         }
+        if (b.cost > limit) {
+            throw new IllegalArgumentException("cost " + b.cost + " is above the limit " + limit
+                    + ": a request of that cost could never pass");
+        }
         this.cost = b.cost;
     }
 
@@ -109,9 +113,9 @@ public final class RateLimitRule {
     /**
      * This rule with another cost per request (e.g. a cost known only at request time).
      *
-     * @param newCost permits one request takes; at least 1
+     * @param newCost permits one request takes; from 1 to the limit
      * @return this rule when the cost is unchanged, else a copy with {@code newCost}
-     * @throws IllegalArgumentException when {@code newCost} is less than 1
+     * @throws IllegalArgumentException when {@code newCost} is less than 1 or above the limit
      */
     public RateLimitRule withCost(int newCost) {
         if (newCost == cost) {
@@ -354,7 +358,7 @@ public final class RateLimitRule {
         /**
          * Permits per request; 1 unless set.
          *
-         * @param cost at least 1
+         * @param cost from 1 to the limit (checked by {@link #build()})
          * @return this builder
          */
         public Builder cost(int cost) {

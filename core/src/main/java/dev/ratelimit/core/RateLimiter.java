@@ -16,7 +16,7 @@ public interface RateLimiter extends AutoCloseable {
      * @param key   the client's key (principal, IP, header value…); long or unusual keys are hashed by the store
      * @param rules one or more rules, no two with the same name and algorithm; each takes its own
      *              {@link RateLimitRule#cost()}
-     * @return the decision; a cost above a rule's limit is denied, not an error
+     * @return the decision
      * @throws IllegalArgumentException when the key is empty or the rules are empty or repeat a name and algorithm
      */
     Decision acquire(String key, List<RateLimitRule> rules);

@@ -199,13 +199,13 @@ public final class FallbackRateLimiter implements RateLimiter {
      * Normally {@code ceil(limit / n)} permits per window. When the request's cost is above that but within the full
      * limit, such a share could never admit the request (Redis would), so the share keeps the same rate with a limit
      * that fits the cost: {@code cost} permits per {@code window × cost × n / limit} (rounded up to the millisecond,
-     * at most 366 days). A cost above the full limit is left as it is: Redis refuses it too.
+     * at most 366 days). (A rule's cost never exceeds its full limit.)
      */
     private static RateLimitRule share(RateLimitRule rule, int n) {
         long limit = rule.limit();
         long divided = Math.max(1, (limit + n - 1) / n);
         int cost = rule.cost();
-        if (cost <= divided || cost > limit) {
+        if (cost <= divided) {
             return rule.toBuilder().limit(divided).build();
         }
         BigInteger[] millis = BigInteger.valueOf(rule.window().toMillis()).multiply(BigInteger.valueOf(cost))

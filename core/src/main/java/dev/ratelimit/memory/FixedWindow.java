@@ -19,8 +19,8 @@ final class FixedWindow extends AlgorithmState {
         long n = windowStart == ws ? count : 0;
         pendingStart = ws;
         pendingCount = n;
-        boolean ok = cost <= limit && n + cost <= limit;
-        long retry = ok ? 0 : cost > limit ? window : we - t;
+        boolean ok = n + cost <= limit;
+        long retry = ok ? 0 : we - t;
         return verdict(ok, limit - n, n > 0 ? we - t : 0, retry);
     }
 

@@ -20,24 +20,15 @@ final class Gcra extends AlgorithmState {
             tw = t;
             tr = 0;
         }
-        long nw = tw;
-        long nr = tr;
-        boolean ok;
-        long retry;
-        if (cost <= limit) {
-            nw = tw + Exact.quotient(cost, window, limit);
-            nr = tr + Exact.remainder(cost, window, limit);
-            if (nr >= limit) {
-                nw++;
-                nr -= limit;
-            }
-            long dt = nw - t;
-            ok = dt < window || (dt == window && nr == 0);
-            retry = ok ? 0 : dt - window + (nr > 0 ? 1 : 0);
-        } else {
-            ok = false;
-            retry = window;
+        long nw = tw + Exact.quotient(cost, window, limit);
+        long nr = tr + Exact.remainder(cost, window, limit);
+        if (nr >= limit) {
+            nw++;
+            nr -= limit;
         }
+        long dt = nw - t;
+        boolean ok = dt < window || (dt == window && nr == 0);
+        long retry = ok ? 0 : dt - window + (nr > 0 ? 1 : 0);
         pendingWhole = nw;
         pendingRemainder = nr;
         if (ok && committing) {

@@ -34,13 +34,11 @@ final class SlidingWindowCounter extends AlgorithmState {
         pendingPrevious = prev;
         pendingEstimate = est;
 
-        boolean ok = cost <= limit && est + cost <= limit;
+        boolean ok = est + cost <= limit;
         long reset = cur > 0 ? we + window - t : prev > 0 ? we - t : 0;
         long retry;
         if (ok) {
             retry = 0;
-        } else if (cost > limit) {
-            retry = window;
         } else if (cur + cost <= limit) {
             // later in this window: e = window - ceil((limit - cost - cur + 1) * window / prev) + 1
             retry = window - Exact.ceilQuotient(limit - cost - cur + 1, window, prev) + 1 - elapsed;

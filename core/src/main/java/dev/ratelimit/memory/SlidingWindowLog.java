@@ -21,13 +21,11 @@ final class SlidingWindowLog extends AlgorithmState {
         int first = firstAfter(t - window, end); // a check drops nothing: a denial changes no state, as in the script
         pendingFirst = first;
         long n = end - first;
-        boolean ok = cost <= limit && n + cost <= limit;
+        boolean ok = n + cost <= limit;
         long reset = n > 0 ? times[end - 1] + window - t : 0;
         long retry;
         if (ok) {
             retry = 0;
-        } else if (cost > limit) {
-            retry = window;
         } else {
             int k = (int) (n + cost - limit);
             retry = times[first + k - 1] + window - t;

@@ -34,11 +34,11 @@ final class TokenBucket extends AlgorithmState {
         pendingTokens = k;
         pendingFraction = f;
 
-        boolean ok = cost <= limit && k >= cost;
+        boolean ok = k >= cost;
         if (ok && committing) {
             return verdict(true, 0, 0, 0); // the commit computes remaining and reset
         }
-        long retry = ok ? 0 : cost > limit ? window : timeFor(cost - k, f, limit, window);
+        long retry = ok ? 0 : timeFor(cost - k, f, limit, window);
         return verdict(ok, k, k >= limit ? 0 : timeFor(limit - k, f, limit, window), retry);
     }
 

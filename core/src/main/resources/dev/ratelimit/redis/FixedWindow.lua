@@ -11,14 +11,8 @@ if state then
 end
 local we = te - te % window + window
 
-ok = cost <= limit and n + cost <= limit
-if ok then
-  retry = 0
-elseif cost > limit then
-  retry = window
-else
-  retry = we - te
-end
+ok = n + cost <= limit
+retry = ok and 0 or we - te
 remaining, reset, a, b = limit - n, n > 0 and (we - te) or 0, te, n
 -- @commit
 local te, n = a, b + cost

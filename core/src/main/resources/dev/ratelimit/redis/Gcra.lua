@@ -15,17 +15,12 @@ if state then
 end
 if tw < te then tw, tr = te, 0 end
 
-local nw, nr = tw, tr
-if cost <= limit then
-  local q, r = muldiv(cost, window, limit) -- cost * window / limit
-  nw, nr = tw + q, tr + r
-  if nr >= limit then nw, nr = nw + 1, nr - limit end
-  local dt = nw - te
-  ok = dt < window or (dt == window and nr == 0)
-  retry = ok and 0 or dt - window + (nr > 0 and 1 or 0)
-else
-  ok, retry = false, window
-end
+local q, r = muldiv(cost, window, limit) -- cost * window / limit
+local nw, nr = tw + q, tr + r
+if nr >= limit then nw, nr = nw + 1, nr - limit end
+local dt = nw - te
+ok = dt < window or (dt == window and nr == 0)
+retry = ok and 0 or dt - window + (nr > 0 and 1 or 0)
 if not (ok and committing) then -- a committed pass gets its remaining count and reset from the commit
   local q, r = muldiv(limit, window - (tw - te), window)
   remaining, reset = q + math.floor((r - tr) / window), tw - te + (tr > 0 and 1 or 0)

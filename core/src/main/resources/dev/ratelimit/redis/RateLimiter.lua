@@ -21,7 +21,8 @@
 -- neither reopens a window nor refills a bucket. The reply's reset and retry-after still count from now, so a client
 -- told to wait that long is not turned away again. A state is forgotten (its TTL) once it equals a fresh one.
 --
--- Arithmetic is exact for every value the rules accept (limits up to 2^31 - 1, windows up to 366 days, any cost):
+-- Arithmetic is exact for every value the rules accept (limits up to 2^31 - 1, windows up to 366 days, costs up to
+-- the limit, which every rule guarantees):
 -- Lua numbers are doubles, exact for whole numbers below 2^53, and every stored number is (times in us < 2^53, counts
 -- < 2^31, remainders < 2^45); products that may exceed 2^53, such as limit * window, only go through muldiv below.
 -- Numbers handed to Redis are formatted with '%d', which writes them exactly. Except for the log's sorted set, a state

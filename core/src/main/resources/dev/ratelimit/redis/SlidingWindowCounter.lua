@@ -22,13 +22,11 @@ local elapsed = te % window
 local we = te - elapsed + window
 local est = muldiv(prev, window - elapsed, window) + cur
 
-ok = cost <= limit and est + cost <= limit
+ok = est + cost <= limit
 reset = 0
 if cur > 0 then reset = we + window - te elseif prev > 0 then reset = we - te end
 if ok then
   retry = 0
-elseif cost > limit then
-  retry = window
 elseif cur + cost <= limit then
   -- later in this window, at the first elapsed time e where floor(prev * (window - e) / window) <= limit - cost - cur:
   -- e = window - ceil((limit - cost - cur + 1) * window / prev) + 1

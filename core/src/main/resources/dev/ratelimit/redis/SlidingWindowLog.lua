@@ -14,12 +14,10 @@ end
 local live = '(' .. string.format('%d', te - window) -- a check prunes nothing: a denial writes nothing
 local n = redis.call('ZCOUNT', key, live, '+inf')
 
-ok = cost <= limit and n + cost <= limit
+ok = n + cost <= limit
 reset = n > 0 and (newest + window - te) or 0
 if ok then
   retry = 0
-elseif cost > limit then
-  retry = window
 else
   -- the request fits once the (n + cost - limit) oldest entries have expired
   local kth = redis.call('ZRANGEBYSCORE', key, live, '+inf', 'WITHSCORES', 'LIMIT', n + cost - limit - 1, 1)

@@ -19,11 +19,9 @@ if state then
   end
 end
 
-ok = cost <= limit and k >= cost
+ok = k >= cost
 if ok then
   retry = 0
-elseif cost > limit then
-  retry = window
 else
   -- until k + f/window + d * limit/window >= cost: d = ceil(((cost - k) * window - f) / limit)
   local q, r = muldiv(cost - k, window, limit)

@@ -212,7 +212,6 @@ public abstract class RateLimiterContract {
         expect(acquire("client", rule.withCost(3)), denied(0, 9 * S, 8 * S)); // 3rd: START+2 s
         expect(acquire("client", rule.withCost(4)), denied(0, 9 * S, 9 * S)); // 4th: START+3 s
         expect(acquire("client", rule.withCost(5)), denied(0, 9 * S, 9 * S)); // 5th: START+3 s as well
-        expect(acquire("client", rule.withCost(6)), denied(0, 9 * S, 10 * S)); // above the limit: W
         clock.set(START + 12 * S); // START, +1 s, +2 s aged out
         expect(acquire("client", rule.withCost(3)), allowed(0, 10 * S));
         clock.set(START + 13 * S - 1); // both entries of START+3 s still count
@@ -329,22 +328,22 @@ public abstract class RateLimiterContract {
                 by(algorithm, 7 * S, 10 * S, 7 * S + 1, 2 * S, 2 * S)));
     }
 
-    // ------------------------------------------------------------------------------------------ 5. cost > limit
+    // ------------------------------------------------------------------------------------------ 5. cost = limit
 
     /**
-     * L = 5 per 10 s, cost 6 (and 1,000): denied without an exception, retry-after one window, nothing consumed; the
-     * state is reported as it is (fresh: remaining 5, reset 0).
+     * L = 5 per 10 s: a cost of the whole limit passes on a fresh key and then waits for the whole limit; a cost above
+     * the limit, which could never pass, cannot even be built (issue 17: refused at deployment).
      */
     @ParameterizedTest
     @EnumSource(Algorithm.class)
-    void aCostAboveTheLimitIsDeniedWithARetryOfOneWindowAndConsumesNothing(Algorithm algorithm) {
+    void aCostOfTheWholeLimitPassesOnceAndACostAboveItIsRefusedWhenBuilt(Algorithm algorithm) {
         RateLimitRule rule = rule("huge", algorithm, 5, "10s");
-        expect(acquire("client", rule.withCost(6)), denied(5, 0, 10 * S));
-        expect(acquire("client", rule.withCost(1_000)), denied(5, 0, 10 * S));
+        assertThatThrownBy(() -> rule.withCost(6)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("cost 6 is above the limit 5: a request of that cost could never pass");
         long resetAfterTwo = by(algorithm, 7 * S, 10 * S, 17 * S, 4 * S, 4 * S);
         expect(acquire("client", rule.withCost(2)), allowed(3, resetAfterTwo));
-        expect(acquire("client", rule.withCost(6)), denied(3, resetAfterTwo, 10 * S));
         expect(acquire("client", rule.withCost(3)), allowed(0, by(algorithm, 7 * S, 10 * S, 17 * S, 10 * S, 10 * S)));
+        expect(acquire("other", rule.withCost(5)), allowed(0, by(algorithm, 7 * S, 10 * S, 17 * S, 10 * S, 10 * S)));
     }
 
     // ----------------------------------------------------------------------------------------- 6. several rules

@@ -27,7 +27,7 @@ import redis.clients.jedis.RedisClient;
  * Differential test: an in-memory limiter and a Redis limiter, driven by the same {@link ManualClock} through the same
  * random requests (fixed seed), must give identical {@link Decision#limits()} at every step. The Lua scripts and
  * their Java twins claim the same arithmetic, down to the microsecond and the double operation; this checks it on
- * states no hand-written test thinks of (random limits and windows, µs offsets, costs up to the limit + 2, several
+ * states no hand-written test thinks of (random limits and windows, µs offsets, costs up to the limit, several
  * keys, two rules of mixed algorithms in one call, steps landing exactly on, or 1 µs before, a retry-after).
  */
 class StoresAgreeTest {
@@ -56,7 +56,7 @@ class StoresAgreeTest {
 
     /**
      * {@value #STEPS} random steps per algorithm: a random key, one rule of the algorithm under test (main or second)
-     * or two rules (one of them of a random algorithm), each with a random cost from 1 to its limit + 2, after a
+     * or two rules (one of them of a random algorithm), each with a random cost from 1 to its limit, after a
      * random time step from 0 to 1.5 windows of the main rule (a quarter none, a third within one emission interval
      * {@code W / L}, one in eight exactly the last retry-after or 1 µs less, the rest anywhere up to 1.5 W).
      */
@@ -145,7 +145,7 @@ class StoresAgreeTest {
     /**
      * {@code docs/algorithms.md} says GCRA admits exactly what a token bucket of the same rule admits, with the same
      * remaining count. Two in-memory limiters on one clock, one per algorithm, get the same random requests (limits
-     * 1 to 9, costs 1 to limit + 2, steps from 0 to 1.5 windows): every step's allowed, remaining, reset and
+     * 1 to 9, costs 1 to the limit, steps from 0 to 1.5 windows): every step's allowed, remaining, reset and
      * retry-after must match.
      */
     @Test
@@ -162,7 +162,7 @@ class StoresAgreeTest {
                     int kind = random.nextInt(4);
                     clock.advanceMicros(kind == 0 ? 0 : kind < 3 ? nextLong(random, window / rule.limit() + 1)
                             : nextLong(random, window + window / 2 + 1));
-                    int cost = 1 + random.nextInt((int) rule.limit() + 2);
+                    int cost = 1 + random.nextInt((int) rule.limit());
                     LimitState b = bucket.acquire("k", rule.withCost(cost)).limits().get(0);
                     LimitState g = gcra.acquire("k", twin.withCost(cost)).limits().get(0);
                     assertThat(List.of(g.allowed(), g.remaining(), g.resetMicros(), g.retryMicros()))
@@ -184,7 +184,7 @@ class StoresAgreeTest {
     }
 
     private static RateLimitRule withRandomCost(Random random, RateLimitRule rule) {
-        return rule.withCost(1 + random.nextInt((int) rule.limit() + 2));
+        return rule.withCost(1 + random.nextInt((int) rule.limit()));
     }
 
     private static long minReset(Decision d) {

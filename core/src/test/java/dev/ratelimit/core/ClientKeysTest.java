@@ -53,7 +53,7 @@ class ClientKeysTest {
 
     @Test
     void checksRules() {
-        RateLimitRule a = RateLimitRule.custom().name("a").limit(1).window("1s").build();
+        RateLimitRule a = RateLimitRule.custom().name("a").limit(2).window("1s").build();
         RateLimitRule a2 = RateLimitRule.custom().name("a").limit(2).window("1m").build();
         RateLimitRule aLog = a.toBuilder().algorithm(Algorithm.SLIDING_WINDOW_LOG).build();
         ClientKeys.checkRules(List.of(a));

@@ -162,4 +162,14 @@ class RateLimitRuleTest {
                 .hasMessage("Invalid @RateLimited on com.acme.Api#hugeLimit: limit 9223372036854775806 is above the "
                         + "largest supported limit, 2147483647 (2^31 - 1)");
     }
+
+    /** A cost above the limit could never pass: refused when built (issue 17, item 5), also through withCost. */
+    @Test
+    void refusesACostAboveTheLimit() {
+        assertThatThrownBy(() -> RateLimitRule.custom().name("n").limit(5).window("1m").cost(6).build())
+                .hasMessage("cost 6 is above the limit 5: a request of that cost could never pass");
+        RateLimitRule five = RateLimitRule.custom().name("n").limit(5).window("1m").cost(5).build();
+        assertThat(five.cost()).isEqualTo(5);
+        assertThatThrownBy(() -> five.withCost(6)).isInstanceOf(IllegalArgumentException.class);
+    }
 }

@@ -190,21 +190,6 @@ class FallbackRateLimiterTest {
     }
 
     @Test
-    void instanceShareRefusesACostAboveTheFullLimitAsRedisDoes() {
-        FallbackRateLimiter limiter = limiter(FallbackConfig.custom().instanceCount(3));
-        RateLimitRule rule = RateLimitRule.custom().name("too-costly").limit(10).window("1m").cost(11).build();
-        assertThat(limiter.acquire("k", rule).allowed()).isFalse();
-        redis.kill();
-        limiter.circuitBreaker().transitionToOpenState();
-        for (int i = 0; i < 3; i++) {
-            Decision d = limiter.acquire("k", rule);
-            assertThat(d.store()).isEqualTo(Store.FALLBACK);
-            assertThat(d.allowed()).isFalse();
-            clock.advance(Duration.ofMinutes(10));
-        }
-    }
-
-    @Test
     void instanceShareOfASmallCostIsTheLimitDividedRoundingUp() {
         FallbackRateLimiter limiter = limiter(FallbackConfig.custom().instanceCount(3));
         RateLimitRule rule = RateLimitRule.custom().name("cheap").limit(10).window("1m").cost(4).build();

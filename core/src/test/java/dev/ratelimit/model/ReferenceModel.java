@@ -21,7 +21,7 @@ import java.util.Set;
  *   <li>Durations are reported from the call's own reading {@code t}: a rule's reset and retry-after are the values
  *       measured from {@code te} plus {@code te - t} (which is 0 unless the clock stepped back behind the state's
  *       last commit); its remaining is as of {@code te}. So a client that waits exactly the retry-after from its
- *       own reading is never turned away again (unless something else consumed, or a cost exceeds its limit).
+ *       own reading is never turned away again (unless something else consumed).
  *   <li>After a commit, the counter expires at {@code expiry = t_write + max(1 ms, ceilToMillis(fresh - t_write))},
  *       where {@code t_write} is the raw reading of the committing call and {@code fresh} the algorithm's time from
  *       which the state equals a fresh one. Forgetting is lazy: an expired counter is forgotten (fresh again,
@@ -157,7 +157,7 @@ public final class ReferenceModel {
             }
             states.add(e);
             te[i] = isFresh ? t : Math.max(t, e.lastCommit);
-            admits[i] = rule.cost() <= rule.limit() && e.state.admits(te[i], rule.cost());
+            admits[i] = e.state.admits(te[i], rule.cost()); // a rule's cost is at most its limit
             all &= admits[i];
         }
 
@@ -190,15 +190,12 @@ public final class ReferenceModel {
 
     /**
      * The retry-after, measured from {@code te}, of a rule that does not admit (the caller adds {@code te - t}):
-     * {@code W} when the cost exceeds the limit, else the smallest {@code d >= 1} such that the request passes at
+     * the smallest {@code d >= 1} such that the request passes at
      * {@code te + d}. By {@code 2W} every algorithm's state equals a fresh one, and passing is monotone in {@code d},
      * so a binary search over {@code [1, 2W]} finds it. (The state may be forgotten before {@code te + d}, but only at
      * or after the time it equals a fresh one, so asking the state itself gives the same answer.)
      */
     private static long retryAfter(CounterModel s, long te, long cost) {
-        if (cost > s.limit) {
-            return s.window;
-        }
         long lo = 1;
         long hi = 2 * s.window;
         if (!s.admits(te + hi, cost)) {

@@ -54,15 +54,6 @@ class ReferenceModelTest {
         assertThat(one(m, START + retry, "c", rule).allowed()).isTrue();
     }
 
-    @ParameterizedTest
-    @EnumSource(Algorithm.class)
-    void aCostAboveTheLimitWaitsOneWindowAndTakesNothing(Algorithm a) {
-        ReferenceModel m = new ReferenceModel();
-        RuleResult r = one(m, START, "c", rule(a, 5, "10s").withCost(6));
-        assertThat(r).isEqualTo(new RuleResult(false, 5, 0, 10 * S, START));
-        assertThat(one(m, START, "c", rule(a, 5, "10s")).remaining()).isEqualTo(4);
-    }
-
     /** The TTL: {@code max(1, ceil((fresh - t) / 1000))} ms, from the raw clock reading. */
     @Test
     void theTtlIsTheTimeUntilFreshInWholeMillisecondsFromTheRawReading() {
@@ -84,7 +75,7 @@ class ReferenceModelTest {
     /**
      * Time never moves back per state: a step back across a window boundary still counts the later window; reset and
      * retry-after count from the call's own reading (2 µs before the effective time), so retrying exactly that much
-     * later passes. A cost above the limit waits one window, also from the effective time: {@code W + 2 µs}.
+     * later passes.
      */
     @Test
     void aStepBackIsDecidedAtTheLastCommitAndReportsDurationsFromItsOwnReading() {
@@ -96,8 +87,6 @@ class ReferenceModelTest {
         RuleResult back = one(m, boundary - 1, "c", fw);
         // from te = B + 1: reset and retry W - 1; from t = B - 1: W + 1
         assertThat(back).isEqualTo(new RuleResult(false, 0, 10 * S + 1, 10 * S + 1, boundary + 1));
-        assertThat(one(m, boundary - 1, "c", fw.withCost(3)))
-                .isEqualTo(new RuleResult(false, 0, 10 * S + 1, 10 * S + 2, boundary + 1));
         assertThat(one(m, boundary - 1 + back.retryMicros() - 1, "c", fw).allowed()).isFalse();
         assertThat(one(m, boundary - 1 + back.retryMicros(), "c", fw))
                 .isEqualTo(new RuleResult(true, 1, 10 * S, 0, boundary + 10 * S));
@@ -112,8 +101,12 @@ class ReferenceModelTest {
         ReferenceModel m = new ReferenceModel();
         RateLimitRule fw = rule(Algorithm.FIXED_WINDOW, 1, "1ms");
         long t = T0 + 5_000;
+        RateLimitRule blocker = rule(Algorithm.FIXED_WINDOW, 1, "1h").toBuilder().name("blocker").build();
         assertThat(one(m, t, "c", fw).allowed()).isTrue(); // expiry t + 1 ms
-        assertThat(one(m, t + 1_000, "c", fw.withCost(2)).allowed()).isFalse(); // touched at its expiry: forgotten
+        assertThat(one(m, t, "c", blocker).allowed()).isTrue(); // the blocker is used up for an hour
+        // a call denied by the blocker touches fw at its expiry: forgotten
+        assertThat(m.acquire(t + 1_000, List.of(new KeyedRule("c", fw), new KeyedRule("c", blocker))).allowed())
+                .isFalse();
         RuleResult again = one(m, t + 500, "c", fw); // a step back: fresh, decided at t + 500
         assertThat(again).isEqualTo(new RuleResult(true, 0, 500, 0, t + 500));
     }

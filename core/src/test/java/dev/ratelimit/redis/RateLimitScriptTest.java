@@ -79,7 +79,7 @@ class RateLimitScriptTest {
         client.del(inlineKey, loopKey);
         long[] offsets = {0, 1, 2, 3, 4, 2_500_000, 5_000_001, 9_999_999, 10_000_000, 12_000_000, 19_000_000,
             40_000_000, 40_000_001};
-        long[] costs = {1, 1, 2, 1, 1, 1, 3, 1, 1, 2, 1, 4, 1};
+        long[] costs = {1, 1, 2, 1, 1, 1, 3, 1, 1, 2, 1, 3, 1};
         for (int i = 0; i < offsets.length; i++) {
             List<String> args = List.of(Long.toString(START + offsets[i]), "",
                     RateLimitScript.index(algorithm), "3", Long.toString(WINDOW), Long.toString(costs[i]));

@@ -319,7 +319,7 @@ final class FilterSettings {
                     throw invalid(filterName, source.param(COST), source.get(COST),
                             "cost must be at most " + Integer.MAX_VALUE);
                 }
-                check(source, COST, b -> b.cost((int) cost));
+                check(source, COST, b -> b.limit(limit).cost((int) cost)); // at most the limit
                 rule.cost((int) cost);
             }
 
@@ -335,7 +335,8 @@ final class FilterSettings {
 
         /** Runs the core's validation of one value on a rule that is valid apart from it. */
         private void check(Source source, String param, Consumer<RateLimitRule.Builder> set) {
-            RateLimitRule.Builder probe = RateLimitRule.custom().name("probe").limit(1).window("1s");
+            RateLimitRule.Builder probe = RateLimitRule.custom().name("probe").limit(RateLimitRule.MAX_LIMIT)
+                    .window("1s");
             try {
                 set.accept(probe);
                 probe.build();
