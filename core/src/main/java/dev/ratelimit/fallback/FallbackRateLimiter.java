@@ -87,24 +87,7 @@ public final class FallbackRateLimiter implements RateLimiter {
                 return cached;
             }
         }
-        if (!breaker.tryAcquirePermission()) {
-            return degraded(key, rules);
-        }
-        long start = System.nanoTime();
-        try {
-            Decision decision = primary.acquire(key, rules);
-            long took = System.nanoTime() - start;
-            breaker.onSuccess(took, TimeUnit.NANOSECONDS);
-            metrics.redisCall(took, true);
-            return decision;
-        } catch (RuntimeException e) {
-            lastFailure = e;
-            long took = System.nanoTime() - start;
-            breaker.onError(took, TimeUnit.NANOSECONDS, e);
-            metrics.redisCall(took, false);
-            LOG.debug("Redis rate-limit call failed; deciding by policy {}", config.policy(), e);
-            return degraded(key, rules);
-        }
+        return guarded(key, rules, null);
     }
 
     /**
@@ -116,12 +99,20 @@ public final class FallbackRateLimiter implements RateLimiter {
     @Override
     public Decision acquire(List<KeyedRule> rules) {
         ClientKeys.checkKeyedRules(rules); // caller errors are thrown, and never counted against Redis
+        return guarded(null, null, rules);
+    }
+
+    /**
+     * The primary's decision behind the breaker, or the policy's while the breaker is open or when the call fails:
+     * for one key ({@code key} and {@code rules}) or for rules on several keys ({@code keyed}, the others null).
+     */
+    private Decision guarded(String key, List<RateLimitRule> rules, List<KeyedRule> keyed) {
         if (!breaker.tryAcquirePermission()) {
-            return degradedKeyed(rules);
+            return degraded(key, rules, keyed);
         }
         long start = System.nanoTime();
         try {
-            Decision decision = primary.acquire(rules);
+            Decision decision = keyed == null ? primary.acquire(key, rules) : primary.acquire(keyed);
             long took = System.nanoTime() - start;
             breaker.onSuccess(took, TimeUnit.NANOSECONDS);
             metrics.redisCall(took, true);
@@ -132,32 +123,27 @@ public final class FallbackRateLimiter implements RateLimiter {
             breaker.onError(took, TimeUnit.NANOSECONDS, e);
             metrics.redisCall(took, false);
             LOG.debug("Redis rate-limit call failed; deciding by policy {}", config.policy(), e);
-            return degradedKeyed(rules);
+            return degraded(key, rules, keyed);
         }
     }
 
-    private Decision degradedKeyed(List<KeyedRule> rules) {
+    /** The failure policy's decision, for one key or for rules on several keys (as in {@link #guarded}). */
+    private Decision degraded(String key, List<RateLimitRule> rules, List<KeyedRule> keyed) {
         switch (config.policy()) {
             case ALLOW:
             case DENY:
-                List<RateLimitRule> plain = new ArrayList<>(rules.size());
-                for (KeyedRule keyed : rules) {
-                    plain.add(keyed.rule());
+                List<RateLimitRule> plain = rules;
+                if (keyed != null) {
+                    plain = new ArrayList<>(keyed.size());
+                    for (KeyedRule r : keyed) {
+                        plain.add(r.rule());
+                    }
                 }
                 return unavailable(plain, config.policy() == FailurePolicy.ALLOW);
             default:
-                return fallback.acquire(keyedShareOf(rules)).withStore(Store.FALLBACK);
-        }
-    }
-
-    private Decision degraded(String key, List<RateLimitRule> rules) {
-        switch (config.policy()) {
-            case ALLOW:
-                return unavailable(rules, true);
-            case DENY:
-                return unavailable(rules, false);
-            default:
-                return fallback.acquire(key, shareOf(rules)).withStore(Store.FALLBACK);
+                Decision local = keyed == null ? fallback.acquire(key, shareOf(rules))
+                        : fallback.acquire(keyedShareOf(keyed));
+                return local.withStore(Store.FALLBACK);
         }
     }
 
