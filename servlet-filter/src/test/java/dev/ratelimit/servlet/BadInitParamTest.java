@@ -60,6 +60,17 @@ class BadInitParamTest {
     }
 
     @Test
+    void aCostAboveTheLimitFailsTheStartNamingInitParamCostAndItsValue() {
+        jetty = new TestServer().filter("export", "/export/*", "limit", "5", "window", "1m", "cost", "6");
+
+        assertThatThrownBy(jetty::start)
+                .isInstanceOf(ServletException.class)
+                .hasMessage("Rate-limit filter 'export': init-param cost='6' is invalid: cost 6 is above the limit 5: "
+                        + "a request of that cost could never pass");
+        assertThat(jetty.context.isAvailable()).isFalse();
+    }
+
+    @Test
     void whenOneOfTwoFiltersFailsTheOtherReleasesTheSharedLimiterOnStop() {
         jetty = new TestServer()
                 .filter("good", "/good/*", "limit", "1", "window", "1m")

@@ -121,6 +121,9 @@ class FilterSettingsTest {
         limit=20000, window=1m, algorithm=SLIDING_WINDOW_LOG | init-param limit='20000' is invalid: limit 20000 is above 10000, the largest limit of SLIDING_WINDOW_LOG (one stored entry per permit); use SLIDING_WINDOW_COUNTER, TOKEN_BUCKET or GCRA for high limits
         limit=10, window=1m, cost=0              | init-param cost='0' is invalid: cost must be at least 1, was 0
         limit=10, window=1m, cost=99999999999    | init-param cost='99999999999' is invalid: cost must be at most 2147483647
+        limit=5, window=1m, cost=6               | init-param cost='6' is invalid: cost 6 is above the limit 5: a request of that cost could never pass
+        limit.1=100, window.1=1m, limit.2=5, window.2=1s, cost=10 | init-param cost='10' is invalid: cost 10 is above the limit 5: a request of that cost could never pass
+        limit.1=100, window.1=1m, cost.1=100, limit.2=5, window.2=1s, cost.2=6 | init-param cost.2='6' is invalid: cost 6 is above the limit 5: a request of that cost could never pass
         limit=10, window=1m, name=a\\b           | init-param name='a\\b' is invalid: name 'a\\b' may only hold visible ASCII characters other than '"' and '\\'
         window=1m                                | init-param limit is missing: set the number of requests allowed per window, e.g. 100
         limit=10                                 | init-param window is missing: set the window of limit, e.g. 1m
@@ -182,6 +185,14 @@ class FilterSettingsTest {
                 .hasMessage("Rate-limit filter 'api': init-param keyResolver='" + NoDefaultConstructor.class.getName()
                         + "' is invalid: the class needs a public no-argument constructor that succeeds: "
                         + "java.lang.NoSuchMethodException: " + NoDefaultConstructor.class.getName() + ".<init>()");
+    }
+
+    @Test
+    void aCostUpToTheLimitIsAccepted() {
+        assertThat(parse("export", "limit", "5", "window", "1m", "cost", "5").rules())
+                .containsExactly(rule("export", 5, "1m").cost(5).build());
+        assertThat(parse("big", "limit", "2147483647", "window", "1m", "cost", "2147483647").rules().get(0).cost())
+                .isEqualTo(Integer.MAX_VALUE);
     }
 
     @Test
