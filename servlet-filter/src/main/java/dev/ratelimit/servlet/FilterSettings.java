@@ -56,7 +56,7 @@ final class FilterSettings {
      * web application shares, so they are context-wide only.
      */
     static final List<String> PER_FILTER_SETTINGS = List.of("ratelimit.headers", "ratelimit.shadow",
-            "ratelimit.trusted-proxies", "ratelimit.ipv6-prefix-length");
+            "ratelimit.trusted-proxies", "ratelimit.ipv6-prefix-length", "ratelimit.count-options");
 
     private static final String SETTING_PREFIX = "ratelimit.";
     private static final Pattern NUMBERED = Pattern.compile("([A-Za-z]+)\\.([0-9]+)");

@@ -8,6 +8,7 @@ import dev.ratelimit.http.ProblemResponse;
 import dev.ratelimit.http.RateLimitHeaders;
 import dev.ratelimit.http.RateLimitSettings;
 import dev.ratelimit.metrics.RateLimitMetrics;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +37,7 @@ import org.slf4j.LoggerFactory;
  * <filter>
  *   <filter-name>api-limit</filter-name>
  *   <filter-class>dev.ratelimit.servlet.RateLimitFilter</filter-class>
+ *   <async-supported>true</async-supported>
  *   <init-param><param-name>limit</param-name><param-value>100</param-value></init-param>
  *   <init-param><param-name>window</param-name><param-value>1m</param-value></init-param>
  * </filter>
@@ -44,7 +47,13 @@ import org.slf4j.LoggerFactory;
  * Rule parameters are named like the {@code @RateLimited} attributes and numbered ({@code limit.1}, {@code limit.2},
  * …) for several limits; global settings are {@code context-param}s. All filters of a web application share one
  * limiter, closed with the last filter. Invalid parameters fail {@code init}, naming the filter, parameter and value.
- * See {@code docs/servlet-filter.md}.
+ *
+ * <p>Declare it {@code async-supported} (as above, or {@code setAsyncSupported(true)} on a programmatic
+ * registration): otherwise every servlet behind it that calls {@code startAsync()} fails. A client request is decided
+ * once per filter, on the first dispatch through it that is a {@code REQUEST}, {@code FORWARD} or {@code ASYNC}; later
+ * dispatches of the same request pass uncounted and unrefused with that decision's headers, and {@code INCLUDE} and
+ * {@code ERROR} dispatches are never counted. {@code OPTIONS} requests pass uncounted and without headers unless
+ * {@code ratelimit.count-options} is true. See {@code docs/servlet-filter.md}.
  */
 public final class RateLimitFilter implements Filter {
 
@@ -68,11 +77,25 @@ public final class RateLimitFilter implements Filter {
      */
     private static final String PROBLEM_CONTENT_TYPE = ProblemResponse.contentType();
 
+    /**
+     * The request attribute, followed by the filter's name and identity, in which a filter records that it has decided
+     * a request, so that later dispatches of that request through it (ASYNC, FORWARD, ERROR) are not counted again.
+     */
+    private static final String DECIDED_ATTRIBUTE_PREFIX = RateLimitFilter.class.getName() + ".decided:";
+
     private volatile State state;
+    private final AtomicBoolean includeReported = new AtomicBoolean();
 
     /** What {@code init} fixed: the filter's rules and the request-path logic around the limiter. */
-    private record State(List<RateLimitRule> rules, KeyResolver keyResolver, HttpRateLimiter http,
-                         ServletContext context, SharedLimiter shared) {
+    private record State(String filterName, List<RateLimitRule> rules, KeyResolver keyResolver, HttpRateLimiter http,
+                         boolean countOptions, ServletContext context, SharedLimiter shared, String decidedAttribute) {
+    }
+
+    /**
+     * A request attribute's value: {@code filter} decided the request, with these headers, and let it through or not.
+     * (The filter is compared too, in case a cross-context dispatch meets a filter of the same name.)
+     */
+    private record Decided(RateLimitFilter filter, List<RateLimitHeaders.Header> headers, boolean rejected) {
     }
 
     @Override
@@ -108,9 +131,12 @@ public final class RateLimitFilter implements Filter {
             }
             limiter = shared.limiter();
         }
-        state = new State(parsed.rules(), keyResolver, HttpRateLimiter.of(limiter, settings, metrics), context, shared);
-        LOG.info("Rate-limit filter '{}': {}; headers {}, shadow {}, {}; {}", filterName, parsed,
-                settings.headerStyle(), settings.shadow(), settings.requestKeys(),
+        state = new State(filterName, parsed.rules(), keyResolver, HttpRateLimiter.of(limiter, settings, metrics),
+                settings.countOptions(), context, shared,
+                DECIDED_ATTRIBUTE_PREFIX + filterName + '@' + Integer.toHexString(System.identityHashCode(this)));
+        LOG.info("Rate-limit filter '{}': {}; headers {}, shadow {}, OPTIONS {}, {}; {}", filterName, parsed,
+                settings.headerStyle(), settings.shadow(), settings.countOptions() ? "counted" : "not counted",
+                settings.requestKeys(),
                 shared == null ? "the application's own limiter (" + LIMITER_ATTRIBUTE + ")"
                         : "the web application's shared limiter (" + shared.users() + " filter(s))");
     }
@@ -143,11 +169,40 @@ public final class RateLimitFilter implements Filter {
         }
         HttpServletRequest httpRequest = (HttpServletRequest) request;
         HttpServletResponse httpResponse = (HttpServletResponse) response;
+        if (!s.countOptions() && "OPTIONS".equals(httpRequest.getMethod())) {
+            chain.doFilter(request, response); // CORS preflights, sent by browsers on their own, cost nothing
+            return;
+        }
+        String decidedAttribute = s.decidedAttribute();
+        if (request.getAttribute(decidedAttribute) instanceof Decided decided && decided.filter() == this) {
+            // a later dispatch (ASYNC, FORWARD, ERROR, INCLUDE) of a request this filter has decided: not counted again
+            if (decided.rejected()) {
+                return;
+            }
+            if (!httpResponse.isCommitted()) {
+                setHeaders(httpResponse, decided.headers()); // again, in case an error dispatch reset the response
+            }
+            chain.doFilter(request, response);
+            return;
+        }
+        DispatcherType dispatch = request.getDispatcherType();
+        if (dispatch == DispatcherType.INCLUDE || dispatch == DispatcherType.ERROR) {
+            // an included resource can set neither status nor headers, and an error page answers a request that was
+            // either decided already (above) or not limited by this filter: neither is counted nor refused
+            if (dispatch == DispatcherType.INCLUDE && includeReported.compareAndSet(false, true)) {
+                LOG.warn("Rate-limit filter '{}' is mapped to INCLUDE dispatches, which it neither counts nor refuses "
+                        + "(an included resource cannot set the status or headers of the response); {} was included "
+                        + "by {}, which this filter has not decided. Limit the including request instead. (Logged "
+                        + "once.)", s.filterName(), request.getAttribute("jakarta.servlet.include.request_uri"),
+                        httpRequest.getRequestURI());
+            }
+            chain.doFilter(request, response);
+            return;
+        }
         HttpRateLimiter.Verdict verdict = s.http().check(s.rules(), new ServletRequestView(httpRequest),
                 s.keyResolver(), httpRequest.getRequestURI());
-        for (RateLimitHeaders.Header header : verdict.headers()) {
-            httpResponse.setHeader(header.name(), header.value());
-        }
+        request.setAttribute(decidedAttribute, new Decided(this, verdict.headers(), verdict.reject()));
+        setHeaders(httpResponse, verdict.headers());
         if (!verdict.reject()) {
             chain.doFilter(request, response);
             return;
@@ -160,6 +215,12 @@ public final class RateLimitFilter implements Filter {
         httpResponse.setContentType(PROBLEM_CONTENT_TYPE);
         httpResponse.setContentLength(body.length);
         httpResponse.getOutputStream().write(body);
+    }
+
+    private static void setHeaders(HttpServletResponse response, List<RateLimitHeaders.Header> headers) {
+        for (RateLimitHeaders.Header header : headers) {
+            response.setHeader(header.name(), header.value());
+        }
     }
 
     @Override

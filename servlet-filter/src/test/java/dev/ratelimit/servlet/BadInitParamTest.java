@@ -56,7 +56,7 @@ class BadInitParamTest {
                 .isInstanceOf(ServletException.class)
                 .hasMessageStartingWith("Rate-limit filter 'api-limit': init-param ratelimit.fallback.policy is not a "
                         + "setting a filter may override; those are ratelimit.headers, ratelimit.shadow, "
-                        + "ratelimit.trusted-proxies, ratelimit.ipv6-prefix-length.");
+                        + "ratelimit.trusted-proxies, ratelimit.ipv6-prefix-length, ratelimit.count-options.");
     }
 
     @Test

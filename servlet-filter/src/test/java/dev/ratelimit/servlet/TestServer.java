@@ -2,6 +2,7 @@ package dev.ratelimit.servlet;
 
 import dev.ratelimit.core.RateLimiter;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Servlet;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -18,6 +19,7 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.ee10.servlet.ErrorPageErrorHandler;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
@@ -114,6 +116,16 @@ final class TestServer implements AutoCloseable {
      * @param params init-params as name, value, name, value, …
      */
     TestServer filter(String name, String pathSpec, String... params) {
+        return filter(name, pathSpec, EnumSet.of(DispatcherType.REQUEST), params);
+    }
+
+    /**
+     * Declares a {@link RateLimitFilter} mapped to {@code pathSpec} for the given dispatcher types, with
+     * {@code async-supported} true as docs/servlet-filter.md declares it.
+     *
+     * @param params init-params as name, value, name, value, …
+     */
+    TestServer filter(String name, String pathSpec, EnumSet<DispatcherType> dispatches, String... params) {
         Map<String, String> initParams = new LinkedHashMap<>();
         for (int i = 0; i < params.length; i += 2) {
             initParams.put(params[i], params[i + 1]);
@@ -121,7 +133,24 @@ final class TestServer implements AutoCloseable {
         FilterHolder holder = new FilterHolder(RateLimitFilter.class);
         holder.setName(name);
         holder.setInitParameters(initParams);
-        context.addFilter(holder, pathSpec, EnumSet.of(DispatcherType.REQUEST));
+        holder.setAsyncSupported(true);
+        context.addFilter(holder, pathSpec, dispatches);
+        return this;
+    }
+
+    /** Adds {@code servlet}, with {@code async-supported} true, at {@code pathSpec} (more specific than {@code /*}). */
+    TestServer servlet(String name, Servlet servlet, String pathSpec) {
+        ServletHolder holder = new ServletHolder(name, servlet);
+        holder.setAsyncSupported(true);
+        context.addServlet(holder, pathSpec);
+        return this;
+    }
+
+    /** Maps the error page of every status and exception to {@code path} (below the context). */
+    TestServer errorPage(String path) {
+        ErrorPageErrorHandler errors = new ErrorPageErrorHandler();
+        errors.addErrorPage(ErrorPageErrorHandler.GLOBAL_ERROR_PAGE, path);
+        context.setErrorHandler(errors);
         return this;
     }
 
@@ -140,8 +169,17 @@ final class TestServer implements AutoCloseable {
      * @param headers request headers as name, value, name, value, …
      */
     HttpResponse<String> get(String path, String... headers) {
+        return request("GET", path, headers);
+    }
+
+    /**
+     * A request without a body of {@code method} (GET, OPTIONS, …) to {@code path} below the context.
+     *
+     * @param headers request headers as name, value, name, value, …
+     */
+    HttpResponse<String> request(String method, String path, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUri() + path))
-                .timeout(Duration.ofSeconds(30)).GET();
+                .timeout(Duration.ofSeconds(30)).method(method, HttpRequest.BodyPublishers.noBody());
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
