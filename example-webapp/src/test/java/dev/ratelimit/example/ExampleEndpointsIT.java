@@ -187,6 +187,36 @@ class ExampleEndpointsIT {
     }
 
     @Test
+    void theAsyncLegacyServletIsLimitedByTheSameFilterAndCountedOncePerRequest() {
+        List<HttpResponse<String>> answers = burst("/legacy/async", 6,
+                (attempt, i) -> new String[] {"X-Forwarded-For", ip(60 + attempt)});
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> ok = answers.get(i);
+            assertThat(ok.statusCode()).as("request %d", i + 1).isEqualTo(200);
+            assertThat(ok.body()).isEqualTo("{\"endpoint\":\"legacy/async\",\"ok\":true}");
+            assertThat(ok.headers().firstValue("RateLimit-Policy")).hasValue("\"legacy\";q=5;w=10");
+        }
+        HttpResponse<String> denied = answers.get(5);
+        assertThat(denied.statusCode()).isEqualTo(429);
+        assertThat(denied.body()).contains("\"instance\":\"/legacy/async\"");
+    }
+
+    @Test
+    void optionsRequestsAreNeitherCountedNorDecoratedByTheServletFilter() {
+        String client = ip(66);
+        for (int i = 0; i < 6; i++) {
+            HttpResponse<String> preflight = Http.request("OPTIONS", jetty.uri("/legacy/hello"),
+                    "X-Forwarded-For", client, "Origin", "https://app.example", "Access-Control-Request-Method", "GET");
+            assertThat(preflight.statusCode()).isEqualTo(200);
+            assertThat(preflight.headers().firstValue("RateLimit")).isEmpty();
+            assertThat(preflight.headers().firstValue("X-RateLimit-Remaining")).isEmpty();
+        }
+        HttpResponse<String> get = get("/legacy/hello", client);
+        assertThat(get.statusCode()).isEqualTo(200);
+        assertThat(get.headers().firstValue("X-RateLimit-Remaining")).as("the preflights took no permit").hasValue("4");
+    }
+
+    @Test
     void healthShowsRedisAndAClosedBreaker() {
         HttpResponse<String> health = Http.get(jetty.uri("/health"));
         assertThat(health.statusCode()).isEqualTo(200);

@@ -20,7 +20,13 @@ final class Http {
 
     /** GET with optional headers given as name, value, name, value…. */
     static HttpResponse<String> get(URI uri, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET();
+        return request("GET", uri, headers);
+    }
+
+    /** A request of {@code method} without a body (GET, OPTIONS, …), with headers as name, value, name, value…. */
+    static HttpResponse<String> request(String method, URI uri, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                .method(method, HttpRequest.BodyPublishers.noBody());
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }

@@ -57,6 +57,18 @@ class StockContainersIT {
             }
 
             fiveThenDenied(container, "/legacy/hello", clients, 30, "\"legacy\";q=5;w=10");
+            // an asynchronous servlet behind the same filter: 200 with the headers, each request counted once
+            fiveThenDenied(container, "/legacy/async", clients, 35, "\"legacy\";q=5;w=10");
+            // OPTIONS (CORS preflights) are neither counted nor decorated
+            for (int i = 0; i < 6; i++) {
+                HttpResponse<String> preflight = Http.request("OPTIONS", container.uri("/legacy/hello"),
+                        "X-Forwarded-For", clients + 50, "Origin", "https://app.example",
+                        "Access-Control-Request-Method", "GET");
+                assertThat(preflight.statusCode()).as("OPTIONS %d on %s", i + 1, container).isEqualTo(200);
+                assertThat(preflight.headers().firstValue("RateLimit")).isEmpty();
+            }
+            assertThat(get(container, "/legacy/hello", clients + 50).headers().firstValue("X-RateLimit-Remaining"))
+                    .as("the preflights took no permit").hasValue("4");
 
             HttpResponse<String> unlimited = get(container, "/api/unlimited", clients + "40");
             assertThat(unlimited.statusCode()).isEqualTo(200);
