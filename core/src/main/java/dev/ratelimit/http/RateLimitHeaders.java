@@ -23,6 +23,10 @@ import java.util.Objects;
  * Times are whole seconds rounded up, so a client that waits that long is never early. A decision made by no store
  * ({@link Store#NONE}: Redis failing under an ALLOW or DENY policy) counted nothing, so it gets no quota headers,
  * only {@code Retry-After} when denied.
+ *
+ * <p>These headers describe one client's quota, so a response that carries any of them must not be stored by a shared
+ * cache and served to other clients: the bindings also set {@link #CACHE_CONTROL} to {@link #cacheControl(String)} of
+ * the response's own value, which adds {@code private}.
  */
 public final class RateLimitHeaders {
 
@@ -38,6 +42,8 @@ public final class RateLimitHeaders {
     public static final String X_RATELIMIT_RESET = "X-RateLimit-Reset";
     /** {@code Retry-After}: delta seconds. */
     public static final String RETRY_AFTER = "Retry-After";
+    /** {@code Cache-Control}: made {@code private} on responses that carry rate-limit headers. */
+    public static final String CACHE_CONTROL = "Cache-Control";
 
     private RateLimitHeaders() {
     }
@@ -94,6 +100,70 @@ public final class RateLimitHeaders {
             headers.add(new Header(RETRY_AFTER, Long.toString(retryAfterSeconds(decision))));
         }
         return Collections.unmodifiableList(headers);
+    }
+
+    /**
+     * The {@code Cache-Control} value for a response that carries rate-limit headers (any of {@link #of}'s, including a
+     * lone {@code Retry-After}): they are one client's, so no shared cache may serve the response to another client.
+     * Adds {@code private} to the response's own directives and keeps every other one as it was ({@code no-store},
+     * {@code no-cache}, {@code max-age=60}, extensions…); drops {@code public}, which would contradict it; and widens a
+     * {@code private} limited to some fields ({@code private="Set-Cookie"}) to the whole response. A private cache (the
+     * client's own) may still store the response as its directives allow.
+     *
+     * @param existing the response's own {@code Cache-Control} (several field lines joined with commas), or null
+     * @return the value to set: {@code private} when the response had none; {@code existing} itself when it already is
+     *         private as a whole and not public; else its directives without {@code public} followed by
+     *         {@code private}, e.g. {@code no-store, private}
+     */
+    public static String cacheControl(String existing) {
+        if (existing == null || existing.isBlank()) {
+            return "private";
+        }
+        StringBuilder kept = new StringBuilder(existing.length() + 9);
+        boolean changed = false;
+        boolean wholePrivate = false;
+        for (String directive : directives(existing)) {
+            int equals = directive.indexOf('=');
+            String name = (equals < 0 ? directive : directive.substring(0, equals)).trim();
+            if (directive.isEmpty() || name.equalsIgnoreCase("public")
+                    || (name.equalsIgnoreCase("private") && equals >= 0)) {
+                changed = true;
+                continue;
+            }
+            wholePrivate |= name.equalsIgnoreCase("private");
+            if (kept.length() > 0) {
+                kept.append(", ");
+            }
+            kept.append(directive);
+        }
+        if (wholePrivate) {
+            return changed ? kept.toString() : existing;
+        }
+        return kept.length() == 0 ? "private" : kept.append(", private").toString();
+    }
+
+    /** The comma-separated directives of a {@code Cache-Control} value, trimmed; commas in quoted strings do not split. */
+    private static List<String> directives(String value) {
+        List<String> directives = new ArrayList<>(4);
+        boolean quoted = false;
+        int start = 0;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (quoted) {
+                if (c == '\\') {
+                    i++; // quoted-pair: the next character is literal
+                } else if (c == '"') {
+                    quoted = false;
+                }
+            } else if (c == '"') {
+                quoted = true;
+            } else if (c == ',') {
+                directives.add(value.substring(start, i).trim());
+                start = i + 1;
+            }
+        }
+        directives.add(value.substring(start).trim());
+        return directives;
     }
 
     /** {@link Decision#retryAfterSeconds()}, at least 1 for a denial. */

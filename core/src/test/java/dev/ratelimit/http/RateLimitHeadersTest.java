@@ -103,4 +103,26 @@ class RateLimitHeadersTest {
         Decision failOpen = Decision.of(Store.NONE, List.of(new LimitState(search, true, 100, 0, 0)));
         assertThat(RateLimitHeaders.of(failOpen, HeaderStyle.BOTH)).isEmpty();
     }
+
+    @Test
+    void cacheControlAddsPrivateAndKeepsTheResponsesOwnDirectives() {
+        assertThat(RateLimitHeaders.cacheControl(null)).isEqualTo("private");
+        assertThat(RateLimitHeaders.cacheControl(" ")).isEqualTo("private");
+        assertThat(RateLimitHeaders.cacheControl("no-store")).isEqualTo("no-store, private");
+        assertThat(RateLimitHeaders.cacheControl("no-cache, max-age=0, must-revalidate"))
+                .isEqualTo("no-cache, max-age=0, must-revalidate, private");
+        assertThat(RateLimitHeaders.cacheControl("private, max-age=5")).isEqualTo("private, max-age=5");
+        assertThat(RateLimitHeaders.cacheControl("PRIVATE")).isEqualTo("PRIVATE");
+    }
+
+    @Test
+    void cacheControlDropsPublicAndWidensAFieldLimitedPrivate() {
+        assertThat(RateLimitHeaders.cacheControl("public, max-age=60")).isEqualTo("max-age=60, private");
+        assertThat(RateLimitHeaders.cacheControl("Public")).isEqualTo("private");
+        assertThat(RateLimitHeaders.cacheControl("private=\"Set-Cookie, X-Token\", max-age=60"))
+                .as("a comma inside a quoted string does not split").isEqualTo("max-age=60, private");
+        assertThat(RateLimitHeaders.cacheControl("no-cache=\"Set-Cookie\", private, public"))
+                .isEqualTo("no-cache=\"Set-Cookie\", private");
+        assertThat(RateLimitHeaders.cacheControl("max-age=60,,")).isEqualTo("max-age=60, private");
+    }
 }
