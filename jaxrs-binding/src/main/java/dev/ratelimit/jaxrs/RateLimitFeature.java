@@ -6,6 +6,7 @@ import jakarta.ws.rs.core.Configuration;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.Feature;
 import jakarta.ws.rs.core.FeatureContext;
+import java.util.function.Function;
 import org.glassfish.jersey.InjectionManagerProvider;
 import org.glassfish.jersey.internal.inject.InjectionManager;
 
@@ -45,8 +46,16 @@ public final class RateLimitFeature implements Feature {
         });
         InjectionManager services = InjectionManagerProvider.getInjectionManager(context);
         PeerAddressCheck check = new PeerAddressCheck(services);
+        ResourceLimits limits = new ResourceLimits();
+        boolean countOptions = settings.countOptions();
+        Function<ResourceLimits.Limits, RateLimitFilter> filter =
+                found -> new RateLimitFilter(found.rules(), services, countOptions);
         context.register(new RateLimitBinder(settings, new ContainerPeerAddress(services)));
-        context.register(new RateLimitDynamicFeature(services, check));
+        context.register(new RateLimitModelProcessor(limits, countOptions));
+        context.register(new RateLimitDynamicFeature(limits, filter, check));
+        if (countOptions) {
+            context.register(new AutomaticOptionsFilter(limits, filter));
+        }
         context.register(check);
         return true;
     }

@@ -7,6 +7,7 @@ import dev.ratelimit.http.ProblemResponse;
 import dev.ratelimit.http.RateLimitHeaders;
 import dev.ratelimit.http.RequestView;
 import jakarta.annotation.Priority;
+import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -22,7 +23,8 @@ import org.glassfish.jersey.internal.inject.InjectionManager;
 /**
  * Enforces the pre-parsed rules of one resource method. Runs after authentication, so the principal is known;
  * rejects with 429 (or 503 when the limiter is unavailable under a fail-closed policy) before the resource is
- * invoked, and adds the rate-limit headers to every response of the method.
+ * invoked, and adds the rate-limit headers to every response of the method. OPTIONS requests pass untouched unless
+ * {@code ratelimit.count-options} is true.
  */
 @Priority(Priorities.AUTHENTICATION + 100)
 final class RateLimitFilter implements ContainerRequestFilter, ContainerResponseFilter {
@@ -31,11 +33,13 @@ final class RateLimitFilter implements ContainerRequestFilter, ContainerResponse
 
     private final List<RateLimitRule> rules;
     private final InjectionManager services;
+    private final boolean countOptions;
     private volatile Services resolved;
 
-    RateLimitFilter(List<RateLimitRule> rules, InjectionManager services) {
+    RateLimitFilter(List<RateLimitRule> rules, InjectionManager services, boolean countOptions) {
         this.rules = List.copyOf(rules);
         this.services = services;
+        this.countOptions = countOptions;
     }
 
     /** The services, looked up once at the first request (the application's bindings are complete by then). */
@@ -51,6 +55,9 @@ final class RateLimitFilter implements ContainerRequestFilter, ContainerResponse
 
     @Override
     public void filter(ContainerRequestContext request) {
+        if (!countOptions && HttpMethod.OPTIONS.equals(request.getMethod())) {
+            return;
+        }
         String path = request.getUriInfo().getRequestUri().getRawPath();
         Services s = services();
         HttpRateLimiter.Verdict verdict = s.limiter.check(rules, new View(request, s), s.keyResolver, path);

@@ -162,7 +162,7 @@ class RateLimitFeatureTest extends JerseyServletTest {
     @Test
     void theDefaultNameIsTheResourceClassAndMethod() {
         assertThat(get("misc/default-name", "198.51.100.50").getHeaderString("RateLimit-Policy"))
-                .isEqualTo("\"dev.ratelimit.jaxrs.TestResources$Misc#defaultName\";q=1;w=60");
+                .isEqualTo("\"dev.ratelimit.jaxrs.TestResources$Misc#defaultName()\";q=1;w=60");
     }
 
     @Test

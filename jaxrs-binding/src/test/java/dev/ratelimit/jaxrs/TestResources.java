@@ -186,6 +186,15 @@ final class TestResources {
         }
     }
 
+    @Path("cost-above-limit")
+    public static class CostAboveLimit {
+        @GET
+        @RateLimited(limit = 5, window = "1m", cost = 6)
+        public String get() {
+            return "never";
+        }
+    }
+
     /** Authenticates {@code X-Test-User} as the principal, standing in for a real authentication filter. */
     @Priority(Priorities.AUTHENTICATION)
     public static class TestAuthentication implements ContainerRequestFilter {

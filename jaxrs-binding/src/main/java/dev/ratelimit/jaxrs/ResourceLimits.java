@@ -1,0 +1,145 @@
+package dev.ratelimit.jaxrs;
+
+import dev.ratelimit.core.ClientKeys;
+import dev.ratelimit.core.RateLimitRule;
+import dev.ratelimit.core.RateLimited;
+import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.stream.Collectors;
+
+/**
+ * The parsed limits of each resource method of one application, read once ({@link LimitDeclarations}) and cached:
+ * the model processor reads them at deployment (validating and listing them), the dynamic feature and the filter for
+ * Jersey's automatic OPTIONS answers find them here.
+ */
+final class ResourceLimits {
+
+    /**
+     * What applies to one resource method.
+     *
+     * @param method      the method as its resource class has it, e.g. {@code com.acme.Api#search(String)}
+     * @param rules       the rules; empty when unlimited
+     * @param declaration where the rules were declared
+     */
+    record Limits(String method, List<RateLimitRule> rules, LimitDeclarations.Declaration declaration) {
+
+        boolean limited() {
+            return !rules.isEmpty();
+        }
+
+        /** The rules for the startup listing, e.g. {@code search[10 per PT1S, …] (from class com.acme.Base)}. */
+        String describe() {
+            if (rules.isEmpty()) {
+                return "UNLIMITED";
+            }
+            String list = rules.stream().map(RateLimitRule::toString).collect(Collectors.joining(", "));
+            return declaration.declaredOn().equals(method) ? list : list + " (from " + declaration.declaredOn() + ")";
+        }
+    }
+
+    private record Key(Class<?> resourceClass, Method method) {
+    }
+
+    private final ConcurrentMap<Key, Limits> methods = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Class<?>, Limits> automaticOptions = new ConcurrentHashMap<>();
+
+    /**
+     * The limits of a resource method, parsed at the first call.
+     *
+     * @param resourceClass the class handling the request
+     * @param method        the Java method Jersey invokes
+     * @return the limits, possibly none
+     * @throws IllegalArgumentException naming the method, where the annotation is, and the invalid value
+     */
+    Limits of(Class<?> resourceClass, Method method) {
+        Key key = new Key(resourceClass, method);
+        Limits limits = methods.get(key);
+        if (limits == null) {
+            limits = parse(resourceClass, method);
+            Limits raced = methods.putIfAbsent(key, limits);
+            limits = raced == null ? limits : raced;
+        }
+        return limits;
+    }
+
+    /**
+     * The limits of Jersey's automatic OPTIONS answers for a resource class's paths: its class-level limits (class,
+     * superclasses, interface types), as for a method with no {@code @RateLimited} of its own, counted under one
+     * default name per class, {@code com.acme.Api#OPTIONS}.
+     *
+     * @param resourceClass the resource class whose path is asked about
+     * @return the limits, possibly none
+     */
+    Limits automaticOptions(Class<?> resourceClass) {
+        Limits limits = automaticOptions.get(resourceClass);
+        if (limits == null) {
+            String target = resourceClass.getName() + "#OPTIONS";
+            LimitDeclarations.Declaration declaration = LimitDeclarations.onClass(resourceClass);
+            limits = new Limits(target, declaration.isEmpty() ? List.of()
+                    : rules(declaration, declaration.declaredOn() + " (applied to Jersey's automatic OPTIONS answers of "
+                    + resourceClass.getName() + ")", defaultName(target)), declaration);
+            Limits raced = automaticOptions.putIfAbsent(resourceClass, limits);
+            limits = raced == null ? limits : raced;
+        }
+        return limits;
+    }
+
+    private static Limits parse(Class<?> resourceClass, Method method) {
+        LimitDeclarations.Declaration declaration = LimitDeclarations.find(resourceClass, method);
+        String target = LimitDeclarations.describe(resourceClass, method);
+        if (declaration.isEmpty()) {
+            return new Limits(target, List.of(), declaration);
+        }
+        String where = declaration.declaredOn().equals(target) ? target
+                : declaration.declaredOn() + " (applied to " + target + ")";
+        return new Limits(target, rules(declaration, where, defaultName(target)), declaration);
+    }
+
+    private static List<RateLimitRule> rules(LimitDeclarations.Declaration declaration, String where,
+            String defaultName) {
+        List<RateLimitRule> rules = new ArrayList<>(declaration.annotations().size());
+        for (RateLimited annotation : declaration.annotations()) {
+            rules.add(RateLimitRule.from(annotation, defaultName, where));
+        }
+        try {
+            ClientKeys.checkRules(rules);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Invalid @RateLimited on " + where + ": " + e.getMessage(), e);
+        }
+        return List.copyOf(rules);
+    }
+
+    /**
+     * The default rule name of a resource method: the method as its resource class has it,
+     * {@code com.acme.Api#search(String)}, so overloads count apart; anything outside visible ASCII, {@code "} and
+     * {@code \} replaced by {@code _}. A name longer than {@value RateLimitRule#MAX_NAME_LENGTH} characters keeps its
+     * beginning and ends with {@code ~} and 8 hex digits of the full name's SHA-256, so it stays distinct and stable.
+     *
+     * @param method the method, as {@link LimitDeclarations#describe(Class, Method)} gives it
+     * @return a valid rule name
+     */
+    static String defaultName(String method) {
+        StringBuilder name = new StringBuilder(method.length());
+        for (int i = 0; i < method.length(); i++) {
+            char c = method.charAt(i);
+            name.append(c > 0x20 && c < 0x7f && c != '"' && c != '\\' ? c : '_');
+        }
+        if (name.length() <= RateLimitRule.MAX_NAME_LENGTH) {
+            return name.toString();
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(method.getBytes(StandardCharsets.UTF_8));
+            return name.substring(0, RateLimitRule.MAX_NAME_LENGTH - 9) + "~"
+                    + HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+}
