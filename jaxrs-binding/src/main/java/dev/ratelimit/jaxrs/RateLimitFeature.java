@@ -47,9 +47,10 @@ public final class RateLimitFeature implements Feature {
         InjectionManager services = InjectionManagerProvider.getInjectionManager(context);
         PeerAddressCheck check = new PeerAddressCheck(services);
         ResourceLimits limits = new ResourceLimits();
+        ServletResponseHeaders servletResponse = new ServletResponseHeaders(services);
         boolean countOptions = settings.countOptions();
         Function<ResourceLimits.Limits, RateLimitFilter> filter =
-                found -> new RateLimitFilter(found.rules(), services, countOptions);
+                found -> new RateLimitFilter(found.rules(), services, countOptions, servletResponse);
         context.register(new RateLimitBinder(settings, new ContainerPeerAddress(services)));
         context.register(new RateLimitModelProcessor(limits, countOptions));
         context.register(new RateLimitDynamicFeature(limits, filter, check));

@@ -23,8 +23,10 @@ import org.glassfish.jersey.internal.inject.InjectionManager;
 /**
  * Enforces the pre-parsed rules of one resource method. Runs after authentication, so the principal is known;
  * rejects with 429 (or 503 when the limiter is unavailable under a fail-closed policy) before the resource is
- * invoked, and adds the rate-limit headers to every response of the method. OPTIONS requests pass untouched unless
- * {@code ratelimit.count-options} is true.
+ * invoked, and adds the rate-limit headers to every response of the method, with {@code Cache-Control} made
+ * {@code private} ({@link RateLimitHeaders#cacheControl(String)}). In a servlet container an allowed request's headers
+ * are also set on the servlet response at once ({@link ServletResponseHeaders}), so that a 500 for an exception no
+ * mapper handles carries them too. OPTIONS requests pass untouched unless {@code ratelimit.count-options} is true.
  */
 @Priority(Priorities.AUTHENTICATION + 100)
 final class RateLimitFilter implements ContainerRequestFilter, ContainerResponseFilter {
@@ -34,12 +36,15 @@ final class RateLimitFilter implements ContainerRequestFilter, ContainerResponse
     private final List<RateLimitRule> rules;
     private final InjectionManager services;
     private final boolean countOptions;
+    private final ServletResponseHeaders servletResponse;
     private volatile Services resolved;
 
-    RateLimitFilter(List<RateLimitRule> rules, InjectionManager services, boolean countOptions) {
+    RateLimitFilter(List<RateLimitRule> rules, InjectionManager services, boolean countOptions,
+            ServletResponseHeaders servletResponse) {
         this.rules = List.copyOf(rules);
         this.services = services;
         this.countOptions = countOptions;
+        this.servletResponse = servletResponse;
     }
 
     /** The services, looked up once at the first request (the application's bindings are complete by then). */
@@ -67,13 +72,15 @@ final class RateLimitFilter implements ContainerRequestFilter, ContainerResponse
                     .type(ProblemResponse.contentType())
                     .entity(verdict.body())
                     .build());
+        } else if (!verdict.headers().isEmpty()) {
+            servletResponse.set(verdict.headers());
         }
     }
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
         Object verdict = request.getProperty(VERDICT);
-        if (verdict instanceof HttpRateLimiter.Verdict) {
+        if (verdict instanceof HttpRateLimiter.Verdict && !((HttpRateLimiter.Verdict) verdict).headers().isEmpty()) {
             MultivaluedMap<String, Object> headers = response.getHeaders();
             for (RateLimitHeaders.Header header : ((HttpRateLimiter.Verdict) verdict).headers()) {
                 // put, like putSingle, replaces a header the resource set, but looks the name up once, not twice
@@ -82,6 +89,10 @@ final class RateLimitFilter implements ContainerRequestFilter, ContainerResponse
                 value.add(header.value());
                 headers.put(header.name(), value);
             }
+            // the headers are this client's: no shared cache may serve the response to another client
+            List<Object> cacheControl = new ArrayList<>(1);
+            cacheControl.add(RateLimitHeaders.cacheControl(response.getHeaderString(RateLimitHeaders.CACHE_CONTROL)));
+            headers.put(RateLimitHeaders.CACHE_CONTROL, cacheControl);
         }
     }
 

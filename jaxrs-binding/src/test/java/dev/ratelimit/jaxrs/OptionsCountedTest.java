@@ -32,6 +32,7 @@ class OptionsCountedTest extends JerseyServletTest {
             assertThat(options.getHeaderString("Allow")).contains("GET");
             assertThat(options.getHeaderString("RateLimit-Policy")).isEqualTo("\"" + name + "\";q=2;w=60");
             assertThat(options.getHeaderString("X-RateLimit-Remaining")).isEqualTo(String.valueOf(1 - i));
+            assertThat(options.getHeaderString("Cache-Control")).isEqualTo("private");
         }
         Response denied = target("opt").request().options();
         assertThat(denied.getStatus()).isEqualTo(429);
