@@ -53,7 +53,8 @@ import org.slf4j.LoggerFactory;
  * once per filter, on the first dispatch through it that is a {@code REQUEST}, {@code FORWARD} or {@code ASYNC}; later
  * dispatches of the same request pass uncounted and unrefused with that decision's headers, and {@code INCLUDE} and
  * {@code ERROR} dispatches are never counted. {@code OPTIONS} requests pass uncounted and without headers unless
- * {@code ratelimit.count-options} is true. See {@code docs/servlet-filter.md}.
+ * {@code ratelimit.count-options} is true. A response that carries rate-limit headers is {@code Cache-Control: private},
+ * whatever the servlet sets. See {@code docs/servlet-filter.md}.
  */
 public final class RateLimitFilter implements Filter {
 
@@ -182,7 +183,7 @@ public final class RateLimitFilter implements Filter {
             if (!httpResponse.isCommitted()) {
                 setHeaders(httpResponse, decided.headers()); // again, in case an error dispatch reset the response
             }
-            chain.doFilter(request, response);
+            chain.doFilter(request, decided.headers().isEmpty() ? response : new PrivateResponse(httpResponse));
             return;
         }
         DispatcherType dispatch = request.getDispatcherType();
@@ -204,7 +205,7 @@ public final class RateLimitFilter implements Filter {
         request.setAttribute(decidedAttribute, new Decided(this, verdict.headers(), verdict.reject()));
         setHeaders(httpResponse, verdict.headers());
         if (!verdict.reject()) {
-            chain.doFilter(request, response);
+            chain.doFilter(request, verdict.headers().isEmpty() ? response : new PrivateResponse(httpResponse));
             return;
         }
         if (httpResponse.isCommitted()) {
@@ -217,10 +218,18 @@ public final class RateLimitFilter implements Filter {
         httpResponse.getOutputStream().write(body);
     }
 
+    /**
+     * Sets the rate-limit headers, and with them {@code Cache-Control: private}: they are one client's, so no shared
+     * cache may serve the response to another.
+     */
     private static void setHeaders(HttpServletResponse response, List<RateLimitHeaders.Header> headers) {
+        if (headers.isEmpty()) {
+            return;
+        }
         for (RateLimitHeaders.Header header : headers) {
             response.setHeader(header.name(), header.value());
         }
+        PrivateResponse.makePrivate(response);
     }
 
     @Override
