@@ -179,10 +179,12 @@ class ExampleEndpointsIT {
             HttpResponse<String> ok = answers.get(i);
             assertThat(ok.statusCode()).isEqualTo(200);
             assertThat(ok.headers().firstValue("RateLimit-Policy")).hasValue("\"legacy\";q=5;w=10");
+            assertThat(ok.headers().allValues("Cache-Control")).containsExactly("private");
         }
         HttpResponse<String> denied = answers.get(5);
         assertThat(denied.statusCode()).isEqualTo(429);
         assertThat(denied.body()).contains("\"instance\":\"/legacy/hello\"");
+        assertThat(denied.headers().allValues("Cache-Control")).containsExactly("private");
         assertThat(get("/legacy/hello", ip(79)).statusCode()).isEqualTo(200);
     }
 

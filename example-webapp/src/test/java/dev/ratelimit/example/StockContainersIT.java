@@ -67,8 +67,11 @@ class StockContainersIT {
                 assertThat(preflight.statusCode()).as("OPTIONS %d on %s", i + 1, container).isEqualTo(200);
                 assertThat(preflight.headers().firstValue("RateLimit")).isEmpty();
             }
-            assertThat(get(container, "/legacy/hello", clients + 50).headers().firstValue("X-RateLimit-Remaining"))
+            HttpResponse<String> afterPreflights = get(container, "/legacy/hello", clients + 50);
+            assertThat(afterPreflights.headers().firstValue("X-RateLimit-Remaining"))
                     .as("the preflights took no permit").hasValue("4");
+            assertThat(afterPreflights.headers().allValues("Cache-Control")).as("one client's quota, on %s", container)
+                    .containsExactly("private");
 
             HttpResponse<String> unlimited = get(container, "/api/unlimited", clients + "40");
             assertThat(unlimited.statusCode()).isEqualTo(200);
