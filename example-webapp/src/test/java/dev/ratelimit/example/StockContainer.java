@@ -86,6 +86,15 @@ final class StockContainer implements AutoCloseable {
      * {@code GET /health} answers 200.
      */
     static StockContainer start(Kind kind, Map<String, String> environment) throws IOException {
+        return start(kind, environment, Path.of(required("example.war")), true);
+    }
+
+    /**
+     * Like {@link #start(Kind, Map)} with another WAR, e.g. one that must fail to deploy; returns once the container
+     * has deployed its webapps and listens ({@link Kind#startedLine}) when {@code requireHealth} is false.
+     */
+    static StockContainer start(Kind kind, Map<String, String> environment, Path war, boolean requireHealth)
+            throws IOException {
         Path home = Path.of(kind.home()).toAbsolutePath();
         if (!Files.isDirectory(home)) {
             throw new IllegalStateException(kind + " home " + home + " does not exist: the build unpacks it in "
@@ -97,9 +106,9 @@ final class StockContainer implements AutoCloseable {
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             int port = freePort();
             List<String> command = kind == Kind.TOMCAT ? tomcat(home, base, port) : jetty(home, base, port);
-            Files.copy(Path.of(required("example.war")), base.resolve("webapps").resolve("ROOT.war"));
+            Files.copy(war, base.resolve("webapps").resolve("ROOT.war"));
             try {
-                return launch(kind, base, command, environment, port);
+                return launch(kind, base, command, environment, port, requireHealth);
             } catch (PortTakenException e) {
                 portTaken = e; // another process took the free port before the container bound it: try another one
             }
@@ -176,7 +185,7 @@ final class StockContainer implements AutoCloseable {
     }
 
     private static StockContainer launch(Kind kind, Path base, List<String> command, Map<String, String> environment,
-            int port) throws IOException {
+            int port, boolean requireHealth) throws IOException {
         Path log;
         synchronized (StockContainer.class) {
             log = LOG_DIR.resolve(kind.name().toLowerCase(Locale.ROOT) + "-" + ++started + ".log");
@@ -194,7 +203,11 @@ final class StockContainer implements AutoCloseable {
         LIVE.add(process);
         StockContainer container = new StockContainer(kind, base, process, log, port);
         try {
-            container.awaitHealth();
+            if (requireHealth) {
+                container.awaitHealth();
+            } else {
+                container.awaitStarted();
+            }
             return container;
         } catch (RuntimeException | Error e) {
             container.close();
@@ -234,6 +247,27 @@ final class StockContainer implements AutoCloseable {
             if (System.nanoTime() - deadline > 0) {
                 throw new IllegalStateException(kind + " did not answer GET /health with 200 within 90 s; its output ("
                         + log + "):\n" + out + containerLogs());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+        }
+    }
+
+    /** Waits for {@link Kind#startedLine}; fails on early exit, a port taken or the deadline. */
+    private void awaitStarted() {
+        long deadline = System.nanoTime() + START_DEADLINE_NANOS;
+        while (!output().contains(kind.startedLine)) {
+            String out = output();
+            if (out.contains("Address already in use")) {
+                throw new PortTakenException(kind + ": port " + port + " was taken; its output (" + log + "):\n"
+                        + out);
+            }
+            if (!process.isAlive()) {
+                throw new IllegalStateException(kind + " exited with " + process.exitValue()
+                        + " before it started; its output (" + log + "):\n" + out + containerLogs());
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException(kind + " did not start within 90 s; its output (" + log + "):\n"
+                        + out + containerLogs());
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
         }
