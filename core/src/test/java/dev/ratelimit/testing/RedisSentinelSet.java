@@ -38,6 +38,8 @@ public final class RedisSentinelSet implements AutoCloseable {
     private static final String DATA_PASSWORD = "data-s3cret";
     private static final String SENTINEL_PASSWORD = "sentinel-s3cret";
 
+    private static RedisSentinelSet shared;
+
     private final Path directory;
     private final List<RedisServer> dataNodes = new ArrayList<>();
     private final List<RedisServer> sentinels = new ArrayList<>();
@@ -65,6 +67,19 @@ public final class RedisSentinelSet implements AutoCloseable {
             set.close();
             throw e;
         }
+    }
+
+    /**
+     * The Sentinel deployment shared by the tests of this JVM, started on first use and killed when the JVM exits.
+     * Tests share its data (use distinct key prefixes) and must not fail its master over (start their own for that).
+     */
+    public static synchronized RedisSentinelSet shared() {
+        if (shared == null) {
+            shared = start();
+            RedisSentinelSet set = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(set::close, "redis-sentinel-shutdown"));
+        }
+        return shared;
     }
 
     private void startAll() {
