@@ -6,7 +6,9 @@ import java.time.Duration;
  * Settings of a {@link FallbackRateLimiter}: the failure policy, the instance share of the in-memory limits, and the
  * Resilience4j circuit breaker in front of Redis. Defaults favour quick recovery: the breaker opens when half of
  * the last 20 calls failed or were slower than 200 ms (at least 5 calls seen), probes Redis again after 5 seconds
- * (not Resilience4j's 60 s) with 3 trial calls, and closes when they succeed.
+ * (not Resilience4j's 60 s) with 3 trial calls, and closes when they succeed. An application's own
+ * {@code CircuitBreakerConfig}, given to {@link FallbackRateLimiter.Builder#circuitBreakerConfig}, replaces the breaker
+ * settings (then only the policy and the instance count may be set here).
  */
 public final class FallbackConfig {
 
@@ -19,6 +21,7 @@ public final class FallbackConfig {
     private final int minimumNumberOfCalls;
     private final Duration waitDurationInOpenState;
     private final int permittedCallsInHalfOpenState;
+    private final boolean breakerSettingsSet;
 
     private FallbackConfig(Builder b) {
         this.policy = b.policy;
@@ -30,6 +33,7 @@ public final class FallbackConfig {
         this.minimumNumberOfCalls = Math.min(b.minimumNumberOfCalls, b.slidingWindowSize);
         this.waitDurationInOpenState = b.waitDurationInOpenState;
         this.permittedCallsInHalfOpenState = b.permittedCallsInHalfOpenState;
+        this.breakerSettingsSet = b.breakerSettingsSet;
     }
 
     /**
@@ -134,6 +138,14 @@ public final class FallbackConfig {
         return permittedCallsInHalfOpenState;
     }
 
+    /**
+     * Whether any breaker setting (anything but the policy and the instance count) was set on the builder; such a
+     * configuration cannot be combined with an application's own {@code CircuitBreakerConfig}.
+     */
+    boolean breakerSettingsSet() {
+        return breakerSettingsSet;
+    }
+
     @Override
     public String toString() {
         return "policy=" + policy + ", instanceCount=" + instanceCount + ", failureRateThreshold="
@@ -155,6 +167,7 @@ public final class FallbackConfig {
         private int minimumNumberOfCalls = 5;
         private Duration waitDurationInOpenState = Duration.ofSeconds(5);
         private int permittedCallsInHalfOpenState = 3;
+        private boolean breakerSettingsSet;
 
         private Builder() {
         }
@@ -199,6 +212,7 @@ public final class FallbackConfig {
          */
         public Builder failureRateThreshold(float percent) {
             this.failureRateThreshold = percent("failureRateThreshold", percent);
+            breakerSettingsSet = true;
             return this;
         }
 
@@ -211,6 +225,7 @@ public final class FallbackConfig {
          */
         public Builder slowCallRateThreshold(float percent) {
             this.slowCallRateThreshold = percent("slowCallRateThreshold", percent);
+            breakerSettingsSet = true;
             return this;
         }
 
@@ -223,6 +238,7 @@ public final class FallbackConfig {
          */
         public Builder slowCallDurationThreshold(Duration threshold) {
             this.slowCallDurationThreshold = positive("slowCallDurationThreshold", threshold);
+            breakerSettingsSet = true;
             return this;
         }
 
@@ -238,6 +254,7 @@ public final class FallbackConfig {
                 throw new IllegalArgumentException("slidingWindowSize must be at least 1, was " + calls);
             }
             this.slidingWindowSize = calls;
+            breakerSettingsSet = true;
             return this;
         }
 
@@ -253,6 +270,7 @@ public final class FallbackConfig {
                 throw new IllegalArgumentException("minimumNumberOfCalls must be at least 1, was " + calls);
             }
             this.minimumNumberOfCalls = calls;
+            breakerSettingsSet = true;
             return this;
         }
 
@@ -265,6 +283,7 @@ public final class FallbackConfig {
          */
         public Builder waitDurationInOpenState(Duration wait) {
             this.waitDurationInOpenState = positive("waitDurationInOpenState", wait);
+            breakerSettingsSet = true;
             return this;
         }
 
@@ -280,6 +299,7 @@ public final class FallbackConfig {
                 throw new IllegalArgumentException("permittedCallsInHalfOpenState must be at least 1, was " + calls);
             }
             this.permittedCallsInHalfOpenState = calls;
+            breakerSettingsSet = true;
             return this;
         }
 

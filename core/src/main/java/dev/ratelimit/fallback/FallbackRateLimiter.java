@@ -15,6 +15,7 @@ import dev.ratelimit.metrics.RateLimitMetrics;
 import dev.ratelimit.redis.RedisRateLimiter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
 import java.math.BigInteger;
 import java.time.Clock;
@@ -34,6 +35,12 @@ import org.slf4j.LoggerFactory;
  * instance count), fail open, or fail closed. The caller never sees a Redis exception; only invalid arguments
  * (an empty key, duplicate rule names) are thrown. The breaker probes Redis again after its wait and closes by
  * itself when Redis is healthy. State changes are logged once each (WARN when opening, INFO when closing).
+ *
+ * <p>The breaker is built from the {@link FallbackConfig} unless the application gives its own
+ * {@link Builder#circuitBreakerConfig(CircuitBreakerConfig) CircuitBreakerConfig}, and it is created in the
+ * application's {@link Builder#circuitBreakerRegistry(CircuitBreakerRegistry) CircuitBreakerRegistry} (under the
+ * limiter's {@link Builder#name(String) name}) when one is given, so it shows up wherever the application watches its
+ * breakers.
  */
 public final class FallbackRateLimiter implements RateLimiter {
 
@@ -47,6 +54,8 @@ public final class FallbackRateLimiter implements RateLimiter {
     private final boolean ownsFallback;
     private final FallbackConfig config;
     private final CircuitBreaker breaker;
+    private final CircuitBreakerRegistry registry;
+    private final Duration openWait;
     private final Cache<RateLimitRule, RateLimitRule> sharedRules;
     private final RateLimitMetrics metrics;
     private volatile RuntimeException lastFailure;
@@ -57,7 +66,12 @@ public final class FallbackRateLimiter implements RateLimiter {
         this.ownsFallback = b.fallback == null;
         this.fallback = ownsFallback ? InMemoryRateLimiter.custom().timeSource(b.timeSource).build() : b.fallback;
         this.sharedRules = Caffeine.newBuilder().maximumSize(10_000).build();
-        this.breaker = CircuitBreaker.of(b.name, breakerConfig(config, b.timeSource));
+        CircuitBreakerConfig breakerConfig = b.breakerConfig == null ? breakerConfig(config, b.timeSource)
+                : onClock(b.breakerConfig, b.timeSource);
+        this.openWait = Duration.ofMillis(breakerConfig.getWaitIntervalFunctionInOpenState().apply(1));
+        this.registry = b.registry;
+        this.breaker = registry == null ? CircuitBreaker.of(b.name, breakerConfig)
+                : registry.circuitBreaker(b.name, breakerConfig);
         String name = b.name;
         breaker.getEventPublisher().onStateTransition(event -> logTransition(name, event));
         this.metrics = b.metrics;
@@ -148,7 +162,7 @@ public final class FallbackRateLimiter implements RateLimiter {
     }
 
     private Decision unavailable(List<RateLimitRule> rules, boolean allowed) {
-        long retry = allowed ? 0 : config.waitDurationInOpenState().toNanos() / 1_000L;
+        long retry = allowed ? 0 : openWait.toNanos() / 1_000L;
         List<LimitState> limits = new ArrayList<>(rules.size());
         for (RateLimitRule rule : rules) {
             limits.add(new LimitState(rule, allowed, allowed ? rule.limit() : 0, 0, retry));
@@ -221,7 +235,8 @@ public final class FallbackRateLimiter implements RateLimiter {
     }
 
     /**
-     * The settings in force.
+     * The policy and instance share in force, and the breaker settings unless the application gave its own
+     * {@code CircuitBreakerConfig} (then {@code circuitBreaker().getCircuitBreakerConfig()} has those).
      *
      * @return the configuration this limiter was built with
      */
@@ -233,6 +248,9 @@ public final class FallbackRateLimiter implements RateLimiter {
     @Override
     public void close() {
         metrics.unbindCircuitBreaker(breaker);
+        if (registry != null && registry.find(breaker.getName()).orElse(null) == breaker) {
+            registry.remove(breaker.getName()); // a limiter built later under the same name gets a fresh breaker
+        }
         try {
             primary.close();
         } finally {
@@ -256,6 +274,18 @@ public final class FallbackRateLimiter implements RateLimiter {
                 .build();
     }
 
+    /**
+     * An application's breaker configuration, as given when it has a clock of its own (anything but
+     * {@code Clock.systemUTC()}, Resilience4j's default) or when the limiter runs on the system clock; otherwise a copy
+     * on the limiter's clock, so a test's clock drives the open-state wait as with the limiter's own configuration.
+     */
+    private static CircuitBreakerConfig onClock(CircuitBreakerConfig app, TimeSource time) {
+        if (!Clock.systemUTC().equals(app.getClock()) || time == TimeSource.system()) {
+            return app;
+        }
+        return CircuitBreakerConfig.from(app).clock(new TimeSourceClock(time)).build();
+    }
+
     private void logTransition(String name, CircuitBreakerOnStateTransitionEvent event) {
         CircuitBreaker.State to = event.getStateTransition().getToState();
         switch (to) {
@@ -265,7 +295,7 @@ public final class FallbackRateLimiter implements RateLimiter {
                 LOG.warn("Rate limiter '{}': Redis is failing ({}), circuit breaker {}; deciding by policy {} for the "
                         + "next {} ms before probing Redis again", name,
                         cause == null ? "slow calls" : cause.getClass().getSimpleName() + ": " + cause.getMessage(),
-                        event.getStateTransition(), config.policy(), config.waitDurationInOpenState().toMillis());
+                        event.getStateTransition(), config.policy(), openWait.toMillis());
                 break;
             case CLOSED:
                 LOG.info("Rate limiter '{}': Redis is healthy again, circuit breaker {}; decisions come from Redis",
@@ -314,6 +344,8 @@ public final class FallbackRateLimiter implements RateLimiter {
         private TimeSource timeSource = TimeSource.system();
         private String name = "redis";
         private RateLimitMetrics metrics = RateLimitMetrics.none();
+        private CircuitBreakerConfig breakerConfig;
+        private CircuitBreakerRegistry registry;
 
         private Builder() {
         }
@@ -357,6 +389,38 @@ public final class FallbackRateLimiter implements RateLimiter {
                 throw new IllegalArgumentException("config must not be null");
             }
             this.config = config;
+            return this;
+        }
+
+        /**
+         * The application's own Resilience4j breaker configuration, used as it is instead of the breaker settings of
+         * {@link #config(FallbackConfig)} (whose policy and instance count still apply). Its first open-state wait
+         * is also the {@code Retry-After} of {@link FailurePolicy#DENY} answers. Its clock is kept when it has one
+         * (anything but {@code Clock.systemUTC()}, Resilience4j's default); otherwise the breaker measures on
+         * {@link #timeSource(TimeSource)}, as with the limiter's own configuration. Unset: the breaker is built from
+         * the {@link FallbackConfig}.
+         *
+         * @param breakerConfig the configuration, e.g. {@code registry.getDefaultConfig()} or
+         *                      {@code registry.getConfiguration("redis").orElseThrow()}; null for the default
+         * @return this builder
+         */
+        public Builder circuitBreakerConfig(CircuitBreakerConfig breakerConfig) {
+            this.breakerConfig = breakerConfig;
+            return this;
+        }
+
+        /**
+         * The application's Resilience4j registry: the breaker is created in it under {@link #name(String)}, so it
+         * shows up wherever the application watches its breakers (its metrics, health or actuator endpoints), and
+         * removed from it when this limiter is closed. The breaker's configuration is still the one of
+         * {@link #circuitBreakerConfig} or the {@link FallbackConfig}, not the registry's default. Unset: the breaker
+         * belongs to no registry.
+         *
+         * @param registry the registry; null for none
+         * @return this builder
+         */
+        public Builder circuitBreakerRegistry(CircuitBreakerRegistry registry) {
+            this.registry = registry;
             return this;
         }
 
@@ -406,10 +470,27 @@ public final class FallbackRateLimiter implements RateLimiter {
             return this;
         }
 
-        /** {@return the limiter} */
+        /**
+         * The limiter.
+         *
+         * @return the limiter
+         * @throws IllegalStateException when {@code primary} is unset, when both an application's
+         *         {@code CircuitBreakerConfig} and a {@code FallbackConfig} with breaker settings are given (only the
+         *         policy and instance count may accompany an application's breaker configuration), or when the
+         *         registry already has a breaker under this limiter's name
+         */
         public FallbackRateLimiter build() {
             if (primary == null) {
                 throw new IllegalStateException("primary(…) is required");
+            }
+            if (breakerConfig != null && config.breakerSettingsSet()) {
+                throw new IllegalStateException("circuitBreakerConfig(…) replaces the breaker settings of the "
+                        + "FallbackConfig; set only its policy and instanceCount, or no circuitBreakerConfig ("
+                        + config + ")");
+            }
+            if (registry != null && registry.find(name).isPresent()) {
+                throw new IllegalStateException("the circuit breaker registry already has a breaker named '" + name
+                        + "'; give this limiter another name(…)");
             }
             return new FallbackRateLimiter(this);
         }
