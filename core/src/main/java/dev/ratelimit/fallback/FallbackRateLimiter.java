@@ -10,9 +10,9 @@ import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.Store;
 import dev.ratelimit.core.TimeSource;
+import dev.ratelimit.internal.LocalDenials;
 import dev.ratelimit.memory.InMemoryRateLimiter;
 import dev.ratelimit.metrics.RateLimitMetrics;
-import dev.ratelimit.redis.RedisRateLimiter;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
@@ -91,11 +91,11 @@ public final class FallbackRateLimiter implements RateLimiter {
     public Decision acquire(String key, List<RateLimitRule> rules) {
         ClientKeys.checkRules(rules); // caller errors are thrown, and never counted against Redis
         ClientKeys.normalize(key);
-        if (primary instanceof RedisRateLimiter) {
+        if (primary instanceof LocalDenials) {
             // a denial Redis gave and whose wait is not over: certain, so it is served even while the breaker is
             // open, and it is no Redis call, so it is not recorded as one (a flood of locally denied requests must
             // not hide Redis failures from the breaker)
-            Decision cached = ((RedisRateLimiter) primary).cachedDenial(key, rules);
+            Decision cached = ((LocalDenials) primary).cachedDenial(key, rules);
             if (cached != null) {
                 metrics.denialCacheHit();
                 return cached;

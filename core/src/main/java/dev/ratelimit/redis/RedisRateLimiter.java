@@ -9,6 +9,8 @@ import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.Store;
 import dev.ratelimit.core.TimeSource;
+import dev.ratelimit.internal.DenialCachingRateLimiter;
+import dev.ratelimit.internal.LocalDenials;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,7 +38,7 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * <p>Redis errors reach the caller as Jedis exceptions; wrap this limiter in the fallback limiter to keep deciding
  * while Redis is unavailable.
  */
-public final class RedisRateLimiter implements RateLimiter {
+public final class RedisRateLimiter implements RateLimiter, LocalDenials {
 
     private static final String[] ALGORITHM_SUFFIX = new String[Algorithm.values().length];
 
@@ -51,7 +53,7 @@ public final class RedisRateLimiter implements RateLimiter {
     private final RedisConnection connection;
     private final String keyPrefix;
     private final TimeSource timeSource;
-    private final DenialCache denials;
+    private final DenialCachingRateLimiter denials;
     private final long ttlPaddingMillis;
 
     static final String MODE_ACQUIRE = "";
@@ -64,8 +66,7 @@ public final class RedisRateLimiter implements RateLimiter {
         this.timeSource = b.timeSource;
         this.ttlPaddingMillis = b.ttlPaddingMillis;
         this.denials = b.denialCacheKeys == 0 ? null
-                : new DenialCache(b.denialCacheKeys, timeSource == null ? TimeSource.system() : timeSource,
-                        timeSource == null);
+                : new DenialCachingRateLimiter(new Uncached(), b.denialCacheKeys, timeSource);
     }
 
     /**
@@ -80,19 +81,28 @@ public final class RedisRateLimiter implements RateLimiter {
 
     @Override
     public Decision acquire(String key, List<RateLimitRule> rules) {
+        if (denials != null) {
+            return denials.acquire(key, rules); // validates, then calls Uncached unless a denial is held
+        }
         ClientKeys.checkRules(rules);
-        String client = ClientKeys.normalize(key);
-        if (denials == null) {
-            return call(client, rules, timeSource == null ? 0 : timeSource.nowMicros());
+        return call(ClientKeys.normalize(key), rules, now());
+    }
+
+    /** This limiter without its denial cache: what the cache wraps (it has checked the rules). */
+    private final class Uncached implements RateLimiter {
+        @Override
+        public Decision acquire(String key, List<RateLimitRule> rules) {
+            return call(ClientKeys.normalize(key), rules, now());
         }
-        Decision cached = denials.get(client, rules);
-        if (cached != null) {
-            return cached;
+
+        @Override
+        public Decision acquire(List<KeyedRule> rules) {
+            return RedisRateLimiter.this.acquire(rules);
         }
-        long sentAt = denials.now(); // before the call: the round trip must not lengthen a denial
-        Decision decision = call(client, rules, sentAt);
-        denials.offer(client, rules, sentAt, decision);
-        return decision;
+    }
+
+    private long now() {
+        return timeSource == null ? 0 : timeSource.nowMicros();
     }
 
     /**
@@ -104,17 +114,14 @@ public final class RedisRateLimiter implements RateLimiter {
      * @param rules the rules, as given to {@link #acquire(String, List)}
      * @return the cached denial, or null
      */
+    @Override
     public Decision cachedDenial(String key, List<RateLimitRule> rules) {
-        if (denials == null) {
-            return null;
-        }
-        ClientKeys.checkRules(rules);
-        return denials.get(ClientKeys.normalize(key), rules);
+        return denials == null ? null : denials.cachedDenial(key, rules);
     }
 
     /** Denials held by the denial cache (tests); 0 without one. */
     long cachedDenials() {
-        return denials == null ? 0 : denials.size();
+        return denials == null ? 0 : denials.cachedDenials();
     }
 
     /** One script call; {@code now} is the time sent to the script when the limiter has its own time source. */
@@ -172,7 +179,7 @@ public final class RedisRateLimiter implements RateLimiter {
         for (KeyedRule r : rules) {
             all.add(r.rule());
         }
-        long now = timeSource == null ? 0 : timeSource.nowMicros();
+        long now = now();
         if (groups.size() == 1) {
             return call(clients.get(0), all, now);
         }

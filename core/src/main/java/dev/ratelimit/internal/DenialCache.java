@@ -1,4 +1,4 @@
-package dev.ratelimit.redis;
+package dev.ratelimit.internal;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
@@ -13,13 +13,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The Redis limiter's local denial cache: once Redis has denied a request with a retry-after, the same request (same
- * client key, same rules — names, limits, windows, algorithms, costs) is denied locally until that moment, without
- * a Redis call. The answer is certain, not a guess:
+ * The store of {@link DenialCachingRateLimiter}: once Redis has denied a request with a retry-after, the same request
+ * (same client key, same rules — names, limits, windows, algorithms, costs) is denied locally until that moment,
+ * without a Redis call. The answer is certain, not a guess:
  *
  * <ul>
- *   <li>only a denial Redis itself returned is remembered (the fallback's and the failure policy's answers never
- *       reach this class);</li>
+ *   <li>only a denial Redis itself returned ({@code Store.REDIS}) is remembered (the fallback's and the failure
+ *       policy's answers are never kept);</li>
  *   <li>the wait is counted from the moment the request was <em>sent</em>, so the round trip never lengthens it:
  *       Redis decided after that moment, and a rule it denied cannot pass before its own decision time plus the
  *       retry-after. When Redis reads its own clock, the wait is shortened by 1/1024 (about 0.1 %), more than the

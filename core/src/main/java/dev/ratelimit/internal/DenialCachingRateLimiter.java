@@ -1,0 +1,81 @@
+package dev.ratelimit.internal;
+
+import dev.ratelimit.core.ClientKeys;
+import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.KeyedRule;
+import dev.ratelimit.core.RateLimitRule;
+import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.core.TimeSource;
+import java.util.List;
+
+/**
+ * A local denial cache in front of any limiter: once the limiter it wraps has returned a Redis denial whose wait is
+ * certain, the same one-key request (the normalized client key and exactly the same rules) is denied here until that
+ * wait is over, without calling the wrapped limiter. What is kept and for how long is described on
+ * {@link DenialCache} and in docs/failure-behaviour.md, "Local denial cache". Requests with rules on several keys
+ * pass straight through.
+ */
+public final class DenialCachingRateLimiter implements RateLimiter, LocalDenials {
+
+    private final RateLimiter delegate;
+    private final DenialCache denials;
+
+    /**
+     * Wraps a limiter.
+     *
+     * @param delegate    the limiter whose Redis denials are kept; closed with this one
+     * @param maximumKeys the most denials kept, at least 1
+     * @param clock       the clock the wrapped limiter sends to Redis, or null when Redis reads its own clock (the
+     *                    system clock is then used, with a margin for the drift between the two)
+     */
+    public DenialCachingRateLimiter(RateLimiter delegate, long maximumKeys, TimeSource clock) {
+        this.delegate = delegate;
+        this.denials = new DenialCache(maximumKeys, clock == null ? TimeSource.system() : clock, clock == null);
+    }
+
+    @Override
+    public Decision acquire(String key, List<RateLimitRule> rules) {
+        ClientKeys.checkRules(rules);
+        String client = ClientKeys.normalize(key);
+        Decision cached = denials.get(client, rules);
+        if (cached != null) {
+            return cached;
+        }
+        long sentAt = denials.now(); // before the call: the round trip must not lengthen a denial
+        Decision decision = delegate.acquire(key, rules);
+        denials.offer(client, rules, sentAt, decision);
+        return decision;
+    }
+
+    @Override
+    public Decision cachedDenial(String key, List<RateLimitRule> rules) {
+        ClientKeys.checkRules(rules);
+        return denials.get(ClientKeys.normalize(key), rules);
+    }
+
+    @Override
+    public Decision acquire(List<KeyedRule> rules) {
+        return delegate.acquire(rules);
+    }
+
+    /**
+     * Denials held now (after pending evictions; for tests).
+     *
+     * @return the number of denials kept
+     */
+    public long cachedDenials() {
+        return denials.size();
+    }
+
+    /** Closes the wrapped limiter. */
+    @Override
+    public void close() {
+        delegate.close();
+    }
+
+    /** The wrapped limiter's description. */
+    @Override
+    public String toString() {
+        return delegate.toString();
+    }
+}
