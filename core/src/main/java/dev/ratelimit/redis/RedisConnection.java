@@ -204,12 +204,12 @@ final class RedisConnection {
                 set.add("sentinel(…)");
             }
             if (set.size() != 1) {
-                throw new IllegalStateException("set exactly one of uri(…), clusterNodes(…), sentinel(…) or client(…)"
-                        + (set.isEmpty() ? "" : "; set: " + String.join(", ", set)));
+                throw new IllegalStateException("set exactly one of uri(…), clusterNodes(…), sentinel(…) or "
+                        + "client(…)" + (set.isEmpty() ? "" : "; set: " + String.join(", ", set)));
             }
             if (client != null && (password != null || ssl || sentinelPassword != null)) {
-                throw new IllegalStateException("credentials(…), sentinelCredentials(…) and ssl(…) configure a client "
-                        + "the limiter creates; a client(…) passed in brings its own");
+                throw new IllegalStateException("credentials(…), sentinelCredentials(…) and ssl(…) configure a "
+                        + "client the limiter creates; a client(…) passed in brings its own");
             }
             if (uri != null && (password != null || ssl)) {
                 throw new IllegalStateException("a single Redis takes its credentials and TLS from the URL "
