@@ -67,8 +67,24 @@ class DeploymentFailureIT {
         }
     }
 
-    /** How many times the container logged the deployment failure so far. */
+    /**
+     * How many times the container logged the deployment failure so far, once its log has settled: a container writes
+     * its log after it answers, so the count is read until two readings 300 ms apart agree (at most 15 s).
+     */
     private static int failures(StockContainer container) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        int count = logged(container);
+        while (true) {
+            java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(300));
+            int again = logged(container);
+            if (again == count || System.nanoTime() - deadline > 0) {
+                return again;
+            }
+            count = again;
+        }
+    }
+
+    private static int logged(StockContainer container) {
         String logs = container.output() + container.containerLogs();
         return logs.split(java.util.regex.Pattern.quote(FAILURE), -1).length - 1;
     }
