@@ -289,8 +289,13 @@ public final class FallbackRateLimiter implements RateLimiter {
     private void logTransition(String name, CircuitBreakerOnStateTransitionEvent event) {
         CircuitBreaker.State to = event.getStateTransition().getToState();
         switch (to) {
-            case OPEN:
             case FORCED_OPEN:
+                // an operator's or the application's decision (circuitBreaker().transitionToForcedOpenState()), not
+                // a Redis failure: say so rather than blame Redis
+                LOG.warn("Rate limiter '{}': circuit breaker {} by the application; deciding by policy {} until it is "
+                        + "released", name, event.getStateTransition(), config.policy());
+                break;
+            case OPEN:
                 RuntimeException cause = lastFailure;
                 LOG.warn("Rate limiter '{}': Redis is failing ({}), circuit breaker {}; deciding by policy {} for the "
                         + "next {} ms before probing Redis again", name,

@@ -95,6 +95,25 @@ class ApplicationCircuitBreakerTest {
         assertThat(count(log, "Rate limiter 'orders-redis': Redis is healthy again")).as(log).isEqualTo(1);
     }
 
+    /** A breaker forced open by the application is logged as such, not as a failing Redis (no failure happened). */
+    @Test
+    void aForcedOpenBreakerIsNotLoggedAsAFailingRedis() {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try (FallbackRateLimiter limiter = FallbackRateLimiter.custom().primary(redisLimiter()).timeSource(clock)
+                .name("forced").build()) {
+            limiter.circuitBreaker().transitionToForcedOpenState();
+            assertThat(limiter.acquire("alice", RULE).store()).isEqualTo(Store.FALLBACK);
+        } finally {
+            System.setErr(original);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertThat(count(log, "Rate limiter 'forced': circuit breaker State transition from CLOSED to FORCED_OPEN by "
+                + "the application; deciding by policy FALLBACK until it is released")).as(log).isEqualTo(1);
+        assertThat(log).doesNotContain("Redis is failing");
+    }
+
     @Test
     void anApplicationConfigIsTheOneInForceOnTheLimiterClock() {
         CircuitBreakerConfig app = CircuitBreakerConfig.custom().minimumNumberOfCalls(1).slidingWindowSize(10)
