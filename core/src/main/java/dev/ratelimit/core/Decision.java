@@ -14,11 +14,11 @@ public final class Decision {
 
     private final boolean allowed;
     private final Store store;
-    private final List<LimitState> limits; // null for one rule: made when asked (most callers never ask)
-    private final LimitState reported;
+    private final List<RuleOutcome> limits; // null for one rule: made when asked (most callers never ask)
+    private final RuleOutcome reported;
     private final long retryMicros;
 
-    private Decision(Store store, LimitState only) {
+    private Decision(Store store, RuleOutcome only) {
         this.store = Objects.requireNonNull(store, "store");
         this.limits = null;
         this.allowed = only.allowed();
@@ -26,7 +26,7 @@ public final class Decision {
         this.reported = only;
     }
 
-    private Decision(Store store, List<LimitState> limits) {
+    private Decision(Store store, List<RuleOutcome> limits) {
         this.store = Objects.requireNonNull(store, "store");
         this.limits = List.copyOf(limits);
         if (this.limits.isEmpty()) {
@@ -34,12 +34,12 @@ public final class Decision {
         }
         boolean all = true;
         long retry = 0;
-        LimitState pick = null;
-        for (LimitState s : this.limits) {
+        RuleOutcome pick = null;
+        for (RuleOutcome s : this.limits) {
             all &= s.allowed();
             retry = Math.max(retry, s.retryMicros());
         }
-        for (LimitState s : this.limits) {
+        for (RuleOutcome s : this.limits) {
             if (pick == null || isMoreRestrictive(s, pick, all)) {
                 pick = s;
             }
@@ -56,7 +56,7 @@ public final class Decision {
      * @param limits one state per rule, in the order of the rules (copied; at least one)
      * @return the decision
      */
-    public static Decision of(Store store, List<LimitState> limits) {
+    public static Decision of(Store store, List<RuleOutcome> limits) {
         return new Decision(store, limits);
     }
 
@@ -67,11 +67,11 @@ public final class Decision {
      * @param only  the rule's state
      * @return the decision
      */
-    public static Decision of(Store store, LimitState only) {
+    public static Decision of(Store store, RuleOutcome only) {
         return new Decision(store, only);
     }
 
-    private static boolean isMoreRestrictive(LimitState a, LimitState b, boolean allAllowed) {
+    private static boolean isMoreRestrictive(RuleOutcome a, RuleOutcome b, boolean allAllowed) {
         if (!allAllowed) {
             if (a.allowed() != b.allowed()) {
                 return !a.allowed();
@@ -109,7 +109,7 @@ public final class Decision {
      *
      * @return an unmodifiable list with one state per rule
      */
-    public List<LimitState> limits() {
+    public List<RuleOutcome> limits() {
         return limits != null ? limits : List.of(reported);
     }
 
@@ -118,7 +118,7 @@ public final class Decision {
      *
      * @return when denied, the denying rule with the longest wait; when allowed, the rule with the fewest permits left
      */
-    public LimitState reported() {
+    public RuleOutcome reported() {
         return reported;
     }
 

@@ -1,5 +1,7 @@
 package dev.ratelimit.core;
 
+import dev.ratelimit.internal.Durations;
+
 import java.time.Duration;
 
 /** Parses and bounds rule windows, with messages that say what a window may be. */

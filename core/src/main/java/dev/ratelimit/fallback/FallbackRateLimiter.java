@@ -2,10 +2,10 @@ package dev.ratelimit.fallback;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.ratelimit.core.ClientKeys;
+import dev.ratelimit.internal.ClientKeys;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.KeyedRule;
-import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.Store;
@@ -163,9 +163,9 @@ public final class FallbackRateLimiter implements RateLimiter {
 
     private Decision unavailable(List<RateLimitRule> rules, boolean allowed) {
         long retry = allowed ? 0 : openWait.toNanos() / 1_000L;
-        List<LimitState> limits = new ArrayList<>(rules.size());
+        List<RuleOutcome> limits = new ArrayList<>(rules.size());
         for (RateLimitRule rule : rules) {
-            limits.add(new LimitState(rule, allowed, allowed ? rule.limit() : 0, 0, retry));
+            limits.add(new RuleOutcome(rule, allowed, allowed ? rule.limit() : 0, 0, retry));
         }
         return Decision.of(Store.NONE, limits);
     }

@@ -8,7 +8,7 @@ package dev.ratelimit.http;
 public interface KeyResolver {
 
     /**
-     * The key to count this request against, e.g. a tenant id. {@link RequestKeys} prefixes it with
+     * The key to count this request against, e.g. a tenant id. The binding prefixes it with
      * {@code custom:}; long or unusual keys are hashed by the store.
      *
      * @param request the request being limited

@@ -3,8 +3,8 @@ package dev.ratelimit.http;
 import java.util.List;
 
 /**
- * What a binding (the Jakarta REST filter, the servlet filter) exposes of an HTTP request to the key resolution in
- * {@link RequestKeys} and {@link TrustedProxies}. A thin, read-only adapter; implementations need not be thread-safe.
+ * What a binding (the Jakarta REST filter, the servlet filter) exposes of an HTTP request to the key
+ * resolution (principal, client IP behind trusted proxies, headers, a {@link KeyResolver}). A thin, read-only adapter; implementations need not be thread-safe.
  */
 public interface RequestView {
 

@@ -5,7 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.Decision;
-import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.Store;
 import dev.ratelimit.core.TimeSource;
@@ -76,7 +76,7 @@ final class DenialCache {
             return;
         }
         long wait = 0;
-        for (LimitState s : decision.limits()) {
+        for (RuleOutcome s : decision.limits()) {
             if (!s.allowed() && s.rule().algorithm() != Algorithm.SLIDING_WINDOW_COUNTER) {
                 wait = Math.max(wait, s.retryMicros());
             }
@@ -115,10 +115,10 @@ final class DenialCache {
         /** The denial with its times counted down to {@code now}. */
         Decision at(long now) {
             long elapsed = now - sentAt;
-            List<LimitState> limits = decision.limits();
-            List<LimitState> aged = new ArrayList<>(limits.size());
-            for (LimitState s : limits) {
-                aged.add(new LimitState(s.rule(), s.allowed(), s.remaining(), Math.max(0, s.resetMicros() - elapsed),
+            List<RuleOutcome> limits = decision.limits();
+            List<RuleOutcome> aged = new ArrayList<>(limits.size());
+            for (RuleOutcome s : limits) {
+                aged.add(new RuleOutcome(s.rule(), s.allowed(), s.remaining(), Math.max(0, s.resetMicros() - elapsed),
                         s.allowed() ? 0 : Math.max(1, s.retryMicros() - elapsed)));
             }
             return Decision.of(Store.REDIS, aged);

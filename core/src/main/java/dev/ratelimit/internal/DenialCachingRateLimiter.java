@@ -1,6 +1,6 @@
 package dev.ratelimit.internal;
 
-import dev.ratelimit.core.ClientKeys;
+
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.KeyedRule;
 import dev.ratelimit.core.RateLimitRule;

@@ -1,7 +1,7 @@
 package dev.ratelimit.memory;
 
 import dev.ratelimit.core.Algorithm;
-import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.RateLimitRule;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -115,8 +115,8 @@ abstract class AlgorithmState {
     abstract void commit(long t, long limit, long window, long cost);
 
     /** The verdict fields as the rule's state in a decision: the last evaluation's, or the commit's after it. */
-    final LimitState limitState(RateLimitRule rule) {
-        return new LimitState(rule, ok, remaining, resetMicros, retryMicros);
+    final RuleOutcome limitState(RateLimitRule rule) {
+        return new RuleOutcome(rule, ok, remaining, resetMicros, retryMicros);
     }
 
     /** Records a verdict; a denial always has a wait, as in the script. */

@@ -5,10 +5,10 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Policy;
 import dev.ratelimit.core.Algorithm;
-import dev.ratelimit.core.ClientKeys;
+import dev.ratelimit.internal.ClientKeys;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.KeyedRule;
-import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.Store;
@@ -26,6 +26,10 @@ import java.util.List;
  * locks in one global order.
  */
 public final class InMemoryRateLimiter implements RateLimiter {
+
+    /** The most (key, rule) states kept unless {@link Builder#maximumKeys(long)} sets another. */
+    public static final long DEFAULT_MAXIMUM_KEYS = 100_000;
+
 
     /** How far the cache's clock may lag the decisions' clock, in microseconds. */
     private static final long TICK_MICROS = 1_000;
@@ -83,7 +87,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
         long limit = rule.limit();
         long window = rule.windowMicros();
         long t = time.nowMicros(); // before the lock: the state keeps its own time monotonic
-        LimitState result;
+        RuleOutcome result;
         boolean renew;
         state.lock();
         try {
@@ -138,7 +142,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
         }
         AlgorithmState[] byOrder = found.clone();
         Arrays.sort(byOrder, (a, b) -> Long.compare(a.order, b.order));
-        LimitState[] results = new LimitState[n];
+        RuleOutcome[] results = new RuleOutcome[n];
         boolean[] renew = new boolean[n];
         for (AlgorithmState state : byOrder) {
             state.lock();
@@ -162,7 +166,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
 
     /** Every rule is checked at its state's effective time; the permits are taken from all only when all pass. */
     private static void decide(AlgorithmState[] found, List<RateLimitRule> rules, long t, long cacheMicros,
-            LimitState[] results, boolean[] renew) {
+            RuleOutcome[] results, boolean[] renew) {
         int n = found.length;
         long[] at = new long[n];
         boolean allOk = true;
@@ -275,7 +279,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
     /** Builds an {@link InMemoryRateLimiter}; values are checked when set. */
     public static final class Builder {
         private TimeSource timeSource = TimeSource.system();
-        private long maximumKeys = 100_000;
+        private long maximumKeys = DEFAULT_MAXIMUM_KEYS;
 
         private Builder() {
         }

@@ -1,7 +1,7 @@
 package dev.ratelimit.redis;
 
 import dev.ratelimit.core.Decision;
-import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.Store;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ final class ClusterAcquisition {
     private final List<RateLimitRule> rules;
     private final List<List<Integer>> groups;
     private final long now;
-    private final LimitState[] states;
+    private final RuleOutcome[] states;
 
     ClusterAcquisition(RedisRateLimiter limiter, RedisConnection connection, List<String> clients,
             List<RateLimitRule> rules, Map<String, List<Integer>> groups, long now) {
@@ -34,7 +34,7 @@ final class ClusterAcquisition {
         this.rules = rules;
         this.groups = new ArrayList<>(groups.values());
         this.now = now;
-        this.states = new LimitState[rules.size()];
+        this.states = new RuleOutcome[rules.size()];
     }
 
     Decision run() {
@@ -84,7 +84,7 @@ final class ClusterAcquisition {
         boolean timed = mode.equals(RedisRateLimiter.MODE_TIMED);
         int width = timed ? 5 : 4;
         Decision d = RedisRateLimiter.toDecision(reply, groupRules, width);
-        List<LimitState> limits = d.limits();
+        List<RuleOutcome> limits = d.limits();
         for (int j = 0; j < group.size(); j++) {
             states[group.get(j)] = limits.get(j);
         }

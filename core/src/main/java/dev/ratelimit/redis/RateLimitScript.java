@@ -1,5 +1,7 @@
 package dev.ratelimit.redis;
 
+
+
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.RateLimitRule;
 import java.io.IOException;

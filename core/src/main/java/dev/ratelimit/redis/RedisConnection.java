@@ -176,8 +176,8 @@ final class RedisConnection {
         boolean ssl;
         String sentinelUser;
         String sentinelPassword;
-        Duration timeout = Duration.ofMillis(100);
-        int maxConnections = 64;
+        Duration timeout = RedisRateLimiter.DEFAULT_TIMEOUT;
+        int maxConnections = RedisRateLimiter.DEFAULT_MAX_CONNECTIONS;
 
         /** A copy the builder's later calls do not change (every field is immutable or a value). */
         private Topology copy() {

@@ -1,10 +1,10 @@
 package dev.ratelimit.redis;
 
 import dev.ratelimit.core.Algorithm;
-import dev.ratelimit.core.ClientKeys;
+import dev.ratelimit.internal.ClientKeys;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.KeyedRule;
-import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.Store;
@@ -39,6 +39,14 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * while Redis is unavailable.
  */
 public final class RedisRateLimiter implements RateLimiter, LocalDenials {
+
+    /** The connect and read timeout of Redis calls unless {@link Builder#timeout(Duration)} sets another. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
+    /** The pool size (per node in a cluster) unless {@link Builder#maxConnections(int)} sets another. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 64;
+    /** The first part of every key unless {@link Builder#keyPrefix(String)} sets another. */
+    public static final String DEFAULT_KEY_PREFIX = "rl";
+
 
     private static final String[] ALGORITHM_SUFFIX = new String[Algorithm.values().length];
 
@@ -220,7 +228,7 @@ public final class RedisRateLimiter implements RateLimiter, LocalDenials {
         if (rules.size() == 1) {
             return Decision.of(Store.REDIS, limitState(values, rules.get(0), 0)); // no list for the common case
         }
-        List<LimitState> limits = new ArrayList<>(rules.size());
+        List<RuleOutcome> limits = new ArrayList<>(rules.size());
         for (int i = 0; i < rules.size(); i++) {
             limits.add(limitState(values, rules.get(i), width * i));
         }
@@ -228,8 +236,8 @@ public final class RedisRateLimiter implements RateLimiter, LocalDenials {
     }
 
     /** A rule's four values in the script's reply from {@code at} on (allowed, remaining, reset, retry-after). */
-    private static LimitState limitState(List<?> values, RateLimitRule rule, int at) {
-        return new LimitState(rule, asLong(values.get(at)) == 1, asLong(values.get(at + 1)),
+    private static RuleOutcome limitState(List<?> values, RateLimitRule rule, int at) {
+        return new RuleOutcome(rule, asLong(values.get(at)) == 1, asLong(values.get(at + 1)),
                 asLong(values.get(at + 2)), asLong(values.get(at + 3)));
     }
 
@@ -270,7 +278,7 @@ public final class RedisRateLimiter implements RateLimiter, LocalDenials {
      */
     public static final class Builder {
         private final RedisConnection.Topology topology = new RedisConnection.Topology();
-        private String keyPrefix = "rl";
+        private String keyPrefix = DEFAULT_KEY_PREFIX;
         private TimeSource timeSource;
         private long denialCacheKeys;
         private long ttlPaddingMillis;

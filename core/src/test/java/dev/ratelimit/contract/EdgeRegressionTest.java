@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.Decision;
-import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.memory.InMemoryRateLimiter;
@@ -83,7 +83,7 @@ class EdgeRegressionTest {
     /** allowed, remaining, reset, retry-after of a one-rule decision. */
     private static List<Object> view(Decision d) {
         assertThat(d.limits()).hasSize(1);
-        LimitState s = d.limits().get(0);
+        RuleOutcome s = d.limits().get(0);
         assertThat(d.allowed()).isEqualTo(s.allowed());
         return List.of(s.allowed(), s.remaining(), s.resetMicros(), s.retryMicros());
     }

@@ -3,7 +3,7 @@ package dev.ratelimit.contract;
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.KeyedRule;
-import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.Store;
@@ -712,12 +712,12 @@ class ModelPropertyTest {
         if (d.store() != store) {
             return "store " + d.store() + ", expected " + store;
         }
-        List<LimitState> limits = d.limits();
+        List<RuleOutcome> limits = d.limits();
         if (limits.size() != rules.size()) {
             return limits.size() + " limits for " + rules.size() + " rules";
         }
         for (int i = 0; i < rules.size(); i++) {
-            LimitState s = limits.get(i);
+            RuleOutcome s = limits.get(i);
             RuleResult m = expected.rules().get(i);
             if (!s.rule().equals(rules.get(i).rule())) {
                 return "limit " + (i + 1) + " is of rule " + s.rule() + ", expected " + rules.get(i).rule();
@@ -746,7 +746,7 @@ class ModelPropertyTest {
 
     private static String show(Decision d) {
         List<String> parts = new ArrayList<>();
-        for (LimitState s : d.limits()) {
+        for (RuleOutcome s : d.limits()) {
             parts.add(view(s.allowed(), s.remaining(), s.resetMicros(), s.retryMicros()));
         }
         return (d.allowed() ? "ALLOWED " : "DENIED retry " + d.retryAfter().toNanos() / 1_000L + " ") + parts

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ratelimit.core.Algorithm;
-import dev.ratelimit.core.ClientKeys;
+import dev.ratelimit.internal.ClientKeys;
 import dev.ratelimit.core.Decision;
-import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.Store;
@@ -543,10 +543,10 @@ public abstract class RateLimiterContract {
 
         Decision first = acquire("client", rule, other);
         assertThat(first.allowed()).isTrue();
-        assertThat(first.limits()).extracting(LimitState::remaining).containsExactly(4L, 4L);
+        assertThat(first.limits()).extracting(RuleOutcome::remaining).containsExactly(4L, 4L);
         Decision shared = acquire("client", rule, sameNameOtherLimit);
         assertThat(shared.allowed()).isTrue();
-        assertThat(shared.limits()).extracting(LimitState::remaining).containsExactly(3L, 6L);
+        assertThat(shared.limits()).extracting(RuleOutcome::remaining).containsExactly(3L, 6L);
     }
 
     // --------------------------------------------------------------------------------------------- helpers
@@ -560,7 +560,7 @@ public abstract class RateLimiterContract {
     protected Decision acquire(String key, RateLimitRule... rules) {
         Decision d = limiter.acquire(key, List.of(rules));
         assertThat(d.store()).isEqualTo(expectedStore());
-        assertThat(d.limits()).extracting(LimitState::rule).containsExactly(rules);
+        assertThat(d.limits()).extracting(RuleOutcome::rule).containsExactly(rules);
         return d;
     }
 
@@ -577,7 +577,7 @@ public abstract class RateLimiterContract {
         }
     }
 
-    /** The four numbers of a {@link LimitState}, without its rule, so expectations read as one line. */
+    /** The four numbers of a {@link RuleOutcome}, without its rule, so expectations read as one line. */
     protected record View(boolean allowed, long remaining, long resetMicros, long retryMicros) {
         @Override
         public String toString() {
@@ -596,13 +596,13 @@ public abstract class RateLimiterContract {
         return new View(false, remaining, resetMicros, retryMicros);
     }
 
-    protected static View view(LimitState s) {
+    protected static View view(RuleOutcome s) {
         return new View(s.allowed(), s.remaining(), s.resetMicros(), s.retryMicros());
     }
 
     protected static List<View> views(Decision d) {
         List<View> views = new ArrayList<>();
-        for (LimitState s : d.limits()) {
+        for (RuleOutcome s : d.limits()) {
             views.add(view(s));
         }
         return views;

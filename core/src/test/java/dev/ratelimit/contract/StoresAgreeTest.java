@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.Decision;
-import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.memory.InMemoryRateLimiter;
 import dev.ratelimit.redis.RedisRateLimiter;
@@ -163,8 +163,8 @@ class StoresAgreeTest {
                     clock.advanceMicros(kind == 0 ? 0 : kind < 3 ? nextLong(random, window / rule.limit() + 1)
                             : nextLong(random, window + window / 2 + 1));
                     int cost = 1 + random.nextInt((int) rule.limit());
-                    LimitState b = bucket.acquire("k", rule.withCost(cost)).limits().get(0);
-                    LimitState g = gcra.acquire("k", twin.withCost(cost)).limits().get(0);
+                    RuleOutcome b = bucket.acquire("k", rule.withCost(cost)).limits().get(0);
+                    RuleOutcome g = gcra.acquire("k", twin.withCost(cost)).limits().get(0);
                     assertThat(List.of(g.allowed(), g.remaining(), g.resetMicros(), g.retryMicros()))
                             .as("round %d step %d, %s at t=%d: token bucket %s, GCRA %s", round, step, rule,
                                     clock.nowMicros(), b, g)
@@ -189,7 +189,7 @@ class StoresAgreeTest {
 
     private static long minReset(Decision d) {
         long min = Long.MAX_VALUE;
-        for (LimitState s : d.limits()) {
+        for (RuleOutcome s : d.limits()) {
             min = Math.min(min, s.resetMicros());
         }
         return min;

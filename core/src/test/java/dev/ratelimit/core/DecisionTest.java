@@ -15,8 +15,8 @@ class DecisionTest {
     @Test
     void allowedReportsTheRuleWithFewestRemaining() {
         Decision d = Decision.of(Store.REDIS, List.of(
-                new LimitState(perSecond, true, 7, 300_000, 0),
-                new LimitState(perHour, true, 3, 3_000_000_000L, 0)));
+                new RuleOutcome(perSecond, true, 7, 300_000, 0),
+                new RuleOutcome(perHour, true, 3, 3_000_000_000L, 0)));
         assertThat(d.allowed()).isTrue();
         assertThat(d.reported().rule()).isEqualTo(perHour);
         assertThat(d.limit()).isEqualTo(1000);
@@ -30,8 +30,8 @@ class DecisionTest {
     @Test
     void deniedReportsTheDenyingRuleWithTheLongestWait() {
         Decision d = Decision.of(Store.MEMORY, List.of(
-                new LimitState(perSecond, false, 0, 1_000_000, 100_001),
-                new LimitState(perHour, true, 0, 2_000_000, 0)));
+                new RuleOutcome(perSecond, false, 0, 1_000_000, 100_001),
+                new RuleOutcome(perHour, true, 0, 2_000_000, 0)));
         assertThat(d.allowed()).isFalse();
         assertThat(d.reported().rule()).isEqualTo(perSecond);
         assertThat(d.retryAfter()).isEqualTo(Duration.ofNanos(100_001_000));
@@ -39,15 +39,15 @@ class DecisionTest {
         assertThat(d.limits()).hasSize(2);
 
         Decision both = Decision.of(Store.MEMORY, List.of(
-                new LimitState(perSecond, false, 0, 1_000_000, 500_000),
-                new LimitState(perHour, false, 0, 3_600_000_000L, 1_800_000_000L)));
+                new RuleOutcome(perSecond, false, 0, 1_000_000, 500_000),
+                new RuleOutcome(perHour, false, 0, 3_600_000_000L, 1_800_000_000L)));
         assertThat(both.reported().rule()).isEqualTo(perHour);
         assertThat(both.retryAfterSeconds()).isEqualTo(1800);
     }
 
     @Test
     void retryAfterSecondsRoundsUp() {
-        Decision d = Decision.of(Store.MEMORY, List.of(new LimitState(perSecond, false, 0, 2_000_001, 2_000_001)));
+        Decision d = Decision.of(Store.MEMORY, List.of(new RuleOutcome(perSecond, false, 0, 2_000_001, 2_000_001)));
         assertThat(d.retryAfterSeconds()).isEqualTo(3);
         assertThat(d.withStore(Store.REDIS).store()).isEqualTo(Store.REDIS);
         assertThat(d.withStore(Store.MEMORY)).isSameAs(d);
@@ -56,6 +56,6 @@ class DecisionTest {
     @Test
     void rejectsEmptyAndNegative() {
         assertThatThrownBy(() -> Decision.of(Store.MEMORY, List.of())).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new LimitState(perSecond, true, -1, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new RuleOutcome(perSecond, true, -1, 0, 0)).isInstanceOf(IllegalArgumentException.class);
     }
 }

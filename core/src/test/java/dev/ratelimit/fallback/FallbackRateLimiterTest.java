@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.KeyedRule;
-import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.Store;
 import dev.ratelimit.redis.RedisRateLimiter;
@@ -215,7 +215,7 @@ class FallbackRateLimiterTest {
         List<KeyedRule> request = List.of(new KeyedRule("ip:203.0.113.1", perIp), new KeyedRule("header:k", perKey));
         Decision fromRedis = limiter.acquire(request);
         assertThat(fromRedis.store()).isEqualTo(Store.REDIS);
-        assertThat(fromRedis.limits()).extracting(LimitState::remaining).containsExactly(9L, 3L);
+        assertThat(fromRedis.limits()).extracting(RuleOutcome::remaining).containsExactly(9L, 3L);
 
         redis.kill();
         for (int i = 0; i < 2; i++) { // the failing call that opens the breaker (1 of 2 calls failed), then one more
@@ -229,7 +229,7 @@ class FallbackRateLimiterTest {
             Decision denied = limiter.acquire(request);
             assertThat(denied.store()).isEqualTo(Store.FALLBACK);
             assertThat(denied.allowed()).isFalse();
-            assertThat(denied.limits()).extracting(LimitState::remaining).containsExactly(3L, 0L);
+            assertThat(denied.limits()).extracting(RuleOutcome::remaining).containsExactly(3L, 0L);
         }
         assertThat(limiter.circuitBreaker().getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
     }

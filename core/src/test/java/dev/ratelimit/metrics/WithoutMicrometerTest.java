@@ -39,12 +39,12 @@ class WithoutMicrometerTest {
                 ClassLoader.getPlatformClassLoader())) {
             assertThat(loader.getResource("io/micrometer/core/instrument/MeterRegistry.class")).isNull();
 
-            Class<?> settingsType = loader.loadClass("dev.ratelimit.http.RateLimitSettings");
+            Class<?> settingsType = loader.loadClass("dev.ratelimit.internal.config.RateLimitSettings");
             Object settings = settingsType.getMethod("load", Function.class).invoke(null, (Function<?, ?>) null);
             assertThat(settingsType.getMethod("metrics").invoke(settings)).hasToString("none");
             Object limiter = settingsType.getMethod("createLimiter").invoke(settings);
 
-            Class<?> http = loader.loadClass("dev.ratelimit.http.HttpRateLimiter");
+            Class<?> http = loader.loadClass("dev.ratelimit.internal.http.RequestDecider");
             Class<?> limiterType = loader.loadClass("dev.ratelimit.core.RateLimiter");
             Object httpLimiter = http.getMethod("of", limiterType, settingsType).invoke(null, limiter, settings);
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.KeyedRule;
-import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.testing.ConcurrentBurst;
@@ -82,7 +82,7 @@ class MultiKeyAcquireTest {
                 for (int i = 0; i < 20; i++) {
                     Decision d = limiter.acquire(request);
                     admitted += d.allowed() ? 1 : 0;
-                    assertThat(d.limits()).extracting(LimitState::rule).containsExactly(perIp, perKey);
+                    assertThat(d.limits()).extracting(RuleOutcome::rule).containsExactly(perIp, perKey);
                     if (!d.allowed()) {
                         assertThat(d.limits().get(0).allowed()).as("the IP rule alone would pass").isTrue();
                         assertThat(d.limits().get(0).remaining()).as("IP budget after a denial").isEqualTo(98);
@@ -107,7 +107,7 @@ class MultiKeyAcquireTest {
                 Decision d = limiter.acquire(List.of(new KeyedRule(IP, perIp), new KeyedRule(API, perKey),
                         new KeyedRule(API, perKeyLog)));
                 assertThat(d.allowed()).isTrue();
-                assertThat(d.limits()).extracting(LimitState::remaining).containsExactly(9L, 4L, 3L);
+                assertThat(d.limits()).extracting(RuleOutcome::remaining).containsExactly(9L, 4L, 3L);
                 assertThat(d.store()).isEqualTo(dev.ratelimit.core.Store.REDIS);
             }
         }

@@ -3,9 +3,9 @@ package dev.ratelimit.redis;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.core.Algorithm;
-import dev.ratelimit.core.ClientKeys;
+import dev.ratelimit.internal.ClientKeys;
 import dev.ratelimit.core.Decision;
-import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.testing.ManualClock;
 import dev.ratelimit.testing.RedisServer;
@@ -239,7 +239,7 @@ class RedisKeysTest {
                 .build();
 
         long before = serverMicros();
-        LimitState state = first.acquire("server-client", rule).limits().get(0);
+        RuleOutcome state = first.acquire("server-client", rule).limits().get(0);
         long after = serverMicros();
         assertThat(state.allowed()).isTrue();
         assertThat(state.remaining()).isEqualTo(3);

@@ -1,7 +1,7 @@
 package dev.ratelimit.example;
 
 import dev.ratelimit.core.RateLimiter;
-import dev.ratelimit.http.RateLimitSettings;
+import dev.ratelimit.internal.config.RateLimitSettings;
 import dev.ratelimit.metrics.MicrometerMetrics;
 import dev.ratelimit.metrics.RateLimitMetrics;
 import dev.ratelimit.servlet.RateLimitFilter;

@@ -20,17 +20,17 @@ import org.glassfish.jersey.server.model.ResourceMethod;
  * a resource class: Jersey adds them to the model as code ({@code Inflector}s), not as methods of the resource. They
  * take the class-level limits of the resource class serving the path ({@link ResourceLimits#automaticOptions}), found
  * once per class. Registered only when OPTIONS requests are counted; a resource's own OPTIONS methods have their own
- * {@link RateLimitFilter} like any method.
+ * {@link LimitedMethodFilter} like any method.
  */
 @Priority(Priorities.AUTHENTICATION + 100)
 final class AutomaticOptionsFilter implements ContainerRequestFilter, ContainerResponseFilter {
 
     private static final String FILTER = AutomaticOptionsFilter.class.getName() + ".filter";
 
-    private final ConcurrentMap<Class<?>, Optional<RateLimitFilter>> filters = new ConcurrentHashMap<>();
-    private final Function<Class<?>, Optional<RateLimitFilter>> filterOf;
+    private final ConcurrentMap<Class<?>, Optional<LimitedMethodFilter>> filters = new ConcurrentHashMap<>();
+    private final Function<Class<?>, Optional<LimitedMethodFilter>> filterOf;
 
-    AutomaticOptionsFilter(ResourceLimits limits, Function<ResourceLimits.Limits, RateLimitFilter> filter) {
+    AutomaticOptionsFilter(ResourceLimits limits, Function<ResourceLimits.Limits, LimitedMethodFilter> filter) {
         this.filterOf = type -> {
             ResourceLimits.Limits found = limits.automaticOptions(type);
             return found.limited() ? Optional.of(filter.apply(found)) : Optional.empty();
@@ -48,7 +48,7 @@ final class AutomaticOptionsFilter implements ContainerRequestFilter, ContainerR
         }
         for (ResourceMethod method : matched.getParent().getResourceMethods()) {
             if (!method.getInvocable().isInflector()) {
-                Optional<RateLimitFilter> filter = filters.computeIfAbsent(
+                Optional<LimitedMethodFilter> filter = filters.computeIfAbsent(
                         method.getInvocable().getHandler().getHandlerClass(), filterOf);
                 if (filter.isPresent()) {
                     request.setProperty(FILTER, filter.get());
@@ -62,8 +62,8 @@ final class AutomaticOptionsFilter implements ContainerRequestFilter, ContainerR
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
         Object filter = request.getProperty(FILTER);
-        if (filter instanceof RateLimitFilter) {
-            ((RateLimitFilter) filter).filter(request, response);
+        if (filter instanceof LimitedMethodFilter) {
+            ((LimitedMethodFilter) filter).filter(request, response);
         }
     }
 }

@@ -1,9 +1,9 @@
 package dev.ratelimit.jaxrs;
 
 import dev.ratelimit.core.RateLimiter;
-import dev.ratelimit.http.HttpRateLimiter;
+import dev.ratelimit.internal.http.RequestDecider;
 import dev.ratelimit.http.KeyResolver;
-import dev.ratelimit.http.RateLimitSettings;
+import dev.ratelimit.internal.config.RateLimitSettings;
 import dev.ratelimit.metrics.RateLimitMetrics;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
@@ -13,7 +13,7 @@ import org.glassfish.hk2.utilities.binding.AbstractBinder;
 /**
  * Our default services, ranked below anything an application binds: the settings, the metrics they select, the
  * limiter they describe (closed when the application stops), no custom key resolver, the peer address from the
- * container ({@link ContainerPeerAddress}), and the {@link HttpRateLimiter} the filters use.
+ * container ({@link ContainerPeerAddress}), and the {@link RequestDecider} the filters use.
  *
  * <p>An HK2 binder (HK2's public API, the same in Jersey 3.1 and 4.0), not Jersey's
  * {@code org.glassfish.jersey.internal.inject.AbstractBinder}: Jersey 4 removed that class (its injection-neutral
@@ -39,7 +39,7 @@ final class RateLimitBinder extends AbstractBinder {
         bindFactory(LimiterFromSettings.class).to(RateLimiter.class).in(Singleton.class).ranked(DEFAULT_RANK);
         bind(NoCustomKey.INSTANCE).to(KeyResolver.class).ranked(DEFAULT_RANK);
         bind(peerAddress).to(PeerAddress.class).ranked(DEFAULT_RANK);
-        bindFactory(HttpLimiterFactory.class).to(HttpRateLimiter.class).in(Singleton.class).ranked(DEFAULT_RANK);
+        bindFactory(HttpLimiterFactory.class).to(RequestDecider.class).in(Singleton.class).ranked(DEFAULT_RANK);
     }
 
     /** Micrometer's global registry when Micrometer is present and metrics are not disabled; else none. */
@@ -85,7 +85,7 @@ final class RateLimitBinder extends AbstractBinder {
     }
 
     /** The request-path logic around whichever limiter is bound. */
-    static final class HttpLimiterFactory implements Factory<HttpRateLimiter> {
+    static final class HttpLimiterFactory implements Factory<RequestDecider> {
         private final RateLimiter limiter;
         private final RateLimitSettings settings;
         private final RateLimitMetrics metrics;
@@ -98,12 +98,12 @@ final class RateLimitBinder extends AbstractBinder {
         }
 
         @Override
-        public HttpRateLimiter provide() {
-            return HttpRateLimiter.of(limiter, settings, metrics);
+        public RequestDecider provide() {
+            return RequestDecider.of(limiter, settings, metrics);
         }
 
         @Override
-        public void dispose(HttpRateLimiter instance) {
+        public void dispose(RequestDecider instance) {
             // nothing to release: the limiter is disposed by its own factory
         }
     }

@@ -7,7 +7,7 @@ import java.lang.reflect.Method;
 import java.util.function.Function;
 
 /**
- * Attaches a {@link RateLimitFilter} with the parsed rules only to limited resource methods. The rules are read once
+ * Attaches a {@link LimitedMethodFilter} with the parsed rules only to limited resource methods. The rules are read once
  * per resource method ({@link ResourceLimits}, which follows JAX-RS annotation inheritance: see
  * {@link LimitDeclarations}), at deployment for the application's resources (the {@link RateLimitModelProcessor} has
  * checked them all by then) and when first routed for a sub-resource whose class its locator did not name. Invalid
@@ -16,10 +16,10 @@ import java.util.function.Function;
 final class RateLimitDynamicFeature implements DynamicFeature {
 
     private final ResourceLimits limits;
-    private final Function<ResourceLimits.Limits, RateLimitFilter> filter;
+    private final Function<ResourceLimits.Limits, LimitedMethodFilter> filter;
     private final PeerAddressCheck check;
 
-    RateLimitDynamicFeature(ResourceLimits limits, Function<ResourceLimits.Limits, RateLimitFilter> filter,
+    RateLimitDynamicFeature(ResourceLimits limits, Function<ResourceLimits.Limits, LimitedMethodFilter> filter,
             PeerAddressCheck check) {
         this.limits = limits;
         this.filter = filter;

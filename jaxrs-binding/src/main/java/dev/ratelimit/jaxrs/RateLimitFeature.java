@@ -1,6 +1,6 @@
 package dev.ratelimit.jaxrs;
 
-import dev.ratelimit.http.RateLimitSettings;
+import dev.ratelimit.internal.config.RateLimitSettings;
 import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.core.Configuration;
 import jakarta.ws.rs.core.Context;
@@ -49,8 +49,8 @@ public final class RateLimitFeature implements Feature {
         ResourceLimits limits = new ResourceLimits();
         ServletResponseHeaders servletResponse = new ServletResponseHeaders(services);
         boolean countOptions = settings.countOptions();
-        Function<ResourceLimits.Limits, RateLimitFilter> filter =
-                found -> new RateLimitFilter(found.rules(), services, countOptions, servletResponse);
+        Function<ResourceLimits.Limits, LimitedMethodFilter> filter =
+                found -> new LimitedMethodFilter(found.rules(), services, countOptions, servletResponse);
         context.register(new RateLimitBinder(settings, new ContainerPeerAddress(services)));
         context.register(new RateLimitModelProcessor(limits, countOptions));
         context.register(new RateLimitDynamicFeature(limits, filter, check));

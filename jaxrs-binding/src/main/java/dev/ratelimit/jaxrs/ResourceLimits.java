@@ -1,6 +1,6 @@
 package dev.ratelimit.jaxrs;
 
-import dev.ratelimit.core.ClientKeys;
+import dev.ratelimit.internal.ClientKeys;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimited;
 import java.lang.reflect.Method;

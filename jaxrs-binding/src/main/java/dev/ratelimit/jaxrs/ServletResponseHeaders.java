@@ -1,6 +1,6 @@
 package dev.ratelimit.jaxrs;
 
-import dev.ratelimit.http.RateLimitHeaders;
+import dev.ratelimit.internal.http.RateLimitHeaders;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.ws.rs.core.GenericType;
 import java.lang.reflect.Type;

@@ -1,8 +1,8 @@
 package dev.ratelimit.servlet;
 
 import dev.ratelimit.core.Algorithm;
-import dev.ratelimit.core.ClientKeys;
-import dev.ratelimit.core.Durations;
+import dev.ratelimit.internal.ClientKeys;
+import dev.ratelimit.internal.Durations;
 import dev.ratelimit.core.KeySource;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.http.KeyResolver;

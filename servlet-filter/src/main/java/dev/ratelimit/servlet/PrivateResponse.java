@@ -1,6 +1,6 @@
 package dev.ratelimit.servlet;
 
-import dev.ratelimit.http.RateLimitHeaders;
+import dev.ratelimit.internal.http.RateLimitHeaders;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.util.Collection;

@@ -2,11 +2,11 @@ package dev.ratelimit.servlet;
 
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
-import dev.ratelimit.http.HttpRateLimiter;
+import dev.ratelimit.internal.http.RequestDecider;
 import dev.ratelimit.http.KeyResolver;
-import dev.ratelimit.http.ProblemResponse;
-import dev.ratelimit.http.RateLimitHeaders;
-import dev.ratelimit.http.RateLimitSettings;
+import dev.ratelimit.internal.http.ProblemResponse;
+import dev.ratelimit.internal.http.RateLimitHeaders;
+import dev.ratelimit.internal.config.RateLimitSettings;
 import dev.ratelimit.metrics.RateLimitMetrics;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A servlet filter enforcing the rate limits declared in its {@code init-param}s on the requests mapped to it, with
  * the same keys, headers, {@code 429}/{@code 503} problem responses and shadow mode as the JAX-RS binding (both call
- * the core's {@link HttpRateLimiter}).
+ * the core's {@link RequestDecider}).
  *
  * <pre>{@code
  * <filter>
@@ -88,7 +88,7 @@ public final class RateLimitFilter implements Filter {
     private final AtomicBoolean includeReported = new AtomicBoolean();
 
     /** What {@code init} fixed: the filter's rules and the request-path logic around the limiter. */
-    private record State(String filterName, List<RateLimitRule> rules, KeyResolver keyResolver, HttpRateLimiter http,
+    private record State(String filterName, List<RateLimitRule> rules, KeyResolver keyResolver, RequestDecider http,
                          boolean countOptions, ServletContext context, SharedLimiter shared, String decidedAttribute) {
     }
 
@@ -132,7 +132,7 @@ public final class RateLimitFilter implements Filter {
             }
             limiter = shared.limiter();
         }
-        state = new State(filterName, parsed.rules(), keyResolver, HttpRateLimiter.of(limiter, settings, metrics),
+        state = new State(filterName, parsed.rules(), keyResolver, RequestDecider.of(limiter, settings, metrics),
                 settings.countOptions(), context, shared,
                 DECIDED_ATTRIBUTE_PREFIX + filterName + '@' + Integer.toHexString(System.identityHashCode(this)));
         LOG.info("Rate-limit filter '{}': {}; headers {}, shadow {}, OPTIONS {}, {}; {}", filterName, parsed,
@@ -200,7 +200,7 @@ public final class RateLimitFilter implements Filter {
             chain.doFilter(request, response);
             return;
         }
-        HttpRateLimiter.Verdict verdict = s.http().check(s.rules(), new ServletRequestView(httpRequest),
+        RequestDecider.Verdict verdict = s.http().check(s.rules(), new ServletRequestView(httpRequest),
                 s.keyResolver(), httpRequest.getRequestURI());
         request.setAttribute(decidedAttribute, new Decided(this, verdict.headers(), verdict.reject()));
         setHeaders(httpResponse, verdict.headers());

@@ -61,7 +61,7 @@ class ShadowModeTest {
         });
 
         assertThat(jetty.invocations.get()).isEqualTo(4);
-        String line = "INFO dev.ratelimit.http.HttpRateLimiter - Shadow mode: /app/reports/7 REDIS would have been "
+        String line = "INFO dev.ratelimit.internal.http.RequestDecider - Shadow mode: /app/reports/7 REDIS would have been "
                 + "rejected by limit 'trial' (retry in 3600 s)";
         assertThat(log.lines().filter(l -> l.contains("Shadow mode")).map(l -> l.substring(l.indexOf("] ") + 2)))
                 .as("one line per would-be refusal, after the thread name")

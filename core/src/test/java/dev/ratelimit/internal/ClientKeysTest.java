@@ -1,4 +1,7 @@
-package dev.ratelimit.core;
+package dev.ratelimit.internal;
+
+import dev.ratelimit.core.RateLimitRule;
+import dev.ratelimit.core.Algorithm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,10 +1,10 @@
-package dev.ratelimit.http;
+package dev.ratelimit.internal.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.KeySource;
-import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.Store;
@@ -87,7 +87,7 @@ class MultiKeyRequestTest {
         return FakeRequest.from(ip).header("X-Api-Key", apiKey);
     }
 
-    private static LimitState state(Decision decision, RateLimitRule rule) {
+    private static RuleOutcome state(Decision decision, RateLimitRule rule) {
         return decision.limits().stream().filter(s -> s.rule().name().equals(rule.name())).findFirst()
                 .orElseThrow();
     }
@@ -107,16 +107,16 @@ class MultiKeyRequestTest {
     @EnumSource(Setup.class)
     void aFloodWithAnExhaustedApiKeyLeavesTheIpBudgetUntouched(Setup setup) {
         limiter = limiter(setup);
-        HttpRateLimiter http = new HttpRateLimiter(limiter, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false);
+        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false);
         List<RateLimitRule> rules = List.of(perIp, perApiKey);
         FakeRequest exhausted = request("203.0.113.20", "k-1");
         for (int i = 0; i < 2; i++) {
-            HttpRateLimiter.Verdict v = http.check(rules, exhausted, null, "/m");
+            RequestDecider.Verdict v = http.check(rules, exhausted, null, "/m");
             assertThat(v.reject()).as("request %d", i).isFalse();
             assertThat(v.decision().store()).isEqualTo(expectedStore(setup));
         }
         for (int i = 0; i < 20; i++) {
-            HttpRateLimiter.Verdict v = http.check(rules, exhausted, null, "/m");
+            RequestDecider.Verdict v = http.check(rules, exhausted, null, "/m");
             assertThat(v.reject()).isTrue();
             assertThat(v.status()).isEqualTo(429);
             assertThat(v.decision().store()).isEqualTo(expectedStore(setup));
@@ -125,7 +125,7 @@ class MultiKeyRequestTest {
         }
         // the same client with another API key still has the three IP permits the two admitted requests left
         for (int i = 0; i < 2; i++) {
-            HttpRateLimiter.Verdict v = http.check(rules, request("203.0.113.20", "k-" + (2 + i)), null, "/m");
+            RequestDecider.Verdict v = http.check(rules, request("203.0.113.20", "k-" + (2 + i)), null, "/m");
             assertThat(v.reject()).isFalse();
             assertThat(state(v.decision(), perIp).remaining()).isEqualTo(2 - i);
         }
@@ -134,14 +134,14 @@ class MultiKeyRequestTest {
     @Test
     void rulesOfOneKeyStayOneCallOnTheOneKeyPath() {
         limiter = InMemoryRateLimiter.custom().timeSource(clock).build();
-        HttpRateLimiter http = new HttpRateLimiter(limiter, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false);
+        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false);
         RateLimitRule perIpPerHour = RateLimitRule.custom().name("per-ip-hour").limit(3).window("1h")
                 .key(KeySource.IP).build();
         FakeRequest r = FakeRequest.from("203.0.113.21"); // no API key: the header rule falls back to the IP
         for (int i = 0; i < 2; i++) {
             assertThat(http.check(List.of(perIp, perApiKey, perIpPerHour), r, null, "/m").reject()).isFalse();
         }
-        HttpRateLimiter.Verdict third = http.check(List.of(perIp, perApiKey, perIpPerHour), r, null, "/m");
+        RequestDecider.Verdict third = http.check(List.of(perIp, perApiKey, perIpPerHour), r, null, "/m");
         assertThat(third.reject()).isTrue();
         assertThat(third.decision().limits()).extracting(s -> s.rule().name())
                 .containsExactly("per-ip", "per-key", "per-ip-hour");
@@ -167,12 +167,12 @@ class MultiKeyRequestTest {
                     .timeSource(clock).denialCache(100).build();
             FallbackRateLimiter fallback = fallback(primary, policy);
             limiter = fallback;
-            HttpRateLimiter http = new HttpRateLimiter(fallback, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false);
+            RequestDecider http = new RequestDecider(fallback, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false);
             FakeRequest request = request("203.0.113.30", "k-9");
             for (int i = 0; i < 2; i++) {
                 assertThat(http.check(List.of(perApiKey), request, null, "/key-only").reject()).isFalse();
             }
-            HttpRateLimiter.Verdict exhausted = http.check(List.of(perApiKey), request, null, "/key-only");
+            RequestDecider.Verdict exhausted = http.check(List.of(perApiKey), request, null, "/key-only");
             assertThat(exhausted.status()).isEqualTo(429);
             assertThat(exhausted.decision().store()).isEqualTo(Store.REDIS);
 
@@ -180,11 +180,11 @@ class MultiKeyRequestTest {
             fallback.circuitBreaker().transitionToOpenState();
 
             // the one-key path still serves the cached Redis denial (unchanged)
-            HttpRateLimiter.Verdict cached = http.check(List.of(perApiKey), request, null, "/key-only");
+            RequestDecider.Verdict cached = http.check(List.of(perApiKey), request, null, "/key-only");
             assertThat(cached.status()).isEqualTo(429);
             assertThat(cached.decision().store()).isEqualTo(Store.REDIS);
 
-            HttpRateLimiter.Verdict v = http.check(rules, request, null, "/both");
+            RequestDecider.Verdict v = http.check(rules, request, null, "/both");
             assertThat(v.decision().store()).isEqualTo(Store.NONE);
             assertThat(v.decision().limits()).hasSize(2)
                     .allSatisfy(s -> assertThat(s.allowed()).isEqualTo(policy == FailurePolicy.ALLOW));
@@ -207,15 +207,15 @@ class MultiKeyRequestTest {
     void aHalfOpenBreakersTrialCallDecidesTheWholeRequest() {
         FallbackRateLimiter fallback = fallback(redis(0), FailurePolicy.DENY);
         limiter = fallback;
-        HttpRateLimiter http = new HttpRateLimiter(fallback, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false);
+        RequestDecider http = new RequestDecider(fallback, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false);
         fallback.circuitBreaker().transitionToOpenState();
         clock.advance(WAIT.plusMillis(1));
         fallback.circuitBreaker().transitionToHalfOpenState();
 
-        HttpRateLimiter.Verdict v = http.check(List.of(perIp, perApiKey), request("203.0.113.40", "k-40"), null, "/m");
+        RequestDecider.Verdict v = http.check(List.of(perIp, perApiKey), request("203.0.113.40", "k-40"), null, "/m");
         assertThat(v.reject()).isFalse();
         assertThat(v.decision().store()).isEqualTo(Store.REDIS);
-        assertThat(v.decision().limits()).extracting(LimitState::remaining).containsExactly(4L, 1L);
+        assertThat(v.decision().limits()).extracting(RuleOutcome::remaining).containsExactly(4L, 1L);
         assertThat(fallback.state()).isEqualTo(CircuitBreaker.State.CLOSED);
     }
 
@@ -225,11 +225,11 @@ class MultiKeyRequestTest {
         FallbackRateLimiter fallback = fallback(redis(0), FailurePolicy.FALLBACK);
         limiter = fallback;
         fallback.circuitBreaker().transitionToOpenState();
-        HttpRateLimiter http = new HttpRateLimiter(fallback, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false);
+        RequestDecider http = new RequestDecider(fallback, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false);
         FakeRequest request = request("203.0.113.50", "k-50");
         http.check(List.of(perIp, perApiKey), request, null, "/m");
         http.check(List.of(perIp, perApiKey), request, null, "/m");
-        HttpRateLimiter.Verdict denied = http.check(List.of(perIp, perApiKey), request, null, "/m");
+        RequestDecider.Verdict denied = http.check(List.of(perIp, perApiKey), request, null, "/m");
         assertThat(denied.status()).isEqualTo(429);
         assertThat(denied.decision().store()).isEqualTo(Store.FALLBACK);
     }

@@ -1,12 +1,12 @@
-package dev.ratelimit.http;
+package dev.ratelimit.internal.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.core.Decision;
-import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.Store;
-import dev.ratelimit.http.RateLimitHeaders.Header;
+import dev.ratelimit.internal.http.RateLimitHeaders.Header;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -22,7 +22,7 @@ class RateLimitHeadersTest {
 
     @Test
     void singleRuleAllowedInEachStyle() {
-        Decision d = Decision.of(Store.REDIS, List.of(new LimitState(search, true, 42, 16_000_001, 0)));
+        Decision d = Decision.of(Store.REDIS, List.of(new RuleOutcome(search, true, 42, 16_000_001, 0)));
         assertThat(RateLimitHeaders.of(d, HeaderStyle.BOTH)).containsExactly(
                 h("RateLimit-Policy", "\"search\";q=100;w=60"),
                 h("RateLimit", "\"search\";r=42;t=17"),
@@ -42,7 +42,7 @@ class RateLimitHeadersTest {
 
     @Test
     void fullLimitResetsInZeroSeconds() {
-        Decision d = Decision.of(Store.MEMORY, List.of(new LimitState(search, true, 100, 0, 0)));
+        Decision d = Decision.of(Store.MEMORY, List.of(new RuleOutcome(search, true, 100, 0, 0)));
         assertThat(RateLimitHeaders.of(d, HeaderStyle.BOTH)).containsExactly(
                 h("RateLimit-Policy", "\"search\";q=100;w=60"),
                 h("RateLimit", "\"search\";r=100;t=0"),
@@ -54,8 +54,8 @@ class RateLimitHeadersTest {
     @Test
     void multiRuleListsEveryPolicyAndReportsTheMostRestrictive() {
         Decision d = Decision.of(Store.REDIS, List.of(
-                new LimitState(burst, true, 3, 1_050_000, 0),
-                new LimitState(hourly, true, 500, 1_800_000_000L, 0)));
+                new RuleOutcome(burst, true, 3, 1_050_000, 0),
+                new RuleOutcome(hourly, true, 500, 1_800_000_000L, 0)));
         assertThat(RateLimitHeaders.of(d, HeaderStyle.BOTH)).containsExactly(
                 h("RateLimit-Policy", "\"burst\";q=10;w=2, \"hourly\";q=1000;w=3600"),
                 h("RateLimit", "\"burst\";r=3;t=2"),
@@ -67,8 +67,8 @@ class RateLimitHeadersTest {
     @Test
     void deniedAddsRetryAfterRoundedUp() {
         Decision d = Decision.of(Store.FALLBACK, List.of(
-                new LimitState(burst, true, 7, 400_000, 0),
-                new LimitState(hourly, false, 2, 3_599_000_000L, 1_000_001)));
+                new RuleOutcome(burst, true, 7, 400_000, 0),
+                new RuleOutcome(hourly, false, 2, 3_599_000_000L, 1_000_001)));
         assertThat(RateLimitHeaders.of(d, HeaderStyle.BOTH)).containsExactly(
                 h("RateLimit-Policy", "\"burst\";q=10;w=2, \"hourly\";q=1000;w=3600"),
                 h("RateLimit", "\"hourly\";r=2;t=3599"),
@@ -90,17 +90,17 @@ class RateLimitHeadersTest {
 
     @Test
     void retryAfterIsAtLeastOneSecond() {
-        Decision tiny = Decision.of(Store.REDIS, List.of(new LimitState(search, false, 0, 1, 1)));
+        Decision tiny = Decision.of(Store.REDIS, List.of(new RuleOutcome(search, false, 0, 1, 1)));
         assertThat(RateLimitHeaders.of(tiny, HeaderStyle.NONE)).containsExactly(h("Retry-After", "1"));
-        Decision exact = Decision.of(Store.REDIS, List.of(new LimitState(search, false, 0, 3_000_000, 3_000_000)));
+        Decision exact = Decision.of(Store.REDIS, List.of(new RuleOutcome(search, false, 0, 3_000_000, 3_000_000)));
         assertThat(RateLimitHeaders.of(exact, HeaderStyle.NONE)).containsExactly(h("Retry-After", "3"));
     }
 
     @Test
     void noStoreMeansNoQuotaHeaders() {
-        Decision failClosed = Decision.of(Store.NONE, List.of(new LimitState(search, false, 0, 0, 5_000_000)));
+        Decision failClosed = Decision.of(Store.NONE, List.of(new RuleOutcome(search, false, 0, 0, 5_000_000)));
         assertThat(RateLimitHeaders.of(failClosed, HeaderStyle.BOTH)).containsExactly(h("Retry-After", "5"));
-        Decision failOpen = Decision.of(Store.NONE, List.of(new LimitState(search, true, 100, 0, 0)));
+        Decision failOpen = Decision.of(Store.NONE, List.of(new RuleOutcome(search, true, 100, 0, 0)));
         assertThat(RateLimitHeaders.of(failOpen, HeaderStyle.BOTH)).isEmpty();
     }
 

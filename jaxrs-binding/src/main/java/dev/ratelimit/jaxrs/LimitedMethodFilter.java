@@ -1,10 +1,10 @@
 package dev.ratelimit.jaxrs;
 
 import dev.ratelimit.core.RateLimitRule;
-import dev.ratelimit.http.HttpRateLimiter;
+import dev.ratelimit.internal.http.RequestDecider;
 import dev.ratelimit.http.KeyResolver;
-import dev.ratelimit.http.ProblemResponse;
-import dev.ratelimit.http.RateLimitHeaders;
+import dev.ratelimit.internal.http.ProblemResponse;
+import dev.ratelimit.internal.http.RateLimitHeaders;
 import dev.ratelimit.http.RequestView;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.HttpMethod;
@@ -29,9 +29,9 @@ import org.glassfish.jersey.internal.inject.InjectionManager;
  * mapper handles carries them too. OPTIONS requests pass untouched unless {@code ratelimit.count-options} is true.
  */
 @Priority(Priorities.AUTHENTICATION + 100)
-final class RateLimitFilter implements ContainerRequestFilter, ContainerResponseFilter {
+final class LimitedMethodFilter implements ContainerRequestFilter, ContainerResponseFilter {
 
-    private static final String VERDICT = RateLimitFilter.class.getName() + ".verdict";
+    private static final String VERDICT = LimitedMethodFilter.class.getName() + ".verdict";
 
     private final List<RateLimitRule> rules;
     private final InjectionManager services;
@@ -39,7 +39,7 @@ final class RateLimitFilter implements ContainerRequestFilter, ContainerResponse
     private final ServletResponseHeaders servletResponse;
     private volatile Services resolved;
 
-    RateLimitFilter(List<RateLimitRule> rules, InjectionManager services, boolean countOptions,
+    LimitedMethodFilter(List<RateLimitRule> rules, InjectionManager services, boolean countOptions,
             ServletResponseHeaders servletResponse) {
         this.rules = List.copyOf(rules);
         this.services = services;
@@ -51,7 +51,7 @@ final class RateLimitFilter implements ContainerRequestFilter, ContainerResponse
     private Services services() {
         Services s = resolved;
         if (s == null) {
-            s = new Services(services.getInstance(HttpRateLimiter.class), services.getInstance(KeyResolver.class),
+            s = new Services(services.getInstance(RequestDecider.class), services.getInstance(KeyResolver.class),
                     services.getInstance(PeerAddress.class));
             resolved = s;
         }
@@ -65,7 +65,7 @@ final class RateLimitFilter implements ContainerRequestFilter, ContainerResponse
         }
         String path = request.getUriInfo().getRequestUri().getRawPath();
         Services s = services();
-        HttpRateLimiter.Verdict verdict = s.limiter.check(rules, new View(request, s), s.keyResolver, path);
+        RequestDecider.Verdict verdict = s.limiter.check(rules, new View(request, s), s.keyResolver, path);
         request.setProperty(VERDICT, verdict);
         if (verdict.reject()) {
             request.abortWith(Response.status(verdict.status())
@@ -80,9 +80,9 @@ final class RateLimitFilter implements ContainerRequestFilter, ContainerResponse
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
         Object verdict = request.getProperty(VERDICT);
-        if (verdict instanceof HttpRateLimiter.Verdict && !((HttpRateLimiter.Verdict) verdict).headers().isEmpty()) {
+        if (verdict instanceof RequestDecider.Verdict && !((RequestDecider.Verdict) verdict).headers().isEmpty()) {
             MultivaluedMap<String, Object> headers = response.getHeaders();
-            for (RateLimitHeaders.Header header : ((HttpRateLimiter.Verdict) verdict).headers()) {
+            for (RateLimitHeaders.Header header : ((RequestDecider.Verdict) verdict).headers()) {
                 // put, like putSingle, replaces a header the resource set, but looks the name up once, not twice
                 // (Jersey hashes header names case-insensitively, lower-casing them each time)
                 List<Object> value = new ArrayList<>(1);
@@ -97,7 +97,7 @@ final class RateLimitFilter implements ContainerRequestFilter, ContainerResponse
     }
 
     /** What the filter needs from the application's services. */
-    private record Services(HttpRateLimiter limiter, KeyResolver keyResolver, PeerAddress peerAddress) {
+    private record Services(RequestDecider limiter, KeyResolver keyResolver, PeerAddress peerAddress) {
     }
 
     /** The request as the core sees it: peer address from the {@link PeerAddress}, principal from JAX-RS security. */

@@ -1,4 +1,7 @@
-package dev.ratelimit.http;
+package dev.ratelimit.internal.http;
+
+import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.RequestView;
 
 import dev.ratelimit.core.KeySource;
 import dev.ratelimit.core.RateLimitRule;

@@ -1,4 +1,4 @@
-package dev.ratelimit.http;
+package dev.ratelimit.internal.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,7 +9,7 @@ import dev.ratelimit.testing.ManualClock;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class HttpRateLimiterTest {
+class RequestDeciderTest {
 
     private final ManualClock clock = new ManualClock();
     private final InMemoryRateLimiter limiter = InMemoryRateLimiter.custom().timeSource(clock).build();
@@ -17,13 +17,13 @@ class HttpRateLimiterTest {
 
     @Test
     void rejectsWith429HeadersAndProblemBody() {
-        HttpRateLimiter http = new HttpRateLimiter(limiter, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false);
+        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false);
         FakeRequest request = FakeRequest.from("203.0.113.7");
         assertThat(http.check(List.of(perIp), request, null, "/a").reject()).isFalse();
-        HttpRateLimiter.Verdict second = http.check(List.of(perIp), request, null, "/a");
+        RequestDecider.Verdict second = http.check(List.of(perIp), request, null, "/a");
         assertThat(second.reject()).isFalse();
         assertThat(second.headers()).contains(new RateLimitHeaders.Header("X-RateLimit-Remaining", "0"));
-        HttpRateLimiter.Verdict third = http.check(List.of(perIp), request, null, "/a");
+        RequestDecider.Verdict third = http.check(List.of(perIp), request, null, "/a");
         assertThat(third.reject()).isTrue();
         assertThat(third.status()).isEqualTo(429);
         assertThat(third.headers()).contains(new RateLimitHeaders.Header("Retry-After", "5"),
@@ -35,12 +35,12 @@ class HttpRateLimiterTest {
 
     @Test
     void shadowModeReportsButNeverRejects() {
-        HttpRateLimiter http = new HttpRateLimiter(limiter, RequestKeys.ofDefaults(), HeaderStyle.LEGACY, true);
+        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderStyle.LEGACY, true);
         FakeRequest request = FakeRequest.from("203.0.113.9");
         for (int i = 0; i < 2; i++) {
             assertThat(http.check(List.of(perIp), request, null, "/s").reject()).isFalse();
         }
-        HttpRateLimiter.Verdict shadowDenied = http.check(List.of(perIp), request, null, "/s");
+        RequestDecider.Verdict shadowDenied = http.check(List.of(perIp), request, null, "/s");
         assertThat(shadowDenied.decision().allowed()).isFalse();
         assertThat(shadowDenied.reject()).isFalse();
         assertThat(shadowDenied.body()).isNull();
@@ -50,16 +50,16 @@ class HttpRateLimiterTest {
 
     @Test
     void rulesWithDifferentKeysAreCountedPerKey() {
-        HttpRateLimiter http = new HttpRateLimiter(limiter, RequestKeys.ofDefaults(), HeaderStyle.IETF, false);
+        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderStyle.IETF, false);
         RateLimitRule perApiKey = RateLimitRule.custom().name("key").limit(1).window("1m").key(KeySource.HEADER)
                 .keyHeader("X-Api-Key").build();
         FakeRequest request = FakeRequest.from("203.0.113.10").header("X-Api-Key", "k-1");
-        HttpRateLimiter.Verdict first = http.check(List.of(perIp, perApiKey), request, null, "/m");
+        RequestDecider.Verdict first = http.check(List.of(perIp, perApiKey), request, null, "/m");
         assertThat(first.reject()).isFalse();
         assertThat(first.decision().limits()).hasSize(2);
         assertThat(first.headers()).contains(new RateLimitHeaders.Header("RateLimit-Policy",
                 "\"api\";q=2;w=10, \"key\";q=1;w=60"));
-        HttpRateLimiter.Verdict second = http.check(List.of(perIp, perApiKey), request, null, "/m");
+        RequestDecider.Verdict second = http.check(List.of(perIp, perApiKey), request, null, "/m");
         assertThat(second.reject()).isTrue();
         assertThat(second.decision().reported().rule()).isEqualTo(perApiKey);
     }

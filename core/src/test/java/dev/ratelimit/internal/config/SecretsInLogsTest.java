@@ -1,4 +1,4 @@
-package dev.ratelimit.http;
+package dev.ratelimit.internal.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.ratelimit.http;
+package dev.ratelimit.internal.http;
 
 /**
  * Parses and formats IP address literals without any name lookup: the text is checked character by character, so a

@@ -1,4 +1,4 @@
-package dev.ratelimit.http;
+package dev.ratelimit.internal.http;
 
 /** Which rate-limit response headers {@link RateLimitHeaders} emits. {@code Retry-After} on a denial is always sent. */
 public enum HeaderStyle {

@@ -1,4 +1,6 @@
-package dev.ratelimit.http;
+package dev.ratelimit.internal.http;
+
+import dev.ratelimit.http.RequestView;
 
 import java.util.ArrayList;
 import java.util.List;

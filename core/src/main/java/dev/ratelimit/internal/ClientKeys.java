@@ -1,4 +1,7 @@
-package dev.ratelimit.core;
+package dev.ratelimit.internal;
+
+import dev.ratelimit.core.RateLimitRule;
+import dev.ratelimit.core.KeyedRule;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -66,7 +69,7 @@ public final class ClientKeys {
     public static final int MAX_RULES = 16;
 
     /**
-     * Checks the arguments of {@link RateLimiter#acquire(String, List)}.
+     * Checks the arguments of {@link dev.ratelimit.core.RateLimiter#acquire(String, List)}.
      *
      * @param rules the rules of one call
      * @throws IllegalArgumentException when the rules are empty, more than {@value #MAX_RULES}, or two rules are the
@@ -88,7 +91,7 @@ public final class ClientKeys {
     }
 
     /**
-     * Checks the arguments of {@link RateLimiter#acquire(List)}.
+     * Checks the arguments of {@link dev.ratelimit.core.RateLimiter#acquire(List)}.
      *
      * @param rules the rules of one call with their keys
      * @throws IllegalArgumentException when the rules are empty, more than {@value #MAX_RULES}, or the same counter

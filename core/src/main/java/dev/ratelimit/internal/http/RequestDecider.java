@@ -1,4 +1,8 @@
-package dev.ratelimit.http;
+package dev.ratelimit.internal.http;
+
+import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.RequestView;
+import dev.ratelimit.internal.config.RateLimitSettings;
 
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.KeyedRule;
@@ -17,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * headers and problem body identically. A binding only wraps its request in a {@link RequestView} and applies the
  * returned {@link Verdict}.
  */
-public final class HttpRateLimiter {
+public final class RequestDecider {
 
-    private static final Logger LOG = LoggerFactory.getLogger(HttpRateLimiter.class);
+    private static final Logger LOG = LoggerFactory.getLogger(RequestDecider.class);
 
     private final RateLimiter limiter;
     private final RequestKeys keys;
@@ -36,7 +40,7 @@ public final class HttpRateLimiter {
      * @param shadow      dry run: decide and report, but never reject
      * @throws NullPointerException when {@code limiter}, {@code keys} or {@code headerStyle} is null
      */
-    public HttpRateLimiter(RateLimiter limiter, RequestKeys keys, HeaderStyle headerStyle, boolean shadow) {
+    public RequestDecider(RateLimiter limiter, RequestKeys keys, HeaderStyle headerStyle, boolean shadow) {
         this(limiter, keys, headerStyle, shadow, RateLimitMetrics.none());
     }
 
@@ -47,7 +51,7 @@ public final class HttpRateLimiter {
      * @param shadow      dry run: decide and report, but never reject
      * @param metrics     where each decision is counted by limit, outcome and store
      */
-    public HttpRateLimiter(RateLimiter limiter, RequestKeys keys, HeaderStyle headerStyle, boolean shadow,
+    public RequestDecider(RateLimiter limiter, RequestKeys keys, HeaderStyle headerStyle, boolean shadow,
             RateLimitMetrics metrics) {
         this.limiter = Objects.requireNonNull(limiter, "limiter");
         this.keys = Objects.requireNonNull(keys, "keys");
@@ -64,7 +68,7 @@ public final class HttpRateLimiter {
      * @param settings the global settings (keys, headers, shadow mode)
      * @return a new request-path limiter
      */
-    public static HttpRateLimiter of(RateLimiter limiter, RateLimitSettings settings) {
+    public static RequestDecider of(RateLimiter limiter, RateLimitSettings settings) {
         return of(limiter, settings, settings.metrics());
     }
 
@@ -76,8 +80,8 @@ public final class HttpRateLimiter {
      * @param metrics  where each decision is counted
      * @return a new request-path limiter
      */
-    public static HttpRateLimiter of(RateLimiter limiter, RateLimitSettings settings, RateLimitMetrics metrics) {
-        return new HttpRateLimiter(limiter, settings.requestKeys(), settings.headerStyle(), settings.shadow(),
+    public static RequestDecider of(RateLimiter limiter, RateLimitSettings settings, RateLimitMetrics metrics) {
+        return new RequestDecider(limiter, settings.requestKeys(), settings.headerStyle(), settings.shadow(),
                 metrics);
     }
 

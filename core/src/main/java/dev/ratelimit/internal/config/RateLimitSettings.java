@@ -1,6 +1,10 @@
-package dev.ratelimit.http;
+package dev.ratelimit.internal.config;
 
-import dev.ratelimit.core.Durations;
+import dev.ratelimit.internal.http.RequestKeys;
+import dev.ratelimit.internal.http.TrustedProxies;
+import dev.ratelimit.internal.http.HeaderStyle;
+
+import dev.ratelimit.internal.Durations;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.fallback.FailurePolicy;
 import dev.ratelimit.fallback.FallbackConfig;

@@ -1,4 +1,6 @@
-package dev.ratelimit.http;
+package dev.ratelimit.internal.http;
+
+import dev.ratelimit.http.KeyResolver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.ratelimit.core;
+package dev.ratelimit.internal;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -7,7 +7,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Durations as text, the one syntax used by {@link RateLimited#window()}, init-params and settings: {@code 500ms},
+ * Durations as text, the one syntax used by {@link dev.ratelimit.core.RateLimited#window()}, init-params and settings: {@code 500ms},
  * {@code 10s}, {@code 1m}, {@code 1h}, {@code 1d} or ISO-8601 such as {@code PT1M}.
  */
 public final class Durations {

@@ -1,8 +1,8 @@
-package dev.ratelimit.http;
+package dev.ratelimit.internal.http;
 
 import dev.ratelimit.core.Decision;
-import dev.ratelimit.core.Durations;
-import dev.ratelimit.core.LimitState;
+import dev.ratelimit.internal.Durations;
+import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.Store;
 import java.util.Objects;
 
@@ -69,7 +69,7 @@ public final class ProblemResponse {
         if (unavailable) {
             detail = "The rate limiter is temporarily unavailable; retry in " + retry + " s.";
         } else {
-            LimitState reported = decision.reported();
+            RuleOutcome reported = decision.reported();
             detail = "Rate limit \"" + reported.rule().name() + "\" of " + reported.rule().limit() + " per "
                     + Durations.format(reported.rule().window()) + " exceeded; retry in " + retry + " s.";
         }

@@ -1,7 +1,7 @@
-package dev.ratelimit.http;
+package dev.ratelimit.internal.http;
 
 import dev.ratelimit.core.Decision;
-import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.Store;
 import java.util.ArrayList;
@@ -84,7 +84,7 @@ public final class RateLimitHeaders {
         boolean ietf = counted && (s == HeaderStyle.IETF || s == HeaderStyle.BOTH);
         boolean legacy = counted && (s == HeaderStyle.LEGACY || s == HeaderStyle.BOTH);
         List<Header> headers = new ArrayList<>((ietf ? 2 : 0) + (legacy ? 3 : 0) + 1);
-        LimitState reported = decision.reported();
+        RuleOutcome reported = decision.reported();
         String remaining = Long.toString(reported.remaining());
         String reset = Long.toString(ceilSeconds(reported.resetMicros()));
         if (ietf) {
@@ -172,12 +172,12 @@ public final class RateLimitHeaders {
     }
 
     private static String policy(Decision decision) {
-        List<LimitState> limits = decision.limits();
+        List<RuleOutcome> limits = decision.limits();
         if (limits.size() == 1) {
             return policyItem(limits.get(0).rule());
         }
         StringBuilder sb = new StringBuilder(32 * limits.size());
-        for (LimitState state : limits) {
+        for (RuleOutcome state : limits) {
             if (sb.length() > 0) {
                 sb.append(", ");
             }

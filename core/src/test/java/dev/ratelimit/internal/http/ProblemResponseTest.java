@@ -1,10 +1,10 @@
-package dev.ratelimit.http;
+package dev.ratelimit.internal.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ratelimit.core.Decision;
-import dev.ratelimit.core.LimitState;
+import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.Store;
 import java.util.List;
@@ -14,7 +14,7 @@ class ProblemResponseTest {
 
     private final RateLimitRule search = RateLimitRule.custom().name("search").limit(100).window("1m").build();
     private final Decision denied = Decision.of(Store.REDIS,
-            List.of(new LimitState(search, false, 0, 40_000_000, 6_200_000)));
+            List.of(new RuleOutcome(search, false, 0, 40_000_000, 6_200_000)));
 
     @Test
     void deniedDecision() {
@@ -38,12 +38,12 @@ class ProblemResponseTest {
     @Test
     void detailShowsTheWindowAsWrittenInRules() {
         RateLimitRule odd = RateLimitRule.custom().name("a.b#c").limit(5).window("1500ms").build();
-        Decision d = Decision.of(Store.MEMORY, List.of(new LimitState(odd, false, 0, 1_500_000, 300_000)));
+        Decision d = Decision.of(Store.MEMORY, List.of(new RuleOutcome(odd, false, 0, 1_500_000, 300_000)));
         assertThat(ProblemResponse.body(d, null)).contains(
                 "\"detail\":\"Rate limit \\\"a.b#c\\\" of 5 per 1500ms exceeded; retry in 1 s.\"",
                 "\"retryAfter\":1}");
         RateLimitRule daily = RateLimitRule.custom().name("d").limit(5).window("PT48H").build();
-        Decision d2 = Decision.of(Store.MEMORY, List.of(new LimitState(daily, false, 0, 1, 1)));
+        Decision d2 = Decision.of(Store.MEMORY, List.of(new RuleOutcome(daily, false, 0, 1, 1)));
         assertThat(ProblemResponse.body(d2, null)).contains("of 5 per 2d exceeded");
     }
 
@@ -56,7 +56,7 @@ class ProblemResponseTest {
 
     @Test
     void failClosedIsServiceUnavailable() {
-        Decision d = Decision.of(Store.NONE, List.of(new LimitState(search, false, 0, 0, 5_000_000)));
+        Decision d = Decision.of(Store.NONE, List.of(new RuleOutcome(search, false, 0, 0, 5_000_000)));
         assertThat(ProblemResponse.status(d)).isEqualTo(503);
         assertThat(ProblemResponse.body(d, "/api/search")).isEqualTo("{"
                 + "\"type\":\"https://ratelimit.dev/problems/rate-limiter-unavailable\","
@@ -69,7 +69,7 @@ class ProblemResponseTest {
 
     @Test
     void allowedDecisionHasNoProblem() {
-        Decision allowed = Decision.of(Store.REDIS, List.of(new LimitState(search, true, 1, 1, 0)));
+        Decision allowed = Decision.of(Store.REDIS, List.of(new RuleOutcome(search, true, 1, 1, 0)));
         assertThatThrownBy(() -> ProblemResponse.status(allowed)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ProblemResponse.body(allowed, "/")).isInstanceOf(IllegalArgumentException.class);
     }

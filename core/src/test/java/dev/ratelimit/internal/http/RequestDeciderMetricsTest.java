@@ -1,4 +1,4 @@
-package dev.ratelimit.http;
+package dev.ratelimit.internal.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,7 +15,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Each request the shared HTTP logic decides is counted once, by limit, outcome and store — never by client. */
-class HttpRateLimiterMetricsTest {
+class RequestDeciderMetricsTest {
 
     private final ManualClock clock = new ManualClock();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -23,8 +23,8 @@ class HttpRateLimiterMetricsTest {
     private final RateLimitRule search = RateLimitRule.custom().name("search").limit(3).window("1m")
             .algorithm(Algorithm.FIXED_WINDOW).build();
 
-    private HttpRateLimiter http(boolean shadow) {
-        return new HttpRateLimiter(memory, RequestKeys.custom().build(), HeaderStyle.BOTH, shadow,
+    private RequestDecider http(boolean shadow) {
+        return new RequestDecider(memory, RequestKeys.custom().build(), HeaderStyle.BOTH, shadow,
                 MicrometerMetrics.of(registry));
     }
 
@@ -36,7 +36,7 @@ class HttpRateLimiterMetricsTest {
 
     @Test
     void decisionsAreCountedByLimitOutcomeAndStore() {
-        HttpRateLimiter http = http(false);
+        RequestDecider http = http(false);
         for (int i = 0; i < 5; i++) {
             http.check(List.of(search), FakeRequest.from("203.0.113.7"), null, "/search");
         }
@@ -50,7 +50,7 @@ class HttpRateLimiterMetricsTest {
 
     @Test
     void shadowModeCountsWouldBeDenialsApart() {
-        HttpRateLimiter http = http(true);
+        RequestDecider http = http(true);
         for (int i = 0; i < 5; i++) {
             http.check(List.of(search), FakeRequest.from("203.0.113.9"), null, "/search");
         }
@@ -63,7 +63,7 @@ class HttpRateLimiterMetricsTest {
     void withSeveralLimitsTheMostRestrictiveNamesTheDecision() {
         RateLimitRule burst = RateLimitRule.custom().name("burst").limit(1).window("1s")
                 .algorithm(Algorithm.FIXED_WINDOW).build();
-        HttpRateLimiter http = http(false);
+        RequestDecider http = http(false);
         http.check(List.of(search, burst), FakeRequest.from("203.0.113.10"), null, "/search");
         http.check(List.of(search, burst), FakeRequest.from("203.0.113.10"), null, "/search");
         assertThat(count("burst", "allowed", "memory")).isEqualTo(1);
@@ -72,7 +72,7 @@ class HttpRateLimiterMetricsTest {
 
     @Test
     void noTagCarriesAClientKey() {
-        HttpRateLimiter http = http(false);
+        RequestDecider http = http(false);
         for (int i = 0; i < 50; i++) {
             http.check(List.of(search), FakeRequest.from("198.51.100." + i).principal("user-" + i), null, "/s");
         }

@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param retryMicros  microseconds until a request of the same cost could pass this rule (0 when allowed, at least
  *                     1 when denied)
  */
-public record LimitState(RateLimitRule rule, boolean allowed, long remaining, long resetMicros, long retryMicros) {
+public record RuleOutcome(RateLimitRule rule, boolean allowed, long remaining, long resetMicros, long retryMicros) {
 
     /**
      * Validates the values.
@@ -30,7 +30,7 @@ public record LimitState(RateLimitRule rule, boolean allowed, long remaining, lo
      * @throws NullPointerException     when {@code rule} is null
      * @throws IllegalArgumentException when a number is negative
      */
-    public LimitState {
+    public RuleOutcome {
         Objects.requireNonNull(rule, "rule");
         if (remaining < 0 || resetMicros < 0 || retryMicros < 0) {
             throw new IllegalArgumentException("negative value in " + remaining + "/" + resetMicros + "/" + retryMicros);

@@ -1,4 +1,7 @@
-package dev.ratelimit.http;
+package dev.ratelimit.internal.config;
+
+import dev.ratelimit.internal.http.TrustedProxies;
+import dev.ratelimit.internal.http.HeaderStyle;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
