@@ -41,12 +41,15 @@ class WithoutMicrometerTest {
 
             Class<?> settingsType = loader.loadClass("dev.ratelimit.internal.config.RateLimitSettings");
             Object settings = settingsType.getMethod("load", Function.class).invoke(null, (Function<?, ?>) null);
-            assertThat(settingsType.getMethod("metrics").invoke(settings)).hasToString("none");
-            Object limiter = settingsType.getMethod("createLimiter").invoke(settings);
+            Object metrics = settingsType.getMethod("metrics").invoke(settings);
+            assertThat(metrics).hasToString("none");
+            Class<?> metricsType = loader.loadClass("dev.ratelimit.metrics.RateLimitMetrics");
+            Object limiter = settingsType.getMethod("createLimiter", metricsType).invoke(settings, metrics);
 
             Class<?> http = loader.loadClass("dev.ratelimit.internal.http.RequestDecider");
             Class<?> limiterType = loader.loadClass("dev.ratelimit.core.RateLimiter");
-            Object httpLimiter = http.getMethod("of", limiterType, settingsType).invoke(null, limiter, settings);
+            Object httpLimiter = settingsType.getMethod("requestDecider", limiterType, metricsType)
+                    .invoke(settings, limiter, metrics);
 
             Class<?> ruleType = loader.loadClass("dev.ratelimit.core.RateLimitRule");
             Object builder = ruleType.getMethod("custom").invoke(null);

@@ -1,6 +1,7 @@
 package dev.ratelimit.example;
 
 import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.servlet.RateLimitFilter;
 import dev.ratelimit.fallback.FallbackRateLimiter;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -18,7 +19,8 @@ public class HealthServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        RateLimiter limiter = SharedLimiter.of(getServletContext());
+        // the web application's one limiter, published by the rate-limit bindings
+        RateLimiter limiter = (RateLimiter) getServletContext().getAttribute(RateLimitFilter.LIMITER_ATTRIBUTE);
         String json;
         if (limiter instanceof FallbackRateLimiter) {
             FallbackRateLimiter redis = (FallbackRateLimiter) limiter;

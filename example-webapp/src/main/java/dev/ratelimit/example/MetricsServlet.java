@@ -17,7 +17,7 @@ public class MetricsServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        byte[] body = SharedLimiter.registry(getServletContext()).scrape().getBytes(StandardCharsets.UTF_8);
+        byte[] body = MetricsRegistry.of(getServletContext()).scrape().getBytes(StandardCharsets.UTF_8);
         response.setStatus(200);
         response.setContentType("text/plain; version=0.0.4; charset=utf-8");
         response.setHeader("Cache-Control", "no-store");

@@ -1,10 +1,8 @@
 package dev.ratelimit.example;
 
 import dev.ratelimit.core.RateLimited;
-import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.core.Context;
 
 /**
  * The example's application plus one resource with an invalid limit, for {@link DeploymentFailureIT}: it must not
@@ -12,9 +10,8 @@ import jakarta.ws.rs.core.Context;
  */
 public class BrokenApplication extends ExampleApplication {
 
-    /** Called by Jersey's servlet with the webapp's context. */
-    public BrokenApplication(@Context ServletContext servletContext) {
-        super(servletContext);
+    /** Registers the resources; Jersey's servlet instantiates it. */
+    public BrokenApplication() {
         register(Broken.class);
     }
 

@@ -22,6 +22,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ExampleEndpointsIT {
 
     private static ExampleProcess jetty;
+    /** The output up to the ready line, before any request. */
+    private static List<String> startupOutput;
 
     @BeforeAll
     static void start() throws Exception {
@@ -29,6 +31,21 @@ class ExampleEndpointsIT {
         jetty = ExampleProcess.start(Map.of(
                 "ratelimit.redis.url", RedisServer.shared().uri(),
                 "ratelimit.trusted-proxies", "127.0.0.1, ::1"));
+        startupOutput = jetty.output();
+    }
+
+    @Test
+    void theServletFilterAndTheJaxrsApplicationShareOneLimiterCreatedAtStartup() {
+        List<String> created = startupOutput.stream().filter(line -> line.contains("Rate limiting with Redis at"))
+                .toList();
+        assertThat(created).as("one limiter for the web application, created and logged before any request")
+                .hasSize(1);
+        assertThat(startupOutput).as("the filter started, then the JAX-RS application, which found the limiter")
+                .anyMatch(line -> line.contains("Rate-limit filter 'legacy-limit'")
+                        && line.contains("the web application's shared limiter"))
+                .anyMatch(line -> line.contains("the JAX-RS application of the root web application uses the limiter "
+                        + "rate-limit filter 'legacy-limit' created"))
+                .noneMatch(line -> line.contains("its own limiter settings differ"));
     }
 
     @AfterAll

@@ -29,10 +29,12 @@ final class ExampleProcess implements AutoCloseable {
 
     private final Process process;
     private final int port;
+    private final Path log;
 
-    private ExampleProcess(Process process, int port) {
+    private ExampleProcess(Process process, int port, Path log) {
         this.process = process;
         this.port = port;
+        this.log = log;
     }
 
     /** Starts Jetty with the WAR on a free port and the given system properties; returns once it serves requests. */
@@ -61,7 +63,7 @@ final class ExampleProcess implements AutoCloseable {
         pump.setDaemon(true);
         pump.start();
         try {
-            return new ExampleProcess(process, ready.get(90, TimeUnit.SECONDS));
+            return new ExampleProcess(process, ready.get(90, TimeUnit.SECONDS), log);
         } catch (ExecutionException | TimeoutException e) {
             process.destroyForcibly();
             throw new IllegalStateException("the example did not start; its output (" + log + "):\n"
@@ -103,6 +105,11 @@ final class ExampleProcess implements AutoCloseable {
             throw new IllegalStateException("-D" + property + " is not set (the build sets it for failsafe)");
         }
         return value;
+    }
+
+    /** {@return the process's output so far, line by line} */
+    List<String> output() throws IOException {
+        return Files.readAllLines(log, StandardCharsets.UTF_8);
     }
 
     /** {@code http://localhost:<port>} followed by {@code path}. */

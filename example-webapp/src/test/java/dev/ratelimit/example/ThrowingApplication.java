@@ -2,10 +2,8 @@ package dev.ratelimit.example;
 
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.RateLimited;
-import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.core.Context;
 
 /**
  * The example's application plus a limited resource that throws an exception no mapper handles, for
@@ -14,9 +12,8 @@ import jakarta.ws.rs.core.Context;
  */
 public class ThrowingApplication extends ExampleApplication {
 
-    /** Called by Jersey's servlet with the webapp's context. */
-    public ThrowingApplication(@Context ServletContext servletContext) {
-        super(servletContext);
+    /** Registers the resources; Jersey's servlet instantiates it. */
+    public ThrowingApplication() {
         register(Throwing.class);
     }
 

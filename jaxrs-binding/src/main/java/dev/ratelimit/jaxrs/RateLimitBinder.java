@@ -3,6 +3,7 @@ package dev.ratelimit.jaxrs;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.internal.http.RequestDecider;
 import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.internal.config.ApplicationLimiter;
 import dev.ratelimit.internal.config.RateLimitSettings;
 import dev.ratelimit.metrics.RateLimitMetrics;
 import jakarta.inject.Inject;
@@ -26,15 +27,19 @@ final class RateLimitBinder extends AbstractBinder {
 
     private final RateLimitSettings settings;
     private final ContainerPeerAddress peerAddress;
+    private final ApplicationLimiter.Attributes application;
 
-    RateLimitBinder(RateLimitSettings settings, ContainerPeerAddress peerAddress) {
+    RateLimitBinder(RateLimitSettings settings, ContainerPeerAddress peerAddress,
+            ApplicationLimiter.Attributes application) {
         this.settings = settings;
         this.peerAddress = peerAddress;
+        this.application = application;
     }
 
     @Override
     protected void configure() {
         bind(settings).to(RateLimitSettings.class).ranked(DEFAULT_RANK);
+        bind(application).to(ApplicationLimiter.Attributes.class).ranked(DEFAULT_RANK);
         bindFactory(MetricsFromSettings.class).to(RateLimitMetrics.class).in(Singleton.class).ranked(DEFAULT_RANK);
         bindFactory(LimiterFromSettings.class).to(RateLimiter.class).in(Singleton.class).ranked(DEFAULT_RANK);
         bind(NoCustomKey.INSTANCE).to(KeyResolver.class).ranked(DEFAULT_RANK);
@@ -42,18 +47,24 @@ final class RateLimitBinder extends AbstractBinder {
         bindFactory(HttpLimiterFactory.class).to(RequestDecider.class).in(Singleton.class).ranked(DEFAULT_RANK);
     }
 
-    /** Micrometer's global registry when Micrometer is present and metrics are not disabled; else none. */
+    /**
+     * The metrics the application put in its {@link ApplicationLimiter#METRICS_ATTRIBUTE}, else Micrometer's global
+     * registry when Micrometer is present and metrics are not disabled, else none.
+     */
     static final class MetricsFromSettings implements Factory<RateLimitMetrics> {
         private final RateLimitSettings settings;
+        private final ApplicationLimiter.Attributes application;
 
         @Inject
-        MetricsFromSettings(RateLimitSettings settings) {
+        MetricsFromSettings(RateLimitSettings settings, ApplicationLimiter.Attributes application) {
             this.settings = settings;
+            this.application = application;
         }
 
         @Override
         public RateLimitMetrics provide() {
-            return settings.metrics();
+            Object own = application.get().apply(ApplicationLimiter.METRICS_ATTRIBUTE);
+            return own instanceof RateLimitMetrics ? (RateLimitMetrics) own : settings.metrics();
         }
 
         @Override
@@ -62,25 +73,38 @@ final class RateLimitBinder extends AbstractBinder {
         }
     }
 
-    /** The limiter the settings describe: Redis behind a circuit breaker, or in memory without a Redis URL. */
+    /**
+     * The web application's one limiter ({@link ApplicationLimiter}), shared with its servlet filters: Redis behind a
+     * circuit breaker, or in memory without a Redis URL; or the application's own from the servlet context.
+     */
     static final class LimiterFromSettings implements Factory<RateLimiter> {
         private final RateLimitSettings settings;
         private final RateLimitMetrics metrics;
+        private final ApplicationLimiter.Attributes application;
+        private volatile ApplicationLimiter acquired;
 
         @Inject
-        LimiterFromSettings(RateLimitSettings settings, RateLimitMetrics metrics) {
+        LimiterFromSettings(RateLimitSettings settings, RateLimitMetrics metrics,
+                ApplicationLimiter.Attributes application) {
             this.settings = settings;
             this.metrics = metrics;
+            this.application = application;
         }
 
         @Override
         public RateLimiter provide() {
-            return settings.createLimiter(metrics);
+            ApplicationLimiter limiter = ApplicationLimiter.acquire(application, settings, metrics,
+                    "the JAX-RS application");
+            acquired = limiter;
+            return limiter.limiter();
         }
 
         @Override
         public void dispose(RateLimiter limiter) {
-            limiter.close();
+            ApplicationLimiter a = acquired;
+            if (a != null) {
+                a.release();
+            }
         }
     }
 
@@ -99,7 +123,7 @@ final class RateLimitBinder extends AbstractBinder {
 
         @Override
         public RequestDecider provide() {
-            return RequestDecider.of(limiter, settings, metrics);
+            return settings.requestDecider(limiter, metrics);
         }
 
         @Override

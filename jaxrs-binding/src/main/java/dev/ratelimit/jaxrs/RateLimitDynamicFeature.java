@@ -17,10 +17,10 @@ final class RateLimitDynamicFeature implements DynamicFeature {
 
     private final ResourceLimits limits;
     private final Function<ResourceLimits.Limits, LimitedMethodFilter> filter;
-    private final PeerAddressCheck check;
+    private final ApplicationStartup check;
 
     RateLimitDynamicFeature(ResourceLimits limits, Function<ResourceLimits.Limits, LimitedMethodFilter> filter,
-            PeerAddressCheck check) {
+            ApplicationStartup check) {
         this.limits = limits;
         this.filter = filter;
         this.check = check;

@@ -1,5 +1,6 @@
 package dev.ratelimit.jaxrs;
 
+import dev.ratelimit.internal.config.ApplicationLimiter;
 import dev.ratelimit.internal.config.RateLimitSettings;
 import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.core.Configuration;
@@ -45,13 +46,18 @@ public final class RateLimitFeature implements Feature {
             return value == null ? null : value.toString();
         });
         InjectionManager services = InjectionManagerProvider.getInjectionManager(context);
-        PeerAddressCheck check = new PeerAddressCheck(services);
+        ApplicationStartup check = new ApplicationStartup(services);
         ResourceLimits limits = new ResourceLimits();
         ServletResponseHeaders servletResponse = new ServletResponseHeaders(services);
         boolean countOptions = settings.countOptions();
         Function<ResourceLimits.Limits, LimitedMethodFilter> filter =
                 found -> new LimitedMethodFilter(found.rules(), services, countOptions, servletResponse);
-        context.register(new RateLimitBinder(settings, new ContainerPeerAddress(services)));
+        ServletContext app = servletContext;
+        ApplicationLimiter.Attributes attributes = app == null
+                ? ApplicationLimiter.Attributes.privateTo("the JAX-RS application")
+                : ApplicationLimiter.Attributes.ofServletContext(app::getAttribute, app::setAttribute,
+                        app::removeAttribute, app.getContextPath());
+        context.register(new RateLimitBinder(settings, new ContainerPeerAddress(services), attributes));
         context.register(new RateLimitModelProcessor(limits, countOptions));
         context.register(new RateLimitDynamicFeature(limits, filter, check));
         if (countOptions) {

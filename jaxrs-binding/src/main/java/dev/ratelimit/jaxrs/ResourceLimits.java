@@ -1,14 +1,11 @@
 package dev.ratelimit.jaxrs;
 
+import dev.ratelimit.internal.RuleNames;
 import dev.ratelimit.internal.ClientKeys;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimited;
 import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -126,20 +123,6 @@ final class ResourceLimits {
      * @return a valid rule name
      */
     static String defaultName(String method) {
-        StringBuilder name = new StringBuilder(method.length());
-        for (int i = 0; i < method.length(); i++) {
-            char c = method.charAt(i);
-            name.append(c > 0x20 && c < 0x7f && c != '"' && c != '\\' ? c : '_');
-        }
-        if (name.length() <= RateLimitRule.MAX_NAME_LENGTH) {
-            return name.toString();
-        }
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(method.getBytes(StandardCharsets.UTF_8));
-            return name.substring(0, RateLimitRule.MAX_NAME_LENGTH - 9) + "~"
-                    + HexFormat.of().formatHex(digest, 0, 4);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+        return RuleNames.of(method);
     }
 }

@@ -3,6 +3,8 @@ package dev.ratelimit.servlet;
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.internal.ClientKeys;
 import dev.ratelimit.internal.Durations;
+import dev.ratelimit.internal.RuleNames;
+import dev.ratelimit.internal.config.Values;
 import dev.ratelimit.core.KeySource;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.http.KeyResolver;
@@ -61,7 +63,6 @@ final class FilterSettings {
     private static final String SETTING_PREFIX = "ratelimit.";
     private static final Pattern NUMBERED = Pattern.compile("([A-Za-z]+)\\.([0-9]+)");
     private static final int MAX_NUMBER = 999;
-    private static final Pattern WHOLE_NUMBER = Pattern.compile("[+-]?[0-9]{1,18}");
     private static final int MAX_SHOWN_VALUE = 100;
 
     private final String filterName;
@@ -135,16 +136,10 @@ final class FilterSettings {
         }
     }
 
-    /** The rule name of a filter: its name, with anything but visible ASCII (and quotes, backslashes) as {@code _}. */
+    /** The rule name of a filter: its name (see {@link RuleNames#of(String)}), followed by {@code suffix}. */
     static String defaultName(String filterName, String suffix) {
         String source = filterName == null || filterName.isBlank() ? "RateLimitFilter" : filterName.strip();
-        int room = RateLimitRule.MAX_NAME_LENGTH - suffix.length();
-        StringBuilder name = new StringBuilder(Math.min(source.length(), room) + suffix.length());
-        for (int i = 0; i < source.length() && name.length() < room; i++) {
-            char c = source.charAt(i);
-            name.append(c > 0x20 && c < 0x7f && c != '"' && c != '\\' ? c : '_');
-        }
-        return name.append(suffix).toString();
+        return RuleNames.of(source + suffix);
     }
 
     static IllegalArgumentException invalid(String filterName, String param, String value, String why) {
@@ -235,8 +230,7 @@ final class FilterSettings {
 
         /** The value of an init-param, trimmed; null when blank (blank counts as unset, as for every setting). */
         private String value(String param) {
-            String v = params.apply(param);
-            return v == null || v.isBlank() ? null : v.strip();
+            return Values.unlessBlank(params.apply(param));
         }
 
         private RateLimitRule singleRule() {
@@ -346,22 +340,13 @@ final class FilterSettings {
         }
 
         private long whole(Source source, String param) {
-            String value = source.get(param);
-            if (!WHOLE_NUMBER.matcher(value).matches()) {
-                throw invalid(filterName, source.param(param), value, param + " must be a whole number");
-            }
-            return Long.parseLong(value);
+            return Values.whole(source.get(param), why -> invalid(filterName, source.param(param), source.get(param),
+                    param + " " + why));
         }
 
         private <E extends Enum<E>> E enumValue(Source source, String param, Class<E> type) {
-            String value = source.get(param);
-            for (E e : type.getEnumConstants()) {
-                if (e.name().equalsIgnoreCase(value)) {
-                    return e;
-                }
-            }
-            throw invalid(filterName, source.param(param), value, param + " must be one of "
-                    + Arrays.stream(type.getEnumConstants()).map(Enum::name).collect(Collectors.joining(", ")));
+            return Values.oneOf(source.get(param), type, why -> invalid(filterName, source.param(param),
+                    source.get(param), param + " " + why));
         }
 
         /**
@@ -373,22 +358,12 @@ final class FilterSettings {
             if (numbered.isEmpty()) {
                 return; // a single limit
             }
-            if (rules.size() > ClientKeys.MAX_RULES) {
-                throw error(filterName, rules.size() + " numbered limits; at most " + ClientKeys.MAX_RULES
-                        + " apply to one request");
-            }
-            Map<String, Integer> seen = new HashMap<>();
-            List<Integer> numbers = new ArrayList<>(numbered.keySet());
-            for (int i = 0; i < rules.size(); i++) {
-                RateLimitRule r = rules.get(i);
-                Integer first = seen.putIfAbsent(r.name() + '\n' + r.algorithm() + '\n' + r.limit() + '\n'
-                        + r.windowMicros(), numbers.get(i));
-                if (first != null) {
-                    throw error(filterName, "limits " + first + " and " + numbers.get(i) + " are both named '"
-                            + r.name() + "' with algorithm " + r.algorithm() + ", " + r.limit() + " per "
-                            + r.window() + " (init-params " + NAME + "." + first + ", " + NAME + "." + numbers.get(i)
-                            + "), so they would count on one counter; give each limit its own name");
-                }
+            try {
+                ClientKeys.checkRules(rules);
+            } catch (IllegalArgumentException e) {
+                throw error(filterName, "the numbered limits (" + NAME + ".1, " + NAME + ".2, …) are invalid: "
+                        + e.getMessage() + "; give each limit its own name, at most " + ClientKeys.MAX_RULES
+                        + " limits");
             }
         }
 

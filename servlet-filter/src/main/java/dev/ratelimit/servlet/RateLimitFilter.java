@@ -1,13 +1,12 @@
 package dev.ratelimit.servlet;
 
 import dev.ratelimit.core.RateLimitRule;
-import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.internal.http.RequestDecider;
 import dev.ratelimit.http.KeyResolver;
 import dev.ratelimit.internal.http.ProblemResponse;
 import dev.ratelimit.internal.http.RateLimitHeaders;
+import dev.ratelimit.internal.config.ApplicationLimiter;
 import dev.ratelimit.internal.config.RateLimitSettings;
-import dev.ratelimit.metrics.RateLimitMetrics;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -62,14 +61,14 @@ public final class RateLimitFilter implements Filter {
      * The servlet context attribute where an application may put its own {@link RateLimiter} before the filters
      * are initialised (e.g. from a {@code ServletContextListener}); the filters then use it and never close it.
      */
-    public static final String LIMITER_ATTRIBUTE = "dev.ratelimit.core.RateLimiter";
+    public static final String LIMITER_ATTRIBUTE = ApplicationLimiter.LIMITER_ATTRIBUTE;
 
     /**
      * The servlet context attribute where an application may put the {@link RateLimitMetrics} to report to (e.g.
      * {@code MicrometerMetrics.of(registry)}); without it, Micrometer's global registry if Micrometer is present and
      * {@code ratelimit.metrics.enabled} is not false.
      */
-    public static final String METRICS_ATTRIBUTE = "dev.ratelimit.metrics.RateLimitMetrics";
+    public static final String METRICS_ATTRIBUTE = ApplicationLimiter.METRICS_ATTRIBUTE;
 
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
     /**
@@ -89,7 +88,7 @@ public final class RateLimitFilter implements Filter {
 
     /** What {@code init} fixed: the filter's rules and the request-path logic around the limiter. */
     private record State(String filterName, List<RateLimitRule> rules, KeyResolver keyResolver, RequestDecider http,
-                         boolean countOptions, ServletContext context, SharedLimiter shared, String decidedAttribute) {
+                         boolean countOptions, ApplicationLimiter limiter, String decidedAttribute) {
     }
 
     /**
@@ -115,46 +114,29 @@ public final class RateLimitFilter implements Filter {
             throw new ServletException(e.getMessage());
         }
 
-        RateLimitMetrics ownMetrics = ownAttribute(context, METRICS_ATTRIBUTE, RateLimitMetrics.class, filterName);
-        RateLimitMetrics metrics = ownMetrics != null ? ownMetrics : settings.metrics();
-
-        SharedLimiter shared = null;
-        RateLimiter limiter = ownAttribute(context, LIMITER_ATTRIBUTE, RateLimiter.class, filterName);
-        if (limiter == null) {
-            try {
-                // the limiter's own settings are context-wide: a filter cannot override them
-                shared = SharedLimiter.acquire(context,
-                        () -> loadSettings(filterName, context::getInitParameter).createLimiter(metrics));
-            } catch (IllegalArgumentException e) {
-                throw new ServletException(e.getMessage());
-            } catch (RuntimeException e) {
-                throw new ServletException("Rate-limit filter '" + filterName + "': cannot create the rate limiter", e);
-            }
-            limiter = shared.limiter();
+        ApplicationLimiter limiter;
+        try {
+            // the limiter's own settings are the web application's: a filter cannot override them
+            RateLimitSettings shared = loadSettings(filterName, context::getInitParameter);
+            ApplicationLimiter.Attributes attributes = ApplicationLimiter.Attributes.ofServletContext(
+                    context::getAttribute, context::setAttribute, context::removeAttribute, context.getContextPath());
+            limiter = ApplicationLimiter.acquire(attributes, shared, shared.metrics(),
+                    "rate-limit filter '" + filterName + "'");
+        } catch (IllegalArgumentException e) {
+            throw new ServletException(e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new ServletException(FilterSettings.error(filterName, e.getMessage()).getMessage());
+        } catch (RuntimeException e) {
+            throw new ServletException("Rate-limit filter '" + filterName + "': cannot create the rate limiter", e);
         }
-        state = new State(filterName, parsed.rules(), keyResolver, RequestDecider.of(limiter, settings, metrics),
-                settings.countOptions(), context, shared,
+        state = new State(filterName, parsed.rules(), keyResolver,
+                settings.requestDecider(limiter.limiter(), limiter.metrics()), settings.countOptions(), limiter,
                 DECIDED_ATTRIBUTE_PREFIX + filterName + '@' + Integer.toHexString(System.identityHashCode(this)));
         LOG.info("Rate-limit filter '{}': {}; headers {}, shadow {}, OPTIONS {}, {}; {}", filterName, parsed,
                 settings.headerStyle(), settings.shadow(), settings.countOptions() ? "counted" : "not counted",
                 settings.requestKeys(),
-                shared == null ? "the application's own limiter (" + LIMITER_ATTRIBUTE + ")"
-                        : "the web application's shared limiter (" + shared.users() + " filter(s))");
-    }
-
-    /**
-     * What the application put in a context attribute, or null when it put nothing there.
-     *
-     * @throws ServletException when the attribute holds something else than a {@code type}
-     */
-    private static <T> T ownAttribute(ServletContext context, String name, Class<T> type, String filterName)
-            throws ServletException {
-        Object own = context.getAttribute(name);
-        if (own == null || type.isInstance(own)) {
-            return type.cast(own);
-        }
-        throw new ServletException("Rate-limit filter '" + filterName + "': the servlet context attribute " + name
-                + " holds a " + own.getClass().getName() + ", not a " + type.getName());
+                limiter.applicationsOwn() ? "the application's own limiter (" + LIMITER_ATTRIBUTE + ")"
+                        : "the web application's shared limiter (" + limiter.users() + " user(s))");
     }
 
     @Override
@@ -236,8 +218,8 @@ public final class RateLimitFilter implements Filter {
     public void destroy() {
         State s = state;
         state = null;
-        if (s != null && s.shared() != null) {
-            s.shared().release(s.context());
+        if (s != null) {
+            s.limiter().release();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ratelimit.servlet;
 
+import dev.ratelimit.internal.config.ApplicationLimiter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -79,7 +80,7 @@ class BadInitParamTest {
         assertThatThrownBy(jetty::start)
                 .isInstanceOf(ServletException.class)
                 .hasMessage("Rate-limit filter 'bad': init-param cost='many' is invalid: cost must be a whole number");
-        SharedLimiter shared = (SharedLimiter) jetty.servletContext().getAttribute(SharedLimiter.ATTRIBUTE);
+        ApplicationLimiter.Shared shared = (ApplicationLimiter.Shared) jetty.servletContext().getAttribute(ApplicationLimiter.OWNER_ATTRIBUTE);
         assertThat(shared.users()).as("only the good filter holds it").isEqualTo(1);
 
         jetty.close();

@@ -1,5 +1,6 @@
 package dev.ratelimit.servlet;
 
+import dev.ratelimit.internal.config.ApplicationLimiter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.core.RateLimitRule;
@@ -280,7 +281,7 @@ class RateLimitFilterTest {
                 .start();
         assertThat(jetty.get("/a/x").statusCode()).isEqualTo(200);
         assertThat(jetty.get("/b/x").statusCode()).isEqualTo(200);
-        assertThat(jetty.servletContext().getAttribute(SharedLimiter.ATTRIBUTE))
+        assertThat(jetty.servletContext().getAttribute(ApplicationLimiter.OWNER_ATTRIBUTE))
                 .as("no limiter of our own was created").isNull();
 
         jetty.close();

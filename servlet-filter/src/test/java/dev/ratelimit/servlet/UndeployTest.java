@@ -1,5 +1,6 @@
 package dev.ratelimit.servlet;
 
+import dev.ratelimit.internal.config.ApplicationLimiter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.fallback.FallbackRateLimiter;
@@ -64,7 +65,7 @@ class UndeployTest {
         assertThat(unlimited.statusCode()).isEqualTo(200);
         assertThat(header(unlimited, "X-RateLimit-Limit")).isNull();
 
-        SharedLimiter shared = (SharedLimiter) webapp.getServletContext().getAttribute(SharedLimiter.ATTRIBUTE);
+        ApplicationLimiter.Shared shared = (ApplicationLimiter.Shared) webapp.getServletContext().getAttribute(ApplicationLimiter.OWNER_ATTRIBUTE);
         assertThat(shared.users()).as("both filter declarations use it").isEqualTo(2);
         assertThat(shared.limiter()).isInstanceOf(FallbackRateLimiter.class);
         assertThat(limiterConnections()).as("one pool for both filters: sequential requests reuse one connection")
@@ -74,7 +75,7 @@ class UndeployTest {
         undeploy(contexts, webapp);
 
         assertThat(shared.users()).isZero();
-        assertThat(webapp.getServletContext().getAttribute(SharedLimiter.ATTRIBUTE)).isNull();
+        assertThat(webapp.getServletContext().getAttribute(ApplicationLimiter.OWNER_ATTRIBUTE)).isNull();
         assertThat(limiterConnectionsOnceClosed()).as("every pooled connection closed").isZero();
         assertThat(poolThreads()).as("no pool thread left").isEmpty();
         assertThat(jetty.server.isRunning()).as("only the application was undeployed").isTrue();
@@ -84,7 +85,7 @@ class UndeployTest {
         HttpResponse<String> again = jetty.get("/login/form");
         assertThat(again.statusCode()).isEqualTo(200);
         assertThat(header(again, "X-RateLimit-Remaining")).as("the counts were kept in Redis").isEqualTo("1");
-        SharedLimiter second = (SharedLimiter) redeployed.getServletContext().getAttribute(SharedLimiter.ATTRIBUTE);
+        ApplicationLimiter.Shared second = (ApplicationLimiter.Shared) redeployed.getServletContext().getAttribute(ApplicationLimiter.OWNER_ATTRIBUTE);
         assertThat(second).as("a new limiter for the new deployment").isNotSameAs(shared);
         assertThat(second.users()).isEqualTo(2);
         assertThat(limiterConnections()).isEqualTo(1);

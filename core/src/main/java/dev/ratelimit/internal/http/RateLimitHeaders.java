@@ -78,6 +78,19 @@ public final class RateLimitHeaders {
      * @return an unmodifiable list, empty for an allowed decision with {@link HeaderStyle#NONE}
      */
     public static List<Header> of(Decision decision, HeaderStyle style) {
+        return of(decision, style, !decision.allowed());
+    }
+
+    /**
+     * The headers of a response that answers {@code decision} by refusing the request or not: {@code Retry-After}
+     * only when it does (in shadow mode a denied request is let through, without it).
+     *
+     * @param decision the decision
+     * @param style    which rate-limit headers to emit; null means {@link HeaderStyle#BOTH}
+     * @param refused  whether the response refuses the request
+     * @return an unmodifiable list, in the order of {@link #of(Decision, HeaderStyle)}
+     */
+    public static List<Header> of(Decision decision, HeaderStyle style, boolean refused) {
         Objects.requireNonNull(decision, "decision");
         HeaderStyle s = style == null ? HeaderStyle.BOTH : style;
         boolean counted = decision.store() != Store.NONE;
@@ -96,7 +109,7 @@ public final class RateLimitHeaders {
             headers.add(new Header(X_RATELIMIT_REMAINING, remaining));
             headers.add(new Header(X_RATELIMIT_RESET, reset));
         }
-        if (!decision.allowed()) {
+        if (refused) {
             headers.add(new Header(RETRY_AFTER, Long.toString(retryAfterSeconds(decision))));
         }
         return Collections.unmodifiableList(headers);

@@ -2,7 +2,6 @@ package dev.ratelimit.internal.http;
 
 import dev.ratelimit.http.KeyResolver;
 import dev.ratelimit.http.RequestView;
-import dev.ratelimit.internal.config.RateLimitSettings;
 
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.KeyedRule;
@@ -32,19 +31,8 @@ public final class RequestDecider {
     private final RateLimitMetrics metrics;
 
     /**
-     * A request-path limiter around {@code limiter}; thread-safe when the limiter is.
+     * A request-path decider around {@code limiter}; thread-safe when the limiter is.
      *
-     * @param limiter     the limiter deciding (Redis with fallback, or in memory)
-     * @param keys        how keys are taken from requests (trusted proxies, IPv6 grouping)
-     * @param headerStyle which rate-limit headers to send
-     * @param shadow      dry run: decide and report, but never reject
-     * @throws NullPointerException when {@code limiter}, {@code keys} or {@code headerStyle} is null
-     */
-    public RequestDecider(RateLimiter limiter, RequestKeys keys, HeaderStyle headerStyle, boolean shadow) {
-        this(limiter, keys, headerStyle, shadow, RateLimitMetrics.none());
-    }
-
-    /**
      * @param limiter     the limiter deciding (Redis with fallback, or in memory)
      * @param keys        how keys are taken from requests (trusted proxies, IPv6 grouping)
      * @param headerStyle which rate-limit headers to send
@@ -58,31 +46,6 @@ public final class RequestDecider {
         this.headerStyle = Objects.requireNonNull(headerStyle, "headerStyle");
         this.shadow = shadow;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-    }
-
-    /**
-     * One built from settings: their keys, header style and shadow mode, around {@code limiter}, counting decisions
-     * in the settings' default metrics ({@link RateLimitSettings#metrics()}).
-     *
-     * @param limiter  the limiter deciding, usually {@link RateLimitSettings#createLimiter()}'s
-     * @param settings the global settings (keys, headers, shadow mode)
-     * @return a new request-path limiter
-     */
-    public static RequestDecider of(RateLimiter limiter, RateLimitSettings settings) {
-        return of(limiter, settings, settings.metrics());
-    }
-
-    /**
-     * One built from settings around {@code limiter}, counting decisions in {@code metrics}.
-     *
-     * @param limiter  the limiter deciding
-     * @param settings the global settings (keys, headers, shadow mode)
-     * @param metrics  where each decision is counted
-     * @return a new request-path limiter
-     */
-    public static RequestDecider of(RateLimiter limiter, RateLimitSettings settings, RateLimitMetrics metrics) {
-        return new RequestDecider(limiter, settings.requestKeys(), settings.headerStyle(), settings.shadow(),
-                metrics);
     }
 
     /**
@@ -106,16 +69,7 @@ public final class RequestDecider {
             LOG.info("Shadow mode: {} {} would have been rejected by limit '{}' (retry in {} s)", path,
                     decision.store(), decision.reported().rule().name(), decision.retryAfterSeconds());
         }
-        List<RateLimitHeaders.Header> headers = RateLimitHeaders.of(decision, headerStyle);
-        if (shadow && !decision.allowed()) {
-            List<RateLimitHeaders.Header> kept = new ArrayList<>(headers.size());
-            for (RateLimitHeaders.Header h : headers) {
-                if (!h.name().equals(RateLimitHeaders.RETRY_AFTER)) {
-                    kept.add(h);
-                }
-            }
-            headers = List.copyOf(kept);
-        }
+        List<RateLimitHeaders.Header> headers = RateLimitHeaders.of(decision, headerStyle, reject);
         if (!reject) {
             return new Verdict(decision, false, 200, headers, null);
         }
@@ -144,15 +98,6 @@ public final class RequestDecider {
             keyed.add(new KeyedRule(ruleKeys[i], rules.get(i)));
         }
         return limiter.acquire(keyed);
-    }
-
-    /**
-     * Whether this limiter only reports and never rejects.
-     *
-     * @return {@code true} in shadow mode
-     */
-    public boolean shadow() {
-        return shadow;
     }
 
     /**

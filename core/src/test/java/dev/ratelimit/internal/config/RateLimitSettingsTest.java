@@ -1,5 +1,6 @@
 package dev.ratelimit.internal.config;
 
+import dev.ratelimit.metrics.RateLimitMetrics;
 import dev.ratelimit.internal.http.TrustedProxies;
 import dev.ratelimit.internal.http.HeaderStyle;
 
@@ -38,10 +39,10 @@ class RateLimitSettingsTest {
     @Test
     void defaults() {
         RateLimitSettings s = load();
-        assertThat(s.redisUrl()).isEmpty();
-        assertThat(s.redisTimeout()).isEqualTo(Duration.ofMillis(100));
-        assertThat(s.redisMaxConnections()).isEqualTo(64);
-        assertThat(s.redisKeyPrefix()).isEqualTo("rl");
+        assertThat(s.redis().redisUrl()).isEmpty();
+        assertThat(s.redis().redisTimeout()).isEqualTo(Duration.ofMillis(100));
+        assertThat(s.redis().redisMaxConnections()).isEqualTo(64);
+        assertThat(s.redis().redisKeyPrefix()).isEqualTo("rl");
         FallbackConfig f = s.fallbackConfig();
         assertThat(f.policy()).isEqualTo(FailurePolicy.FALLBACK);
         assertThat(f.instanceCount()).isEqualTo(1);
@@ -53,7 +54,7 @@ class RateLimitSettingsTest {
         assertThat(f.minimumNumberOfCalls()).isEqualTo(5);
         assertThat(f.permittedCallsInHalfOpenState()).isEqualTo(3);
         assertThat(s.memoryMaximumKeys()).isEqualTo(100_000);
-        assertThat(s.denialCacheMaxKeys()).isZero();
+        assertThat(s.redis().denialCacheMaxKeys()).isZero();
         assertThat(s.requestKeys().trustedProxies()).isEqualTo(TrustedProxies.none());
         assertThat(s.requestKeys().ipv6PrefixLength()).isEqualTo(128);
         assertThat(s.headerStyle()).isEqualTo(HeaderStyle.BOTH);
@@ -86,14 +87,14 @@ class RateLimitSettingsTest {
 
         env.put("RATELIMIT_REDIS_MAX_CONNECTIONS", "8");
         params.put("ratelimit.redis.max-connections", "16");
-        assertThat(load().redisMaxConnections()).isEqualTo(8);
+        assertThat(load().redis().redisMaxConnections()).isEqualTo(8);
         sys.put("ratelimit.redis.max-connections", " 4 ");
-        assertThat(load().redisMaxConnections()).isEqualTo(4);
+        assertThat(load().redis().redisMaxConnections()).isEqualTo(4);
         // the environment is only consulted under the upper-case, underscore name
         env.clear();
         env.put("ratelimit.redis.max-connections", "2");
         sys.clear();
-        assertThat(load().redisMaxConnections()).isEqualTo(16);
+        assertThat(load().redis().redisMaxConnections()).isEqualTo(16);
     }
 
     @Test
@@ -127,10 +128,10 @@ class RateLimitSettingsTest {
         params.put("ratelimit.count-options", "true");
         params.put("ratelimit.metrics.enabled", "false");
         RateLimitSettings s = load();
-        assertThat(s.redisUrl()).contains("redis://127.0.0.1:6380/2");
-        assertThat(s.redisTimeout()).isEqualTo(Duration.ofMillis(250));
-        assertThat(s.redisMaxConnections()).isEqualTo(32);
-        assertThat(s.redisKeyPrefix()).isEqualTo("myapp");
+        assertThat(s.redis().redisUrl()).contains("redis://127.0.0.1:6380/2");
+        assertThat(s.redis().redisTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(s.redis().redisMaxConnections()).isEqualTo(32);
+        assertThat(s.redis().redisKeyPrefix()).isEqualTo("myapp");
         FallbackConfig f = s.fallbackConfig();
         assertThat(f.policy()).isEqualTo(FailurePolicy.DENY);
         assertThat(f.instanceCount()).isEqualTo(4);
@@ -142,7 +143,7 @@ class RateLimitSettingsTest {
         assertThat(f.minimumNumberOfCalls()).isEqualTo(10);
         assertThat(f.permittedCallsInHalfOpenState()).isEqualTo(2);
         assertThat(s.memoryMaximumKeys()).isEqualTo(5_000_000_000L);
-        assertThat(s.denialCacheMaxKeys()).isEqualTo(20_000);
+        assertThat(s.redis().denialCacheMaxKeys()).isEqualTo(20_000);
         assertThat(s.requestKeys().trustedProxies()).isEqualTo(TrustedProxies.parse("10.0.0.0/8, ::1"));
         assertThat(s.requestKeys().ipv6PrefixLength()).isEqualTo(64);
         assertThat(s.headerStyle()).isEqualTo(HeaderStyle.IETF);
@@ -220,7 +221,7 @@ class RateLimitSettingsTest {
     void redisPasswordIsMaskedInToStringAndErrors() {
         env.put("RATELIMIT_REDIS_URL", "redis://app:s3cret@127.0.0.1:6379/0");
         RateLimitSettings s = load();
-        assertThat(s.redisUrl()).contains("redis://app:s3cret@127.0.0.1:6379/0");
+        assertThat(s.redis().redisUrl()).contains("redis://app:s3cret@127.0.0.1:6379/0");
         assertThat(s.toString()).contains("redis.url=redis://app:***@127.0.0.1:6379/0").doesNotContain("s3cret");
 
         for (String bad : new String[] {"redis://app:s3cret@", "redis://app:s3/cret@host:6379", "http://app:s3cret@h:1",
@@ -255,7 +256,7 @@ class RateLimitSettingsTest {
     void withoutRedisTheLimiterIsInMemory() {
         params.put("ratelimit.memory.maximum-keys", "10");
         RateLimitRule rule = RateLimitRule.custom().name("settings-memory").limit(1).window("1m").build();
-        try (RateLimiter limiter = load().createLimiter()) {
+        try (RateLimiter limiter = load().createLimiter(RateLimitMetrics.none())) {
             assertThat(limiter).isInstanceOf(InMemoryRateLimiter.class);
             assertThat(limiter.acquire("ip:203.0.113.7", rule).store()).isEqualTo(Store.MEMORY);
             assertThat(limiter.acquire("ip:203.0.113.7", rule).allowed()).isFalse();
@@ -269,7 +270,7 @@ class RateLimitSettingsTest {
         params.put("ratelimit.fallback.policy", "DENY");
         RateLimitRule rule = RateLimitRule.custom().name("settings-redis").limit(1).window("1m").build();
         String key = "ip:" + UUID.randomUUID();
-        try (RateLimiter limiter = load().createLimiter()) {
+        try (RateLimiter limiter = load().createLimiter(RateLimitMetrics.none())) {
             assertThat(limiter).isInstanceOf(FallbackRateLimiter.class);
             FallbackRateLimiter fallback = (FallbackRateLimiter) limiter;
             assertThat(fallback.config().policy()).isEqualTo(FailurePolicy.DENY);
@@ -291,9 +292,9 @@ class RateLimitSettingsTest {
         env.put("RATELIMIT_REDIS_PASSWORD", "cl-s3cret");
         env.put("RATELIMIT_REDIS_SSL", "TRUE");
         RateLimitSettings s = load();
-        assertThat(s.redisUrl()).isEmpty();
-        assertThat(s.redisClusterNodes()).containsExactly("redis-1:6379", "redis-2:6379", "[::1]:7000");
-        assertThat(s.redisSsl()).isTrue();
+        assertThat(s.redis().redisUrl()).isEmpty();
+        assertThat(s.redis().redisClusterNodes()).containsExactly("redis-1:6379", "redis-2:6379", "[::1]:7000");
+        assertThat(s.redis().redisSsl()).isTrue();
         assertThat(s.toString())
                 .startsWith("RateLimitSettings[redis.cluster.nodes=[redis-1:6379, redis-2:6379, [::1]:7000], "
                         + "redis.user=app, redis.password=***, redis.ssl=true, redis.timeout=100ms")
@@ -307,8 +308,8 @@ class RateLimitSettingsTest {
         params.put("ratelimit.redis.password", "data-s3cret");
         params.put("ratelimit.redis.sentinel.password", "sent-s3cret");
         RateLimitSettings s = load();
-        assertThat(s.redisSentinelMaster()).contains("mymaster");
-        assertThat(s.redisSentinelNodes()).containsExactly("s1:26379", "s2:26379", "s3:26379");
+        assertThat(s.redis().redisSentinelMaster()).contains("mymaster");
+        assertThat(s.redis().redisSentinelNodes()).containsExactly("s1:26379", "s2:26379", "s3:26379");
         assertThat(s.toString())
                 .startsWith("RateLimitSettings[redis.sentinel.master=mymaster, "
                         + "redis.sentinel.nodes=[s1:26379, s2:26379, s3:26379], redis.sentinel.password=***, "
@@ -372,7 +373,7 @@ class RateLimitSettingsTest {
         params.put("ratelimit.redis.key-prefix", "settings-cluster-" + UUID.randomUUID());
         params.put("ratelimit.redis.timeout", "2s");
         RateLimitRule rule = RateLimitRule.custom().name("settings-cluster").limit(1).window("1m").build();
-        try (RateLimiter limiter = load().createLimiter()) {
+        try (RateLimiter limiter = load().createLimiter(RateLimitMetrics.none())) {
             assertThat(limiter).isInstanceOf(FallbackRateLimiter.class);
             Decision first = limiter.acquire("ip:203.0.113.9", rule);
             assertThat(first.store()).isEqualTo(Store.REDIS);
@@ -393,7 +394,7 @@ class RateLimitSettingsTest {
         params.put("ratelimit.redis.sentinel.master", "mymaster");
         params.put("ratelimit.redis.sentinel.nodes", "127.0.0.1:" + closedPort);
         RateLimitRule rule = RateLimitRule.custom().name("settings-sentinel").limit(1).window("1m").build();
-        try (RateLimiter limiter = load().createLimiter()) {
+        try (RateLimiter limiter = load().createLimiter(RateLimitMetrics.none())) {
             Decision first = limiter.acquire("ip:203.0.113.10", rule);
             assertThat(first.store()).isEqualTo(Store.FALLBACK);
             assertThat(first.allowed()).isTrue();

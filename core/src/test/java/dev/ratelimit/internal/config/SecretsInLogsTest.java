@@ -3,6 +3,7 @@ package dev.ratelimit.internal.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ratelimit.metrics.RateLimitMetrics;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
@@ -41,7 +42,7 @@ class SecretsInLogsTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         PrintStream original = System.err;
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try (RateLimiter limiter = settings.createLimiter()) {
+        try (RateLimiter limiter = settings.createLimiter(RateLimitMetrics.none())) {
             RateLimitRule rule = RateLimitRule.custom().name("api").limit(5).window("1m").build();
             for (int i = 0; i < 30; i++) {
                 Decision d = limiter.acquire("alice", rule);

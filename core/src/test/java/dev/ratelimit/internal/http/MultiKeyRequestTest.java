@@ -1,5 +1,6 @@
 package dev.ratelimit.internal.http;
 
+import dev.ratelimit.metrics.RateLimitMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.core.Decision;
@@ -107,7 +108,7 @@ class MultiKeyRequestTest {
     @EnumSource(Setup.class)
     void aFloodWithAnExhaustedApiKeyLeavesTheIpBudgetUntouched(Setup setup) {
         limiter = limiter(setup);
-        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false);
+        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false, RateLimitMetrics.none());
         List<RateLimitRule> rules = List.of(perIp, perApiKey);
         FakeRequest exhausted = request("203.0.113.20", "k-1");
         for (int i = 0; i < 2; i++) {
@@ -134,7 +135,7 @@ class MultiKeyRequestTest {
     @Test
     void rulesOfOneKeyStayOneCallOnTheOneKeyPath() {
         limiter = InMemoryRateLimiter.custom().timeSource(clock).build();
-        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false);
+        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false, RateLimitMetrics.none());
         RateLimitRule perIpPerHour = RateLimitRule.custom().name("per-ip-hour").limit(3).window("1h")
                 .key(KeySource.IP).build();
         FakeRequest r = FakeRequest.from("203.0.113.21"); // no API key: the header rule falls back to the IP
@@ -167,7 +168,7 @@ class MultiKeyRequestTest {
                     .timeSource(clock).denialCache(100).build();
             FallbackRateLimiter fallback = fallback(primary, policy);
             limiter = fallback;
-            RequestDecider http = new RequestDecider(fallback, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false);
+            RequestDecider http = new RequestDecider(fallback, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false, RateLimitMetrics.none());
             FakeRequest request = request("203.0.113.30", "k-9");
             for (int i = 0; i < 2; i++) {
                 assertThat(http.check(List.of(perApiKey), request, null, "/key-only").reject()).isFalse();
@@ -207,7 +208,7 @@ class MultiKeyRequestTest {
     void aHalfOpenBreakersTrialCallDecidesTheWholeRequest() {
         FallbackRateLimiter fallback = fallback(redis(0), FailurePolicy.DENY);
         limiter = fallback;
-        RequestDecider http = new RequestDecider(fallback, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false);
+        RequestDecider http = new RequestDecider(fallback, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false, RateLimitMetrics.none());
         fallback.circuitBreaker().transitionToOpenState();
         clock.advance(WAIT.plusMillis(1));
         fallback.circuitBreaker().transitionToHalfOpenState();
@@ -225,7 +226,7 @@ class MultiKeyRequestTest {
         FallbackRateLimiter fallback = fallback(redis(0), FailurePolicy.FALLBACK);
         limiter = fallback;
         fallback.circuitBreaker().transitionToOpenState();
-        RequestDecider http = new RequestDecider(fallback, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false);
+        RequestDecider http = new RequestDecider(fallback, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false, RateLimitMetrics.none());
         FakeRequest request = request("203.0.113.50", "k-50");
         http.check(List.of(perIp, perApiKey), request, null, "/m");
         http.check(List.of(perIp, perApiKey), request, null, "/m");

@@ -1,5 +1,6 @@
 package dev.ratelimit.internal.http;
 
+import dev.ratelimit.metrics.RateLimitMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.core.KeySource;
@@ -17,7 +18,7 @@ class RequestDeciderTest {
 
     @Test
     void rejectsWith429HeadersAndProblemBody() {
-        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false);
+        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false, RateLimitMetrics.none());
         FakeRequest request = FakeRequest.from("203.0.113.7");
         assertThat(http.check(List.of(perIp), request, null, "/a").reject()).isFalse();
         RequestDecider.Verdict second = http.check(List.of(perIp), request, null, "/a");
@@ -35,7 +36,7 @@ class RequestDeciderTest {
 
     @Test
     void shadowModeReportsButNeverRejects() {
-        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderStyle.LEGACY, true);
+        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderStyle.LEGACY, true, RateLimitMetrics.none());
         FakeRequest request = FakeRequest.from("203.0.113.9");
         for (int i = 0; i < 2; i++) {
             assertThat(http.check(List.of(perIp), request, null, "/s").reject()).isFalse();
@@ -50,7 +51,7 @@ class RequestDeciderTest {
 
     @Test
     void rulesWithDifferentKeysAreCountedPerKey() {
-        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderStyle.IETF, false);
+        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderStyle.IETF, false, RateLimitMetrics.none());
         RateLimitRule perApiKey = RateLimitRule.custom().name("key").limit(1).window("1m").key(KeySource.HEADER)
                 .keyHeader("X-Api-Key").build();
         FakeRequest request = FakeRequest.from("203.0.113.10").header("X-Api-Key", "k-1");

@@ -1,5 +1,6 @@
 package dev.ratelimit.jaxrs;
 
+import dev.ratelimit.internal.http.RequestDecider;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.glassfish.jersey.internal.inject.InjectionManager;
 import org.glassfish.jersey.server.spi.Container;
@@ -8,20 +9,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fails the application at startup when it has limited methods but no way to tell anonymous clients apart: the
- * container offers no peer address (no servlet request, no Grizzly request) and the application binds no
- * {@link PeerAddress}. Without this check such a deployment would have to count every client without a principal or
- * key against one shared key, which one client could exhaust for everyone.
+ * Starts rate limiting with the application when it has limited methods: creates the limiter then (so the log line
+ * saying which store decides appears at startup, not at the first request), and fails the application when it has
+ * no way to tell anonymous clients apart: the container offers no peer address (no servlet request, no Grizzly
+ * request) and the application binds no {@link PeerAddress}. Without that check such a deployment would count every
+ * client without a principal or key against one shared key, which one client could exhaust for everyone.
  */
-final class PeerAddressCheck implements ContainerLifecycleListener {
+final class ApplicationStartup implements ContainerLifecycleListener {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PeerAddressCheck.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ApplicationStartup.class);
 
     private final InjectionManager services;
     private final AtomicInteger limited = new AtomicInteger();
     private volatile String firstLimited;
 
-    PeerAddressCheck(InjectionManager services) {
+    ApplicationStartup(InjectionManager services) {
         this.services = services;
     }
 
@@ -43,14 +45,17 @@ final class PeerAddressCheck implements ContainerLifecycleListener {
         if (!(peerAddress instanceof ContainerPeerAddress)) {
             LOG.info("Rate limiting on {}: client addresses come from the application's PeerAddress {}",
                     containerName, peerAddress);
-            return;
+        } else if (((ContainerPeerAddress) peerAddress).source() == ContainerPeerAddress.Source.NONE) {
+            throw noPeerAddress(containerName, methods);
+        } else {
+            LOG.debug("Rate limiting on {}: client addresses come from {}", containerName,
+                    ((ContainerPeerAddress) peerAddress).source());
         }
-        ContainerPeerAddress.Source source = ((ContainerPeerAddress) peerAddress).source();
-        if (source != ContainerPeerAddress.Source.NONE) {
-            LOG.debug("Rate limiting on {}: client addresses come from {}", containerName, source);
-            return;
-        }
-        throw new IllegalStateException("Rate limiting cannot tell clients apart on " + containerName
+        services.getInstance(RequestDecider.class); // creates the limiter now, with its log line
+    }
+
+    private IllegalStateException noPeerAddress(String containerName, int methods) {
+        return new IllegalStateException("Rate limiting cannot tell clients apart on " + containerName
                 + ": it is no servlet container and no Jersey Grizzly HTTP server, so the binding finds no client "
                 + "address, and the application binds no " + PeerAddress.class.getName() + ". Every anonymous "
                 + "request to the " + methods + " limited method(s) (" + firstLimited + (methods > 1 ? ", …" : "")

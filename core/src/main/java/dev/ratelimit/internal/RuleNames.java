@@ -1,0 +1,42 @@
+package dev.ratelimit.internal;
+
+import dev.ratelimit.core.RateLimitRule;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The default names of rules, made from what declares them (a resource method, a filter's name) by both bindings.
+ * Not API.
+ */
+public final class RuleNames {
+
+    private RuleNames() {
+    }
+
+    /**
+     * A valid rule name from any text: anything outside visible ASCII, {@code "} and {@code \} replaced by {@code _}.
+     * A name longer than {@value RateLimitRule#MAX_NAME_LENGTH} characters keeps its beginning and ends with
+     * {@code ~} and 8 hex digits of the full text's SHA-256, so it stays distinct and stable.
+     *
+     * @param text what declares the rule, e.g. {@code com.acme.Api#search(String)} or a filter's name
+     * @return a valid rule name
+     */
+    public static String of(String text) {
+        StringBuilder name = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            name.append(c > 0x20 && c < 0x7f && c != '"' && c != '\\' ? c : '_');
+        }
+        if (name.length() <= RateLimitRule.MAX_NAME_LENGTH) {
+            return name.toString();
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return name.substring(0, RateLimitRule.MAX_NAME_LENGTH - 9) + "~" + HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+}
