@@ -41,7 +41,8 @@ final class RateLimitBinder extends AbstractBinder {
         bind(settings).to(RateLimitSettings.class).ranked(DEFAULT_RANK);
         bind(application).to(ApplicationLimiter.Attributes.class).ranked(DEFAULT_RANK);
         bindFactory(MetricsFromSettings.class).to(RateLimitMetrics.class).in(Singleton.class).ranked(DEFAULT_RANK);
-        bindFactory(LimiterFromSettings.class).to(RateLimiter.class).in(Singleton.class).ranked(DEFAULT_RANK);
+        bindFactory(LimiterFromSettings.class, Singleton.class).to(RateLimiter.class).in(Singleton.class)
+                .ranked(DEFAULT_RANK);
         bind(NoCustomKey.INSTANCE).to(KeyResolver.class).ranked(DEFAULT_RANK);
         bind(peerAddress).to(PeerAddress.class).ranked(DEFAULT_RANK);
         bindFactory(HttpLimiterFactory.class).to(RequestDecider.class).in(Singleton.class).ranked(DEFAULT_RANK);

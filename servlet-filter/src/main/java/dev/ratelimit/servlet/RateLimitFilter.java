@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A servlet filter enforcing the rate limits declared in its {@code init-param}s on the requests mapped to it, with
  * the same keys, headers, {@code 429}/{@code 503} problem responses and shadow mode as the JAX-RS binding (both call
- * the core's {@link RequestDecider}).
+ * the same request-path code in the core).
  *
  * <pre>{@code
  * <filter>
@@ -44,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * Rule parameters are named like the {@code @RateLimited} attributes and numbered ({@code limit.1}, {@code limit.2},
- * …) for several limits; global settings are {@code context-param}s. All filters of a web application share one
- * limiter, closed with the last filter. Invalid parameters fail {@code init}, naming the filter, parameter and value.
+ * …) for several limits; global settings are {@code context-param}s. A web application has one limiter, shared by
+ * all its filters and its JAX-RS application, created by the first of them to start and closed with the last; it is
+ * published in the context attribute {@link #LIMITER_ATTRIBUTE}. Invalid parameters fail {@code init}, naming the filter, parameter and value.
  *
  * <p>Declare it {@code async-supported} (as above, or {@code setAsyncSupported(true)} on a programmatic
  * registration): otherwise every servlet behind it that calls {@code startAsync()} fails. A client request is decided
@@ -58,13 +59,16 @@ import org.slf4j.LoggerFactory;
 public final class RateLimitFilter implements Filter {
 
     /**
-     * The servlet context attribute where an application may put its own {@link RateLimiter} before the filters
-     * are initialised (e.g. from a {@code ServletContextListener}); the filters then use it and never close it.
+     * The servlet context attribute holding the web application's {@link dev.ratelimit.core.RateLimiter}: the one
+     * the rate-limit bindings share (readable by the application, e.g. for a health page), or the application's own
+     * if it put one there before the filters are initialised (e.g. from a {@code ServletContextListener}); the
+     * bindings then use that and never close it.
      */
     public static final String LIMITER_ATTRIBUTE = ApplicationLimiter.LIMITER_ATTRIBUTE;
 
     /**
-     * The servlet context attribute where an application may put the {@link RateLimitMetrics} to report to (e.g.
+     * The servlet context attribute where an application may put the {@link dev.ratelimit.metrics.RateLimitMetrics}
+     * that both bindings report to (e.g.
      * {@code MicrometerMetrics.of(registry)}); without it, Micrometer's global registry if Micrometer is present and
      * {@code ratelimit.metrics.enabled} is not false.
      */

@@ -78,8 +78,12 @@ class FilterSettingsTest {
     void filterNamesBecomeValidRuleNames() {
         assertThat(parse("Legacy API \"v1\"", "limit", "1", "window", "1s").rules().get(0).name())
                 .isEqualTo("Legacy_API__v1_");
-        assertThat(parse("x".repeat(300), "limit.1", "1", "window.1", "1s").rules().get(0).name())
-                .isEqualTo("x".repeat(RateLimitRule.MAX_NAME_LENGTH - 2) + ".1");
+        // too long: its beginning, then ~ and a hash of the whole name, so that .1 and .2 stay apart (as in JAX-RS)
+        List<RateLimitRule> rules = parse("x".repeat(300), "limit.1", "1", "window.1", "1s", "limit.2", "2",
+                "window.2", "1s").rules();
+        assertThat(rules.get(0).name()).hasSize(RateLimitRule.MAX_NAME_LENGTH)
+                .matches("x{" + (RateLimitRule.MAX_NAME_LENGTH - 9) + "}~[0-9a-f]{8}");
+        assertThat(rules.get(1).name()).hasSize(RateLimitRule.MAX_NAME_LENGTH).isNotEqualTo(rules.get(0).name());
     }
 
     @Test
@@ -137,7 +141,7 @@ class FilterSettingsTest {
         limit.01=10, window.01=1s                | init-param limit.01 has no valid number: limits are numbered from 1 to 999, without leading zeros (limit.1, limit.2, …)
         limit.1000=10, window.1000=1s            | init-param limit.1000 has no valid number: limits are numbered from 1 to 999, without leading zeros (limit.1, limit.2, …)
         limit=5, limit.1=10, window.1=1s         | init-param limit cannot be combined with numbered limits (limit.1, …): number every limit
-        limit.1=10, window.1=1s, name.1=a, limit.2=10, window.2=1s, name.2=a | limits 1 and 2 are both named 'a' with algorithm TOKEN_BUCKET, 10 per PT1S (init-params name.1, name.2), so they would count on one counter; give each limit its own name
+        limit.1=10, window.1=1s, name.1=a, limit.2=10, window.2=1s, name.2=a | the numbered limits (name.1, name.2, …) are invalid: rule a[10 per PT1S, TOKEN_BUCKET, key PRINCIPAL_OR_IP] appears twice in one call; give each limit its own name, at most 16 limits
         limit.1=10, window.1=1s, keyHeader=X-Api-Key | init-param keyHeader='X-Api-Key' is invalid: keyHeader is only used with key HEADER, and no limit of this filter has it
         limit=10, window=1m, limt=5              | unknown init-param 'limt'; a limit is set with limit, window, algorithm, key, keyHeader, name, cost (numbered as limit.1, window.1, … for several limits), plus keyResolver and the per-filter settings ratelimit.headers, ratelimit.shadow, ratelimit.trusted-proxies, ratelimit.ipv6-prefix-length, ratelimit.count-options
         limit=10, window=1m, keyheader=X-Api-Key | unknown init-param 'keyheader'; a limit is set with limit, window, algorithm, key, keyHeader, name, cost (numbered as limit.1, window.1, … for several limits), plus keyResolver and the per-filter settings ratelimit.headers, ratelimit.shadow, ratelimit.trusted-proxies, ratelimit.ipv6-prefix-length, ratelimit.count-options
