@@ -3,7 +3,9 @@ package dev.ratelimit.benchmarks;
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.memory.InMemoryRateLimiter;
+import dev.ratelimit.memory.InMemoryTestAccess;
 import dev.ratelimit.redis.RedisRateLimiter;
+import dev.ratelimit.redis.RedisTestAccess;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
 import io.github.bucket4j.redis.jedis.Bucket4jJedis;
@@ -231,7 +233,7 @@ public final class Report {
                     ours.acquire("client-" + i, rule);
                 }
                 long after = usedMemory(client);
-                Long one = client.memoryUsage(ours.stateKey("client-1", rule));
+                Long one = client.memoryUsage(RedisTestAccess.stateKey(ours, "client-1", rule));
                 System.out.printf("| %s%s | %d | %d |%n", algorithm, permits > 1 ? " (" + permits + " permits)" : "",
                         (after - before) / keys, one);
             }
@@ -264,8 +266,9 @@ public final class Report {
             }
             long after = heapAfterGc();
             System.out.printf("| %s | %d |%n", algorithm, (after - before) / keys);
-            if (limiter.estimatedSize() != keys) {
-                throw new IllegalStateException("expected " + keys + " keys, found " + limiter.estimatedSize());
+            long held = InMemoryTestAccess.estimatedSize(limiter);
+            if (held != keys) {
+                throw new IllegalStateException("expected " + keys + " keys, found " + held);
             }
             limiter.close();
         }

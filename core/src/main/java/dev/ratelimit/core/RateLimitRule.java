@@ -20,8 +20,9 @@ public final class RateLimitRule {
     public static final long MAX_LIMIT = Integer.MAX_VALUE;
 
     /**
-     * The largest limit of a {@link Algorithm#SLIDING_WINDOW_LOG}, which stores one entry per permit (about 115 bytes
-     * each in Redis): 10,000 permits are about 1.2 MB per client key. Higher limits belong to the O(1) algorithms.
+     * The largest limit of a {@link Algorithm#SLIDING_WINDOW_LOG}, which stores one entry per permit, so its memory
+     * per client key grows with the limit (docs/algorithms.md, "Ranges", gives the bytes). Higher limits belong to the
+     * O(1) algorithms.
      */
     public static final long MAX_LOG_LIMIT = 10_000;
 

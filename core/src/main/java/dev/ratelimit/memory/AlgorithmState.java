@@ -67,10 +67,10 @@ abstract class AlgorithmState {
      * Takes this state's lock. A decision holds it for a few dozen nanoseconds of arithmetic, so a waiting thread first
      * spins with exponential backoff (15 pauses in all, a few hundred nanoseconds: enough when the holder is in the
      * middle of one decision). If the lock is still taken after that, the holder is deciding again and again (one hot
-     * key) or was descheduled, and the waiter parks for the shortest timed wait the OS gives (50-100 µs on Linux) before
-     * it tries again: the holder then decides without the state's cache lines moving to the other core on every
-     * decision, and a waiter costs no CPU when request threads outnumber cores. Resilience4j's rate limiter backs off
-     * the same way after a failed compare-and-set.
+     * key) or was descheduled, and the waiter parks for the shortest timed wait the OS gives before it tries again:
+     * the holder then decides without the state's cache lines moving to the other core on every decision, and a
+     * waiter costs no CPU when request threads outnumber cores. Resilience4j's rate limiter backs off the same way
+     * after a failed compare-and-set.
      */
     final void lock() {
         if (!LOCKED.compareAndSet(this, 0, 1)) {

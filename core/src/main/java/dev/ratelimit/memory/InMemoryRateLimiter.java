@@ -221,7 +221,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
      *
      * @return the number of (key, rule) states held; an estimate, as entries past their expiry may still be counted
      */
-    public long estimatedSize() {
+    long estimatedSize() {
         return states.estimatedSize();
     }
 
@@ -230,7 +230,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
      *
      * @return an estimate in bytes; walks every entry, so it is not for the request path
      */
-    public long estimatedFootprintBytes() {
+    long estimatedFootprintBytes() {
         long total = 0;
         for (AlgorithmState s : states.asMap().values()) {
             total += s.footprintBytes() + 64;

@@ -253,7 +253,7 @@ public final class RedisRateLimiter implements RateLimiter, LocalDenials {
      * @return {@code <prefix>:{<store form of the key>}:<rule name>:<algorithm suffix>:<limit>:<window in ms>}
      * @throws IllegalArgumentException when the key is null or empty
      */
-    public String stateKey(String key, RateLimitRule rule) {
+    String stateKey(String key, RateLimitRule rule) {
         return hashTag(ClientKeys.normalize(key)) + counter(rule);
     }
 

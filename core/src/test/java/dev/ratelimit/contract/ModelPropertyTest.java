@@ -832,7 +832,7 @@ class ModelPropertyTest {
         }
 
         private String key(KeyedRule r) {
-            return redisLimiter.stateKey(r.key(), r.rule());
+            return RedisTestAccess.stateKey(redisLimiter, r.key(), r.rule());
         }
 
         /**
@@ -939,7 +939,7 @@ class ModelPropertyTest {
             Set<String> found = new HashSet<>();
             RateLimitRule any = RateLimitRule.custom().name("x").limit(1).window("1s").build();
             for (String client : clientKeys) {
-                String sample = redisLimiter.stateKey(client, any);
+                String sample = RedisTestAccess.stateKey(redisLimiter, client, any);
                 String pattern = sample.substring(0, sample.indexOf('}') + 1) + "*";
                 String cursor = ScanParams.SCAN_POINTER_START;
                 do {

@@ -7,6 +7,7 @@ import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.Store;
 import dev.ratelimit.redis.RedisRateLimiter;
+import dev.ratelimit.redis.RedisTestAccess;
 import dev.ratelimit.testing.ConcurrentBurst;
 import dev.ratelimit.testing.ManualClock;
 import dev.ratelimit.testing.RedisCluster;
@@ -66,7 +67,8 @@ class RedisClusterFailoverTest {
             assertThat(cluster.masters()).hasSize(3).doesNotContain(victim);
 
             // a fresh key in a slot the killed master served: decided on its replica, now master, exactly
-            assertThat(cluster.masterOf(cluster.keySlot(primary.stateKey(key, rule)))).isNotEqualTo(victim);
+            assertThat(cluster.masterOf(cluster.keySlot(RedisTestAccess.stateKey(primary, key, rule))))
+                    .isNotEqualTo(victim);
             List<Decision> decisions = ConcurrentBurst.run(8, 25, (thread, i) -> limiter.acquire(key, rule));
             assertThat(decisions).extracting(Decision::store).containsOnly(Store.REDIS);
             assertThat(decisions.stream().filter(Decision::allowed).count()).isEqualTo(100);
@@ -84,7 +86,7 @@ class RedisClusterFailoverTest {
             RateLimitRule rule) {
         for (int i = 0; ; i++) {
             String key = "fresh-" + i;
-            if (cluster.masterOf(cluster.keySlot(limiter.stateKey(key, rule))).equals(master)) {
+            if (cluster.masterOf(cluster.keySlot(RedisTestAccess.stateKey(limiter, key, rule))).equals(master)) {
                 return key;
             }
         }

@@ -7,6 +7,7 @@ import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.Store;
 import dev.ratelimit.redis.RedisRateLimiter;
+import dev.ratelimit.redis.RedisTestAccess;
 import dev.ratelimit.testing.ConcurrentBurst;
 import dev.ratelimit.testing.ManualClock;
 import dev.ratelimit.testing.RedisSentinelSet;
@@ -47,7 +48,7 @@ class RedisSentinelFailoverTest {
                     .build()) {
                 RedisServer oldMaster = set.currentMaster();
                 assertExactlyTheLimitOnRedis(limiter, "before", rule);
-                assertStateOn(set, oldMaster, primary.stateKey("before", rule));
+                assertStateOn(set, oldMaster, RedisTestAccess.stateKey(primary, "before", rule));
 
                 RateLimitRule loadRule = RateLimitRule.custom().name("load").limit(1_000_000).window("1m").build();
                 TopologyFailoverLoad load = new TopologyFailoverLoad(limiter, loadRule);
@@ -62,7 +63,7 @@ class RedisSentinelFailoverTest {
                 assertThat(load.errors).as("exceptions that reached a caller").isEmpty();
                 assertThat(newMaster).isNotEqualTo(oldMaster);
                 assertExactlyTheLimitOnRedis(limiter, "after", rule);
-                assertStateOn(set, newMaster, primary.stateKey("after", rule));
+                assertStateOn(set, newMaster, RedisTestAccess.stateKey(primary, "after", rule));
                 assertThat(limiter.state()).isEqualTo(CircuitBreaker.State.CLOSED);
             }
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.memory.InMemoryRateLimiter;
+import dev.ratelimit.memory.InMemoryTestAccess;
 import dev.ratelimit.testing.ManualClock;
 import dev.ratelimit.testing.RedisServer;
 import java.io.IOException;
@@ -126,8 +127,9 @@ class RedisMemoryReportTest {
                         clock.advanceMicros(1);
                     }
                     assertThat(allowed).isEqualTo((long) permits * MEMORY_KEYS);
-                    assertThat(limiter.estimatedSize()).isEqualTo(MEMORY_KEYS);
-                    perPermits.put(permits, limiter.estimatedFootprintBytes() / limiter.estimatedSize());
+                    assertThat(InMemoryTestAccess.estimatedSize(limiter)).isEqualTo(MEMORY_KEYS);
+                    perPermits.put(permits, InMemoryTestAccess.estimatedFootprintBytes(limiter)
+                            / InMemoryTestAccess.estimatedSize(limiter));
                 }
             }
             bytes.put(algorithm, perPermits);

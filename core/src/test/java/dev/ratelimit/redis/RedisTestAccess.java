@@ -1,9 +1,11 @@
 package dev.ratelimit.redis;
 
+import dev.ratelimit.core.RateLimitRule;
 import java.time.Duration;
 
 /**
- * Test-only access to the package-private options of {@link RedisRateLimiter.Builder} for tests in other packages.
+ * Test-only access to the package-private members of {@link RedisRateLimiter} and its builder, for tests in other
+ * packages, other modules' tests and the benchmarks.
  */
 public final class RedisTestAccess {
 
@@ -20,5 +22,18 @@ public final class RedisTestAccess {
      */
     public static RedisRateLimiter.Builder ttlPadding(RedisRateLimiter.Builder builder, Duration padding) {
         return builder.ttlPadding(padding);
+    }
+
+    /**
+     * {@link RedisRateLimiter#stateKey(String, RateLimitRule)}: the Redis key holding one rule's state for one client
+     * key, for tests and measurements that read it from Redis.
+     *
+     * @param limiter the limiter
+     * @param key     the client key
+     * @param rule    the rule
+     * @return the Redis key
+     */
+    public static String stateKey(RedisRateLimiter limiter, String key, RateLimitRule rule) {
+        return limiter.stateKey(key, rule);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ratelimit.core.KeySource;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.redis.RedisRateLimiter;
+import dev.ratelimit.redis.RedisTestAccess;
 import dev.ratelimit.testing.RedisServer;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterEach;
@@ -60,7 +61,7 @@ class RedisBackedFilterTest {
         String stateKey;
         try (RedisRateLimiter keys = RedisRateLimiter.custom().uri(redis.uri()).keyPrefix("servlet-settings")
                 .build()) {
-            stateKey = keys.stateKey("ip:198.51.100.1", rule);
+            stateKey = RedisTestAccess.stateKey(keys, "ip:198.51.100.1", rule);
         }
         assertThat(stateKey).isEqualTo("servlet-settings:{ip:198.51.100.1}:per-ip:tb:2:3600000");
         try (RedisClient client = redis.client()) {
