@@ -17,9 +17,12 @@ import org.glassfish.jersey.internal.inject.InjectionManager;
  * <p>Settings ({@code ratelimit.redis.url}, {@code ratelimit.trusted-proxies}, …; see {@code docs/configuration.md})
  * come from system properties, environment variables, then the application's properties (servlet init-params of
  * the Jersey servlet, or {@code ResourceConfig#property}), then the webapp's context-params. Register the feature
- * by class so Jersey injects the servlet context. The limiter, the settings, the {@code KeyResolver}
- * for {@code KeySource.CUSTOM} and the {@link PeerAddress} are HK2 services with defaults: an application binds its
- * own {@link dev.ratelimit.core.RateLimiter}, {@link dev.ratelimit.http.KeyResolver} or {@link PeerAddress} in an HK2
+ * by class so Jersey injects the servlet context. In a servlet container the limiter is the web application's one,
+ * shared with its rate-limit servlet filters (the servlet context attribute {@code dev.ratelimit.core.RateLimiter}),
+ * created at startup by whichever binding starts first. The limiter, the metrics, the {@code KeyResolver} for
+ * {@code KeySource.CUSTOM} and the {@link PeerAddress} are HK2 services with defaults: an application binds its own
+ * {@link dev.ratelimit.core.RateLimiter}, {@link dev.ratelimit.metrics.RateLimitMetrics},
+ * {@link dev.ratelimit.http.KeyResolver} or {@link PeerAddress} in an HK2
  * {@code org.glassfish.hk2.utilities.binding.AbstractBinder} and it replaces ours.
  *
  * <p>The client address comes from the servlet request in servlet containers and from Grizzly's request on Jersey's
