@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code OPTIONS} requests, which browsers send on their own as CORS preflights, in a real Jetty 12 (ee10): by
  * default neither counted nor decorated, as in the JAX-RS binding; counted like any method with
- * {@code ratelimit.count-options=true}, context-wide or per filter.
+ * {@code ratelimit.count-options=true}, context-wide or per filter. The default (uncounted, undecorated) is asserted
+ * for both bindings by the binding contract ({@link ServletBindingContractTest}).
  */
 class OptionsRequestsTest {
 
@@ -43,27 +44,6 @@ class OptionsRequestsTest {
     private static void assertNoRateLimitHeaders(HttpResponse<String> response) {
         assertThat(response.headers().map().keySet())
                 .noneMatch(h -> h.toLowerCase(Locale.ROOT).contains("ratelimit") || h.equalsIgnoreCase("Retry-After"));
-    }
-
-    @Test
-    void optionsRequestsPassUncountedAndWithoutHeadersByDefault() throws Exception {
-        jetty().filter("api", "/api/*", "limit", "1", "window", "1h").start();
-
-        for (int i = 0; i < 3; i++) {
-            HttpResponse<String> preflight = preflight("/api/x");
-            assertThat(preflight.statusCode()).isEqualTo(200);
-            assertNoRateLimitHeaders(preflight);
-        }
-        HttpResponse<String> get = jetty.get("/api/x");
-        assertThat(get.statusCode()).as("the preflights took no permit").isEqualTo(200);
-        assertThat(header(get, "X-RateLimit-Remaining")).isEqualTo("0");
-        assertThat(jetty.get("/api/x").statusCode()).isEqualTo(429);
-
-        HttpResponse<String> afterDenial = preflight("/api/x");
-        assertThat(afterDenial.statusCode()).as("a client over its limit may still ask for CORS permissions")
-                .isEqualTo(200);
-        assertNoRateLimitHeaders(afterDenial);
-        assertThat(jetty.invocations.get()).isEqualTo(5);
     }
 
     @Test
