@@ -10,6 +10,7 @@ import dev.ratelimit.core.Store;
 import dev.ratelimit.core.TimeSource;
 import dev.ratelimit.memory.InMemoryRateLimiter;
 import dev.ratelimit.testing.ManualClock;
+import dev.ratelimit.testing.RedisServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,10 +27,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import redis.clients.jedis.RedisClient;
 
 /**
  * The HTTP behaviour both bindings (the JAX-RS binding and the servlet filter) must show, asserted identically for
@@ -41,7 +44,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * limiter unless a binding's test overrides it) on a {@link ManualClock} at 2026-01-01T00:00:00Z, a whole number of
  * days, so fixed windows start there and every header value is exact. No time passes unless a test moves the clock;
  * nothing sleeps. The application takes that limiter as an application's own (the JAX-RS binding from an HK2
- * binding, the servlet filter from the context attribute {@code dev.ratelimit.core.RateLimiter}).
+ * binding, the servlet filter from the context attribute {@code dev.ratelimit.core.RateLimiter}). The tests of a
+ * failing Redis instead let the binding build its limiter from the settings, with a Redis of their own that they
+ * kill; they assert nothing that depends on the time.
  *
  * <p>The catalogue, at the paths below the base URI {@code deploy} returns (the application's root, a context path
  * such as {@code /app}). Every endpoint answers {@code GET} with 200 and the body {@code ok}, counting one invocation,
@@ -85,6 +90,8 @@ public abstract class BindingContract {
 
     private static final String TRUSTED_LOCALHOST = "127.0.0.1/32, ::1";
     private static final String PROBLEM_TYPE = "https://ratelimit.dev/problems/rate-limited";
+    /** Makes the Redis key prefixes of the tests unique. */
+    private static final AtomicInteger PREFIXES = new AtomicInteger();
     /** The rate-limit header fields, lower case. */
     private static final Set<String> RATE_LIMIT_FIELDS = Set.of("ratelimit-policy", "ratelimit", "x-ratelimit-limit",
             "x-ratelimit-remaining", "x-ratelimit-reset", "retry-after");
@@ -95,10 +102,14 @@ public abstract class BindingContract {
             .connectTimeout(Duration.ofSeconds(10)).build();
     private RateLimiter limiter;
     private URI base;
+    /** A Redis of one test's own, which it may kill. */
+    private RedisServer ownRedis;
 
     /**
      * Deploys a fresh application serving the catalogue (see the class comment) with {@code limiter} as its
      * limiter and {@code settings} as its container parameters, and returns its root, without a trailing slash.
+     * A null {@code limiter}: the application gives the binding none, so the binding builds its own from the
+     * settings (e.g. {@code ratelimit.redis.url}) and closes it when the application stops.
      */
     protected abstract URI deploy(Map<String, String> settings, RateLimiter limiter) throws Exception;
 
@@ -127,6 +138,19 @@ public abstract class BindingContract {
         }
     }
 
+    /** Deploys without a limiter of the application's: the binding builds its own from {@code settings}. */
+    private void deployOwnLimiter(String... settings) {
+        Map<String, String> map = new LinkedHashMap<>();
+        for (int i = 0; i < settings.length; i += 2) {
+            map.put(settings[i], settings[i + 1]);
+        }
+        try {
+            base = deploy(map, null);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot deploy the catalogue", e);
+        }
+    }
+
     @AfterEach
     void undeployAndClose() throws Exception {
         try {
@@ -136,6 +160,9 @@ public abstract class BindingContract {
         } finally {
             if (limiter != null) {
                 limiter.close();
+            }
+            if (ownRedis != null) {
+                ownRedis.close();
             }
         }
     }
@@ -562,6 +589,78 @@ public abstract class BindingContract {
                     "x-ratelimit-reset");
         }
         assertThat(invocations()).isEqualTo(5);
+    }
+
+    // --- a limiter the binding builds from its settings, in Redis ------------------------------------------------
+
+    @Test
+    void aLimiterBuiltFromTheSettingsDecidesInTheRedisTheyNameAndSpoofedForwardingHeadersDoNotEscapeIt() {
+        String prefix = "binding-contract-" + PREFIXES.incrementAndGet() + "-" + ProcessHandle.current().pid();
+        deployOwnLimiter("ratelimit.redis.url", RedisServer.shared().uri(), "ratelimit.redis.key-prefix", prefix,
+                "ratelimit.redis.timeout", "2s");
+        long start = System.nanoTime();
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> ok = getFrom("198.51.100." + (i + 1), "/one");
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(header(ok, "X-RateLimit-Remaining")).isEqualTo(String.valueOf(2 - i));
+        }
+        HttpResponse<String> denied = get("/one", "X-Forwarded-For", "198.51.100.4", "Forwarded", "for=198.51.100.5");
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        assertThat(denied.statusCode()).as("no trusted proxy: every request counted against the peer").isEqualTo(429);
+        // Redis's own clock runs here: a permit comes back 1200 s after the first request, less the time that passed
+        // on the server, which is at most what this client measured
+        long retry = Long.parseLong(header(denied, "Retry-After"));
+        assertThat(retry).isBetween((long) Math.max(1, Math.ceil(1200 - elapsed)), 1200L);
+        assertThat(denied.body()).isEqualTo(problem("one", "3 per 1h", retry, instance("/one")));
+        assertThat(invocations()).isEqualTo(3);
+
+        String stateKey = prefix + ":{ip:127.0.0.1}:one:tb:3:3600000";
+        try (RedisClient redis = RedisServer.shared().client()) {
+            assertThat(redis.keys(prefix + ":*")).as("the one counter lives in Redis").containsExactly(stateKey);
+            assertThat(redis.pttl(stateKey)).as("with a TTL").isPositive();
+        }
+    }
+
+    @Test
+    void whileRedisIsDownTheDenyPolicyAnswers503WithAProblemBody() {
+        ownRedis = RedisServer.start();
+        deployOwnLimiter("ratelimit.redis.url", ownRedis.uri(), "ratelimit.fallback.policy", "DENY");
+        assertThat(get("/one").statusCode()).isEqualTo(200);
+
+        ownRedis.kill();
+        for (int i = 0; i < 6; i++) {
+            HttpResponse<String> r = get("/one");
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(header(r, "Content-Type")).isEqualTo("application/problem+json");
+            // the breaker's wait before it probes Redis again (ratelimit.breaker.wait-in-open-state, 5 s)
+            assertThat(header(r, "Retry-After")).isEqualTo("5");
+            assertThat(rateLimitFields(r)).as("nothing was counted, so no quota is reported")
+                    .containsExactly("retry-after");
+            assertThat(header(r, "Cache-Control")).as("Retry-After alone is one client's too").isEqualTo("private");
+            assertThat(r.body()).isEqualTo("{\"type\":\"https://ratelimit.dev/problems/rate-limiter-unavailable\","
+                    + "\"title\":\"Service Unavailable\",\"status\":503,"
+                    + "\"detail\":\"The rate limiter is temporarily unavailable; retry in 5 s.\","
+                    + "\"instance\":\"" + instance("/one") + "\",\"retryAfter\":5}");
+        }
+        assertThat(invocations()).isEqualTo(1);
+    }
+
+    @Test
+    void whileRedisIsDownTheInMemoryFallbackKeepsEnforcingTheLimit() {
+        ownRedis = RedisServer.start();
+        deployOwnLimiter("ratelimit.redis.url", ownRedis.uri());
+        assertThat(header(get("/ip"), "X-RateLimit-Remaining")).isEqualTo("1");
+
+        ownRedis.kill();
+        // the fallback starts from a fresh count of its own: Redis's count is out of reach
+        HttpResponse<String> first = get("/ip");
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(header(first, "X-RateLimit-Remaining")).isEqualTo("1");
+        assertThat(header(get("/ip"), "X-RateLimit-Remaining")).isEqualTo("0");
+        HttpResponse<String> denied = get("/ip");
+        assertThat(denied.statusCode()).isEqualTo(429);
+        assertThat(denied.body()).startsWith("{\"type\":\"" + PROBLEM_TYPE + "\"");
+        assertThat(invocations()).isEqualTo(3);
     }
 
     // --- OPTIONS --------------------------------------------------------------------------------------------------

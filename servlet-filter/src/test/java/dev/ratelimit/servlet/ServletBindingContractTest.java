@@ -35,7 +35,11 @@ class ServletBindingContractTest extends BindingContract {
 
     @Override
     protected URI deploy(Map<String, String> settings, RateLimiter limiter) throws Exception {
-        jetty = new TestServer().applicationLimiter(limiter).principalFromHeader();
+        jetty = new TestServer();
+        if (limiter != null) {
+            jetty.applicationLimiter(limiter);
+        }
+        jetty.principalFromHeader();
         settings.forEach(jetty::contextParam);
         jetty.filter("one", "/one", "limit", "3", "window", "1h", "algorithm", "TOKEN_BUCKET")
                 .filter("two", "/two", "algorithm", "FIXED_WINDOW",
