@@ -50,8 +50,8 @@ import redis.clients.jedis.RedisClient;
  *
  * <p>The catalogue, at the paths below the base URI {@code deploy} returns (the application's root, a context path
  * such as {@code /app}). Every endpoint answers {@code GET} with 200 and the body {@code ok}, counting one invocation,
- * and {@code /one} answers {@code OPTIONS} with 200 the same way (the JAX-RS fixture from an {@code @OPTIONS} method
- * of a class whose limit is class-level):
+ * and {@code /one} answers {@code OPTIONS} with 200 the same way, under the same limit (the JAX-RS fixture from an
+ * {@code @OPTIONS} method of a class whose limit is class-level):
  *
  * <table>
  * <caption>endpoints</caption>
@@ -686,6 +686,23 @@ public abstract class BindingContract {
                 .isEqualTo(200);
         assertThat(rateLimitFields(afterDenial)).isEmpty();
         assertThat(invocations()).as("four OPTIONS and three GET reached the endpoint").isEqualTo(7);
+    }
+
+    @Test
+    void withCountOptionsOptionsRequestsAreCountedDecoratedAndRefusedLikeAnyMethod() {
+        deployWith("ratelimit.count-options", "true");
+        HttpResponse<String> first = preflight("/one");
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(header(first, "RateLimit")).isEqualTo("\"one\";r=2;t=1200");
+        assertThat(header(first, "Cache-Control")).isEqualTo("private");
+        assertThat(header(get("/one"), "X-RateLimit-Remaining")).as("GET and OPTIONS share the counter")
+                .isEqualTo("1");
+        assertThat(header(preflight("/one"), "X-RateLimit-Remaining")).isEqualTo("0");
+        HttpResponse<String> denied = preflight("/one");
+        assertThat(denied.statusCode()).isEqualTo(429);
+        assertThat(header(denied, "Retry-After")).isEqualTo("1200");
+        assertThat(denied.body()).isEqualTo(problem("one", "3 per 1h", 1200, instance("/one")));
+        assertThat(invocations()).isEqualTo(3);
     }
 
     /** What slf4j-simple (which writes to the current {@code System.err}) logs while {@code action} runs. */
