@@ -67,12 +67,4 @@ final class HeaderResources {
             throw new MappedException();
         }
     }
-
-    @Path("headers-free")
-    public static class Unlimited {
-        @GET
-        public String get() {
-            return "free";
-        }
-    }
 }

@@ -3,12 +3,10 @@ package dev.ratelimit.jaxrs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ratelimit.core.RateLimiter;
-import dev.ratelimit.http.KeyResolver;
 import dev.ratelimit.memory.InMemoryRateLimiter;
 import dev.ratelimit.testing.ManualClock;
 import jakarta.ws.rs.core.Response;
 import java.time.Duration;
-import java.util.List;
 import org.glassfish.hk2.utilities.binding.AbstractBinder;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.junit.jupiter.api.Test;
@@ -16,8 +14,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The binding end to end through HTTP, with the application's own in-memory limiter on a controlled clock bound in
- * an HK2 binder (which also proves that a bound {@link RateLimiter} replaces ours), so every header value is exact.
+ * What only the JAX-RS binding does, end to end through HTTP: each algorithm through a resource method, class-level
+ * limits, default names, headers a resource sets itself. The application's own in-memory limiter on a controlled
+ * clock is bound in an HK2 binder (which also proves that a bound {@link RateLimiter} replaces ours), so every header
+ * value is exact. The behaviour both bindings share is asserted by {@link JaxrsBindingContractTest}.
  */
 class RateLimitFeatureTest extends JerseyServletTest {
 
@@ -27,17 +27,13 @@ class RateLimitFeatureTest extends JerseyServletTest {
     @Override
     protected ResourceConfig application() {
         return new ResourceConfig(TestResources.Algorithms.class, TestResources.Misc.class,
-                TestResources.ClassLimited.class, TestResources.TestAuthentication.class)
+                TestResources.ClassLimited.class)
                 .register(RateLimitFeature.class)
                 .property("ratelimit.trusted-proxies", "127.0.0.1, ::1")
                 .register(new AbstractBinder() {
                     @Override
                     protected void configure() {
                         bind(limiter).to(RateLimiter.class);
-                        bind((KeyResolver) request -> {
-                            List<String> tenant = request.headerValues("X-Tenant");
-                            return tenant.isEmpty() ? null : tenant.get(0);
-                        }).to(KeyResolver.class);
                     }
                 });
     }
@@ -86,70 +82,6 @@ class RateLimitFeatureTest extends JerseyServletTest {
     }
 
     @Test
-    void clientsAreCountedApartBehindATrustedProxy() {
-        assertThat(get("misc/ip", "198.51.100.7").getStatus()).isEqualTo(200);
-        assertThat(get("misc/ip", "198.51.100.7").getStatus()).isEqualTo(200);
-        assertThat(get("misc/ip", "198.51.100.7").getStatus()).isEqualTo(429);
-        assertThat(get("misc/ip", "198.51.100.8").getStatus()).isEqualTo(200);
-        // the right-most untrusted address counts: a client cannot prepend its way out of the limit
-        assertThat(get("misc/ip", "10.9.9.9, 198.51.100.7").getStatus()).isEqualTo(429);
-    }
-
-    @Test
-    void principalBeatsIpAndHeaderKeysStandAlone() {
-        assertThat(target("misc/user").request().header("X-Test-User", "alice").get().getStatus()).isEqualTo(200);
-        assertThat(target("misc/user").request().header("X-Test-User", "alice").get().getStatus()).isEqualTo(200);
-        assertThat(target("misc/user").request().header("X-Test-User", "alice").get().getStatus()).isEqualTo(429);
-        assertThat(target("misc/user").request().header("X-Test-User", "bob").get().getStatus()).isEqualTo(200);
-
-        assertThat(target("misc/header").request().header("X-Api-Key", "k1").get().getStatus()).isEqualTo(200);
-        assertThat(target("misc/header").request().header("X-Api-Key", "k1").get().getStatus()).isEqualTo(200);
-        assertThat(target("misc/header").request().header("X-Api-Key", "k1").get().getStatus()).isEqualTo(429);
-        assertThat(target("misc/header").request().header("X-Api-Key", "k2").get().getStatus()).isEqualTo(200);
-    }
-
-    @Test
-    void boundKeyResolverServesCustomKeys() {
-        assertThat(target("misc/custom").request().header("X-Tenant", "t1").get().getStatus()).isEqualTo(200);
-        assertThat(target("misc/custom").request().header("X-Tenant", "t1").get().getStatus()).isEqualTo(200);
-        assertThat(target("misc/custom").request().header("X-Tenant", "t1").get().getStatus()).isEqualTo(429);
-        assertThat(target("misc/custom").request().header("X-Tenant", "t2").get().getStatus()).isEqualTo(200);
-    }
-
-    @Test
-    void severalLimitsAllApplyAndTheMostRestrictiveIsReported() {
-        Response first = get("misc/multi", "198.51.100.20");
-        assertThat(first.getHeaderString("RateLimit-Policy")).isEqualTo("\"per-second\";q=2;w=1, \"per-ten\";q=4;w=10");
-        assertThat(first.getHeaderString("RateLimit")).isEqualTo("\"per-second\";r=1;t=1");
-        assertThat(get("misc/multi", "198.51.100.20").getStatus()).isEqualTo(200);
-        Response third = get("misc/multi", "198.51.100.20");
-        assertThat(third.getStatus()).isEqualTo(429);
-        assertThat(third.getHeaderString("Retry-After")).isEqualTo("1");
-        clock.advance(Duration.ofSeconds(1));
-        assertThat(get("misc/multi", "198.51.100.20").getStatus()).isEqualTo(200);
-        Response fourth = get("misc/multi", "198.51.100.20");
-        assertThat(fourth.getStatus()).isEqualTo(200);
-        // both have none left: the one that takes longer to come back is reported
-        assertThat(fourth.getHeaderString("RateLimit")).isEqualTo("\"per-ten\";r=0;t=9");
-        clock.advance(Duration.ofSeconds(1));
-        Response fifth = get("misc/multi", "198.51.100.20");
-        assertThat(fifth.getStatus()).as("the 10 s limit of 4 is used up").isEqualTo(429);
-        assertThat(fifth.getHeaderString("Retry-After")).isEqualTo("8");
-    }
-
-    @Test
-    void sharedNamesShareOneCounterAndCostTakesSeveralPermits() {
-        assertThat(get("misc/shared-a", "198.51.100.30").getStatus()).isEqualTo(200);
-        assertThat(get("misc/shared-b", "198.51.100.30").getStatus()).isEqualTo(200);
-        assertThat(get("misc/shared-a", "198.51.100.30").getHeaderString("X-RateLimit-Remaining")).isEqualTo("0");
-        assertThat(get("misc/shared-b", "198.51.100.30").getStatus()).isEqualTo(429);
-
-        assertThat(get("misc/cost", "198.51.100.31").getHeaderString("X-RateLimit-Remaining")).isEqualTo("3");
-        assertThat(get("misc/cost", "198.51.100.31").getHeaderString("X-RateLimit-Remaining")).isEqualTo("1");
-        assertThat(get("misc/cost", "198.51.100.31").getStatus()).isEqualTo(429);
-    }
-
-    @Test
     void methodAnnotationsBeatTheClassAnnotation() {
         assertThat(get("class/inherits", "198.51.100.40").getHeaderString("RateLimit-Policy"))
                 .isEqualTo("\"class-level\";q=1;w=60");
@@ -163,14 +95,6 @@ class RateLimitFeatureTest extends JerseyServletTest {
     void theDefaultNameIsTheResourceClassAndMethod() {
         assertThat(get("misc/default-name", "198.51.100.50").getHeaderString("RateLimit-Policy"))
                 .isEqualTo("\"dev.ratelimit.jaxrs.TestResources$Misc#defaultName()\";q=1;w=60");
-    }
-
-    @Test
-    void unlimitedMethodsCarryNoHeaders() {
-        Response free = get("misc/unlimited", "198.51.100.60");
-        assertThat(free.getStatus()).isEqualTo(200);
-        assertThat(free.getHeaderString("RateLimit")).isNull();
-        assertThat(free.getHeaderString("X-RateLimit-Limit")).isNull();
     }
 
     @Test

@@ -3,18 +3,12 @@ package dev.ratelimit.jaxrs;
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.KeySource;
 import dev.ratelimit.core.RateLimited;
-import jakarta.annotation.Priority;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.Priorities;
-import jakarta.ws.rs.container.ContainerRequestContext;
-import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.SecurityContext;
-import java.security.Principal;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Resources and a stand-in authentication filter for the binding tests. */
+/** Resources for the binding tests (the binding contract's catalogue is {@link ContractResources}). */
 final class TestResources {
 
     /** Counts how often a resource method really ran. */
@@ -192,40 +186,6 @@ final class TestResources {
         @RateLimited(limit = 5, window = "1m", cost = 6)
         public String get() {
             return "never";
-        }
-    }
-
-    /** Authenticates {@code X-Test-User} as the principal, standing in for a real authentication filter. */
-    @Priority(Priorities.AUTHENTICATION)
-    public static class TestAuthentication implements ContainerRequestFilter {
-        @Override
-        public void filter(ContainerRequestContext request) {
-            String user = request.getHeaderString("X-Test-User");
-            if (user == null) {
-                return;
-            }
-            Principal principal = () -> user;
-            request.setSecurityContext(new SecurityContext() {
-                @Override
-                public Principal getUserPrincipal() {
-                    return principal;
-                }
-
-                @Override
-                public boolean isUserInRole(String role) {
-                    return false;
-                }
-
-                @Override
-                public boolean isSecure() {
-                    return false;
-                }
-
-                @Override
-                public String getAuthenticationScheme() {
-                    return "test";
-                }
-            });
         }
     }
 }

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Responses that carry rate-limit headers describe one client's quota, so the filter makes them
  * {@code Cache-Control: private} (the core's {@code RateLimitHeaders.cacheControl}, as in the JAX-RS binding), also
- * when the servlet or an earlier filter sets a {@code Cache-Control} of its own. In a real Jetty 12 (ee10).
+ * when the servlet or an earlier filter sets a {@code Cache-Control} of its own. In a real Jetty 12 (ee10). That
+ * allowed and denied responses are {@code private} and others left alone is asserted for both bindings by the binding
+ * contract ({@link ServletBindingContractTest}).
  */
 class CacheControlTest {
 
@@ -51,22 +53,6 @@ class CacheControlTest {
             }
             res.getWriter().write("ok");
         });
-    }
-
-    @Test
-    void allowedAndDeniedLimitedResponsesArePrivateAndOthersAreLeftAlone() throws Exception {
-        jetty().filter("api", "/api/*", "limit", "1", "window", "1h").start();
-
-        HttpResponse<String> allowed = jetty.get("/api/x");
-        assertThat(allowed.statusCode()).isEqualTo(200);
-        assertThat(cacheControl(allowed)).isEqualTo("private");
-        HttpResponse<String> denied = jetty.get("/api/x");
-        assertThat(denied.statusCode()).isEqualTo(429);
-        assertThat(cacheControl(denied)).isEqualTo("private");
-
-        assertThat(jetty.get("/free/x").headers().firstValue("Cache-Control")).as("not limited").isEmpty();
-        assertThat(jetty.request("OPTIONS", "/api/x").headers().firstValue("Cache-Control"))
-                .as("an OPTIONS request is not counted and gets no rate-limit header").isEmpty();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.ratelimit.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ratelimit.bindingcontract.TenantKeyResolver;
 import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.core.KeySource;
 import dev.ratelimit.core.RateLimitRule;

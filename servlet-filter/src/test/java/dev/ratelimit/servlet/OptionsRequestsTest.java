@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code OPTIONS} requests, which browsers send on their own as CORS preflights, in a real Jetty 12 (ee10): by
  * default neither counted nor decorated, as in the JAX-RS binding; counted like any method with
- * {@code ratelimit.count-options=true}, context-wide or per filter.
+ * {@code ratelimit.count-options=true}, context-wide or per filter. The default (uncounted, undecorated) and the
+ * context-wide {@code true} are asserted for both bindings by the binding contract
+ * ({@link ServletBindingContractTest}); here, the setting per filter.
  */
 class OptionsRequestsTest {
 
@@ -36,49 +38,9 @@ class OptionsRequestsTest {
         return jetty.request("OPTIONS", path, "Origin", "https://app.example", "Access-Control-Request-Method", "GET");
     }
 
-    private static String header(HttpResponse<String> response, String name) {
-        return response.headers().firstValue(name).orElse(null);
-    }
-
     private static void assertNoRateLimitHeaders(HttpResponse<String> response) {
         assertThat(response.headers().map().keySet())
                 .noneMatch(h -> h.toLowerCase(Locale.ROOT).contains("ratelimit") || h.equalsIgnoreCase("Retry-After"));
-    }
-
-    @Test
-    void optionsRequestsPassUncountedAndWithoutHeadersByDefault() throws Exception {
-        jetty().filter("api", "/api/*", "limit", "1", "window", "1h").start();
-
-        for (int i = 0; i < 3; i++) {
-            HttpResponse<String> preflight = preflight("/api/x");
-            assertThat(preflight.statusCode()).isEqualTo(200);
-            assertNoRateLimitHeaders(preflight);
-        }
-        HttpResponse<String> get = jetty.get("/api/x");
-        assertThat(get.statusCode()).as("the preflights took no permit").isEqualTo(200);
-        assertThat(header(get, "X-RateLimit-Remaining")).isEqualTo("0");
-        assertThat(jetty.get("/api/x").statusCode()).isEqualTo(429);
-
-        HttpResponse<String> afterDenial = preflight("/api/x");
-        assertThat(afterDenial.statusCode()).as("a client over its limit may still ask for CORS permissions")
-                .isEqualTo(200);
-        assertNoRateLimitHeaders(afterDenial);
-        assertThat(jetty.invocations.get()).isEqualTo(5);
-    }
-
-    @Test
-    void withCountOptionsTheyAreCountedAndRefusedLikeAnyMethod() throws Exception {
-        jetty().contextParam("ratelimit.count-options", "true")
-                .filter("api", "/api/*", "limit", "2", "window", "1h").start();
-
-        HttpResponse<String> first = preflight("/api/x");
-        assertThat(first.statusCode()).isEqualTo(200);
-        assertThat(header(first, "RateLimit")).isEqualTo("\"api\";r=1;t=1800");
-        assertThat(header(jetty.get("/api/x"), "X-RateLimit-Remaining")).isEqualTo("0");
-        HttpResponse<String> denied = preflight("/api/x");
-        assertThat(denied.statusCode()).isEqualTo(429);
-        assertThat(header(denied, "Retry-After")).isEqualTo("1800");
-        assertThat(jetty.invocations.get()).isEqualTo(2);
     }
 
     @Test

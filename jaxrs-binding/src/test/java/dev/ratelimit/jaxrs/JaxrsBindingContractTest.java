@@ -1,0 +1,59 @@
+package dev.ratelimit.jaxrs;
+
+import dev.ratelimit.bindingcontract.BindingContract;
+import dev.ratelimit.bindingcontract.TenantKeyResolver;
+import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.http.KeyResolver;
+import java.net.URI;
+import java.util.Map;
+import org.glassfish.hk2.utilities.binding.AbstractBinder;
+import org.glassfish.jersey.server.ResourceConfig;
+import org.glassfish.jersey.servlet.ServletContainer;
+import org.glassfish.jersey.test.ServletDeploymentContext;
+import org.glassfish.jersey.test.grizzly.GrizzlyWebTestContainerFactory;
+import org.glassfish.jersey.test.spi.TestContainer;
+
+/**
+ * The binding contract for the JAX-RS binding: the catalogue as {@code @RateLimited} resources
+ * ({@link ContractResources}) with {@link RateLimitFeature}, in Jersey's servlet container on a real Grizzly HTTP
+ * server (a free port, context path {@code /app}), so the binding sees servlet requests with a peer address as in
+ * Jetty or Tomcat. The settings are application properties ({@code ResourceConfig#property}); the limiter and the
+ * {@link TenantKeyResolver} are bound in an HK2 binder. Runs on Jersey 3.1 and 4.0 (the two surefire executions).
+ */
+class JaxrsBindingContractTest extends BindingContract {
+
+    private TestContainer container;
+
+    @Override
+    protected URI deploy(Map<String, String> settings, RateLimiter limiter) {
+        ContractResources.INVOCATIONS.set(0);
+        ResourceConfig application = new ResourceConfig(ContractResources.One.class,
+                ContractResources.Catalogue.class, ContractResources.TestAuthentication.class)
+                .register(RateLimitFeature.class)
+                .register(new AbstractBinder() {
+                    @Override
+                    protected void configure() {
+                        if (limiter != null) {
+                            bind(limiter).to(RateLimiter.class);
+                        }
+                        bind(new TenantKeyResolver()).to(KeyResolver.class);
+                    }
+                });
+        settings.forEach(application::property);
+        container = new GrizzlyWebTestContainerFactory().create(URI.create("http://127.0.0.1:0/"),
+                ServletDeploymentContext.forServlet(new ServletContainer(application)).contextPath("app").build());
+        container.start();
+        String base = container.getBaseUri().toString();
+        return URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+    }
+
+    @Override
+    protected void undeploy() {
+        container.stop();
+    }
+
+    @Override
+    protected int invocations() {
+        return ContractResources.INVOCATIONS.get();
+    }
+}
