@@ -1,14 +1,10 @@
 package dev.ratelimit.fallback;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.ratelimit.internal.ClientKeys;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.KeyedRule;
-import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
-import dev.ratelimit.core.Store;
 import dev.ratelimit.core.TimeSource;
 import dev.ratelimit.internal.LocalDenials;
 import dev.ratelimit.memory.InMemoryRateLimiter;
@@ -16,13 +12,7 @@ import dev.ratelimit.metrics.RateLimitMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
-import io.github.resilience4j.circuitbreaker.event.CircuitBreakerOnStateTransitionEvent;
-import java.math.BigInteger;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -46,17 +36,13 @@ public final class FallbackRateLimiter implements RateLimiter {
 
     private static final Logger LOG = LoggerFactory.getLogger(FallbackRateLimiter.class);
 
-    /** The longest window a rule may have: a stretched share never exceeds it. */
-    private static final Duration MAX_WINDOW = Duration.ofDays(366);
-
     private final RateLimiter primary;
     private final RateLimiter fallback;
     private final boolean ownsFallback;
     private final FallbackConfig config;
     private final CircuitBreaker breaker;
     private final CircuitBreakerRegistry registry;
-    private final Duration openWait;
-    private final Cache<RateLimitRule, RateLimitRule> sharedRules;
+    private final FailurePolicyDecider policy;
     private final RateLimitMetrics metrics;
     private volatile RuntimeException lastFailure;
 
@@ -65,15 +51,15 @@ public final class FallbackRateLimiter implements RateLimiter {
         this.config = b.config;
         this.ownsFallback = b.fallback == null;
         this.fallback = ownsFallback ? InMemoryRateLimiter.custom().timeSource(b.timeSource).build() : b.fallback;
-        this.sharedRules = Caffeine.newBuilder().maximumSize(10_000).build();
-        CircuitBreakerConfig breakerConfig = b.breakerConfig == null ? breakerConfig(config, b.timeSource)
-                : onClock(b.breakerConfig, b.timeSource);
-        this.openWait = Duration.ofMillis(breakerConfig.getWaitIntervalFunctionInOpenState().apply(1));
+        CircuitBreakerConfig breakerConfig = b.breakerConfig == null ? CircuitBreakerConfigs.of(config, b.timeSource)
+                : CircuitBreakerConfigs.onClock(b.breakerConfig, b.timeSource);
+        Duration openWait = Duration.ofMillis(breakerConfig.getWaitIntervalFunctionInOpenState().apply(1));
+        this.policy = new FailurePolicyDecider(config, fallback, openWait);
         this.registry = b.registry;
         this.breaker = registry == null ? CircuitBreaker.of(b.name, breakerConfig)
                 : registry.circuitBreaker(b.name, breakerConfig);
-        String name = b.name;
-        breaker.getEventPublisher().onStateTransition(event -> logTransition(name, event));
+        breaker.getEventPublisher().onStateTransition(
+                new BreakerTransitionLog(b.name, config.policy(), openWait, () -> lastFailure)::log);
         this.metrics = b.metrics;
         metrics.bindCircuitBreaker(breaker);
     }
@@ -122,7 +108,7 @@ public final class FallbackRateLimiter implements RateLimiter {
      */
     private Decision guarded(String key, List<RateLimitRule> rules, List<KeyedRule> keyed) {
         if (!breaker.tryAcquirePermission()) {
-            return degraded(key, rules, keyed);
+            return policy.decide(key, rules, keyed);
         }
         long start = System.nanoTime();
         try {
@@ -137,82 +123,8 @@ public final class FallbackRateLimiter implements RateLimiter {
             breaker.onError(took, TimeUnit.NANOSECONDS, e);
             metrics.redisCall(took, false);
             LOG.debug("Redis rate-limit call failed; deciding by policy {}", config.policy(), e);
-            return degraded(key, rules, keyed);
+            return policy.decide(key, rules, keyed);
         }
-    }
-
-    /** The failure policy's decision, for one key or for rules on several keys (as in {@link #guarded}). */
-    private Decision degraded(String key, List<RateLimitRule> rules, List<KeyedRule> keyed) {
-        switch (config.policy()) {
-            case ALLOW:
-            case DENY:
-                List<RateLimitRule> plain = rules;
-                if (keyed != null) {
-                    plain = new ArrayList<>(keyed.size());
-                    for (KeyedRule r : keyed) {
-                        plain.add(r.rule());
-                    }
-                }
-                return unavailable(plain, config.policy() == FailurePolicy.ALLOW);
-            default:
-                Decision local = keyed == null ? fallback.acquire(key, shareOf(rules))
-                        : fallback.acquire(keyedShareOf(keyed));
-                return local.withStore(Store.FALLBACK);
-        }
-    }
-
-    private Decision unavailable(List<RateLimitRule> rules, boolean allowed) {
-        long retry = allowed ? 0 : openWait.toNanos() / 1_000L;
-        List<RuleOutcome> limits = new ArrayList<>(rules.size());
-        for (RateLimitRule rule : rules) {
-            limits.add(new RuleOutcome(rule, allowed, allowed ? rule.limit() : 0, 0, retry));
-        }
-        return Decision.of(Store.NONE, limits);
-    }
-
-    private List<RateLimitRule> shareOf(List<RateLimitRule> rules) {
-        int n = config.instanceCount();
-        if (n == 1) {
-            return rules;
-        }
-        List<RateLimitRule> shared = new ArrayList<>(rules.size());
-        for (RateLimitRule rule : rules) {
-            shared.add(sharedRules.get(rule, r -> share(r, n)));
-        }
-        return shared;
-    }
-
-    private List<KeyedRule> keyedShareOf(List<KeyedRule> rules) {
-        int n = config.instanceCount();
-        if (n == 1) {
-            return rules;
-        }
-        List<KeyedRule> shared = new ArrayList<>(rules.size());
-        for (KeyedRule keyed : rules) {
-            shared.add(new KeyedRule(keyed.key(), sharedRules.get(keyed.rule(), r -> share(r, n))));
-        }
-        return shared;
-    }
-
-    /**
-     * One instance's share of a rule while Redis is unavailable: about 1/n of the rule's permits per unit of time.
-     * Normally {@code ceil(limit / n)} permits per window. When the request's cost is above that but within the full
-     * limit, such a share could never admit the request (Redis would), so the share keeps the same rate with a limit
-     * that fits the cost: {@code cost} permits per {@code window × cost × n / limit} (rounded up to the millisecond,
-     * at most 366 days). (A rule's cost never exceeds its full limit.)
-     */
-    private static RateLimitRule share(RateLimitRule rule, int n) {
-        long limit = rule.limit();
-        long divided = Math.max(1, (limit + n - 1) / n);
-        int cost = rule.cost();
-        if (cost <= divided) {
-            return rule.toBuilder().limit(divided).build();
-        }
-        BigInteger[] millis = BigInteger.valueOf(rule.window().toMillis()).multiply(BigInteger.valueOf(cost))
-                .multiply(BigInteger.valueOf(n)).divideAndRemainder(BigInteger.valueOf(limit));
-        BigInteger window = millis[1].signum() == 0 ? millis[0] : millis[0].add(BigInteger.ONE);
-        long windowMillis = window.min(BigInteger.valueOf(MAX_WINDOW.toMillis())).longValueExact();
-        return rule.toBuilder().limit(cost).window(Duration.ofMillis(windowMillis)).build();
     }
 
     /**
@@ -257,87 +169,6 @@ public final class FallbackRateLimiter implements RateLimiter {
             if (ownsFallback) {
                 fallback.close();
             }
-        }
-    }
-
-    private static CircuitBreakerConfig breakerConfig(FallbackConfig c, TimeSource time) {
-        return CircuitBreakerConfig.custom()
-                .failureRateThreshold(c.failureRateThreshold())
-                .slowCallRateThreshold(c.slowCallRateThreshold())
-                .slowCallDurationThreshold(c.slowCallDurationThreshold())
-                .slidingWindow(c.slidingWindowSize(), c.minimumNumberOfCalls(),
-                        CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .waitDurationInOpenState(c.waitDurationInOpenState())
-                .permittedNumberOfCallsInHalfOpenState(c.permittedCallsInHalfOpenState())
-                .recordException(e -> true)
-                .clock(new TimeSourceClock(time))
-                .build();
-    }
-
-    /**
-     * An application's breaker configuration, as given when it has a clock of its own (anything but
-     * {@code Clock.systemUTC()}, Resilience4j's default) or when the limiter runs on the system clock; otherwise a copy
-     * on the limiter's clock, so a test's clock drives the open-state wait as with the limiter's own configuration.
-     */
-    private static CircuitBreakerConfig onClock(CircuitBreakerConfig app, TimeSource time) {
-        if (!Clock.systemUTC().equals(app.getClock()) || time == TimeSource.system()) {
-            return app;
-        }
-        return CircuitBreakerConfig.from(app).clock(new TimeSourceClock(time)).build();
-    }
-
-    private void logTransition(String name, CircuitBreakerOnStateTransitionEvent event) {
-        CircuitBreaker.State to = event.getStateTransition().getToState();
-        switch (to) {
-            case FORCED_OPEN:
-                // an operator's or the application's decision (circuitBreaker().transitionToForcedOpenState()), not
-                // a Redis failure: say so rather than blame Redis
-                LOG.warn("Rate limiter '{}': circuit breaker {} by the application; deciding by policy {} until it is "
-                        + "released", name, event.getStateTransition(), config.policy());
-                break;
-            case OPEN:
-                RuntimeException cause = lastFailure;
-                LOG.warn("Rate limiter '{}': Redis is failing ({}), circuit breaker {}; deciding by policy {} for the "
-                        + "next {} ms before probing Redis again", name,
-                        cause == null ? "slow calls" : cause.getClass().getSimpleName() + ": " + cause.getMessage(),
-                        event.getStateTransition(), config.policy(), openWait.toMillis());
-                break;
-            case CLOSED:
-                LOG.info("Rate limiter '{}': Redis is healthy again, circuit breaker {}; decisions come from Redis",
-                        name, event.getStateTransition());
-                break;
-            default:
-                LOG.info("Rate limiter '{}': circuit breaker {}", name, event.getStateTransition());
-        }
-    }
-
-    /** Lets the breaker measure its open-state wait on the limiter's clock, so tests control it. */
-    private static final class TimeSourceClock extends Clock {
-        private final TimeSource time;
-
-        TimeSourceClock(TimeSource time) {
-            this.time = time;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            throw new UnsupportedOperationException("the rate limiter's clock has no zone");
-        }
-
-        @Override
-        public long millis() {
-            return time.nowMicros() / 1_000L;
-        }
-
-        @Override
-        public Instant instant() {
-            long micros = time.nowMicros();
-            return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
         }
     }
 

@@ -2,11 +2,8 @@ package dev.ratelimit.redis;
 
 import dev.ratelimit.internal.Masking;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -301,63 +298,5 @@ final class RedisConnection {
                     .poolConfig(pool)
                     .build();
         }
-    }
-
-    /** Parses a single Redis's URL; the password never appears in messages. */
-    static URI parseUri(String redisUri) {
-        URI parsed;
-        try {
-            parsed = new URI(redisUri == null ? "" : redisUri.trim());
-        } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("Redis URL '" + Masking.redisAddress(redisUri)
-                    + "' is not a valid URL");
-        }
-        if (!JedisURIHelper.isValid(parsed) || parsed.getHost() == null) {
-            throw new IllegalArgumentException("Redis URL '" + Masking.redisAddress(redisUri)
-                    + "' must look like redis://[user:password@]host:port[/db] or rediss://…");
-        }
-        return parsed;
-    }
-
-    /** A non-empty password, and a user that is null (the default user) or a name without spaces. */
-    static void checkCredentials(String whose, String user, String password) {
-        if (password == null || password.isEmpty()) {
-            throw new IllegalArgumentException(whose + "password must not be empty");
-        }
-        if (user != null && (user.isBlank() || user.chars().anyMatch(c -> c <= 0x20))) {
-            throw new IllegalArgumentException(whose + "user must be null (the default user) or a name without "
-                    + "spaces");
-        }
-    }
-
-    /** Parses {@code host:port} entries ({@code [v6]:port} for IPv6), rejecting blanks and duplicates. */
-    static Set<HostAndPort> addresses(String what, List<String> hostAndPorts) {
-        if (hostAndPorts == null || hostAndPorts.isEmpty()) {
-            throw new IllegalArgumentException(what + " needs at least one host:port");
-        }
-        Set<HostAndPort> parsed = new LinkedHashSet<>();
-        for (String entry : hostAndPorts) {
-            HostAndPort address = address(what, entry);
-            if (!parsed.add(address)) {
-                throw new IllegalArgumentException(what + " lists " + entry.strip() + " twice");
-            }
-        }
-        return Collections.unmodifiableSet(parsed);
-    }
-
-    private static HostAndPort address(String what, String entry) {
-        String text = entry == null ? "" : entry.strip();
-        int colon = text.lastIndexOf(':');
-        String host = colon < 0 ? "" : text.substring(0, colon);
-        if (host.startsWith("[") && host.endsWith("]")) {
-            host = host.substring(1, host.length() - 1);
-        }
-        String port = colon < 0 ? "" : text.substring(colon + 1);
-        if (host.isEmpty() || host.chars().anyMatch(c -> c <= 0x20 || c == '/' || c == '@')
-                || !port.matches("\\d{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
-            throw new IllegalArgumentException(what + " entry '" + Masking.redisAddress(text)
-                    + "' must look like host:port, e.g. redis-1:6379 or [::1]:6379");
-        }
-        return new HostAndPort(host, Integer.parseInt(port));
     }
 }

@@ -4,10 +4,8 @@ import dev.ratelimit.core.Algorithm;
 import dev.ratelimit.internal.ClientKeys;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.KeyedRule;
-import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
-import dev.ratelimit.core.Store;
 import dev.ratelimit.core.TimeSource;
 import dev.ratelimit.internal.DenialCachingRateLimiter;
 import dev.ratelimit.internal.LocalDenials;
@@ -24,9 +22,11 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * A {@link RateLimiter} whose decisions are made atomically inside Redis, so every instance of a service shares one
  * limit per key. Each request is one EVALSHA of one Lua script (all its rules checked and consumed together, on the
  * Redis server's clock); a NOSCRIPT reply after a Redis restart or {@code SCRIPT FLUSH} is answered by sending the
- * script once more (on whichever node serves the keys). Runs on a single Redis ({@link Builder#uri(String)}), a Redis
- * Cluster ({@link Builder#clusterNodes(String...)}), a Sentinel-managed master ({@link Builder#sentinel(String, List)})
- * or any Jedis 8 {@link UnifiedJedis} client; in a cluster all keys of one request share a hash tag, hence one slot.
+ * script once more (on whichever node serves the keys). Runs on a single Redis
+ * ({@link Builder Builder}{@code .uri(String)}), a Redis Cluster
+ * ({@link Builder Builder}{@code .clusterNodes(String...)}), a Sentinel-managed master
+ * ({@link Builder Builder}{@code .sentinel(String, List)}) or any Jedis 8 {@link UnifiedJedis} client; in a cluster
+ * all keys of one request share a hash tag, hence one slot.
  *
  * <p>A client the limiter creates connects on first use, not when built: an unreachable Redis makes calls fail (and
  * the fallback limiter decide), never the application's start. A failed connection attempt is tried again on the
@@ -40,9 +40,14 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  */
 public final class RedisRateLimiter implements RateLimiter, LocalDenials {
 
-    /** The connect and read timeout of Redis calls unless {@link Builder#timeout(Duration)} sets another. */
+    /**
+     * The connect and read timeout of Redis calls unless {@link Builder Builder}{@code .timeout(Duration)} sets
+     * another.
+     */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
-    /** The pool size (per node in a cluster) unless {@link Builder#maxConnections(int)} sets another. */
+    /**
+     * The pool size (per node in a cluster) unless {@link Builder Builder}{@code .maxConnections(int)} sets another.
+     */
     public static final int DEFAULT_MAX_CONNECTIONS = 64;
     /** The first part of every key unless {@link Builder#keyPrefix(String)} sets another. */
     public static final String DEFAULT_KEY_PREFIX = "rl";
@@ -78,8 +83,8 @@ public final class RedisRateLimiter implements RateLimiter, LocalDenials {
     }
 
     /**
-     * A builder; set exactly one of {@link Builder#uri(String)}, {@link Builder#clusterNodes(String...)},
-     * {@link Builder#sentinel(String, List)} or {@link Builder#client(UnifiedJedis)}.
+     * A builder; set exactly one of its {@code uri(String)}, {@code clusterNodes(String...)},
+     * {@code sentinel(String, List)} or {@code client(UnifiedJedis)} (see {@link Builder}).
      *
      * @return a new builder
      */
@@ -144,7 +149,7 @@ public final class RedisRateLimiter implements RateLimiter, LocalDenials {
             keys.add(hashTag + counter(rule));
             addRule(args, rule);
         }
-        return toDecision(connection.script(RateLimitScript.of(rules), keys, args), rules, 4);
+        return ScriptReply.toDecision(connection.script(RateLimitScript.of(rules), keys, args), rules, 4);
     }
 
     /** ARGV[1]: empty for the Redis server's clock, else the caller's time (and the tests' TTL padding). */
@@ -204,7 +209,7 @@ public final class RedisRateLimiter implements RateLimiter, LocalDenials {
             keys.add(hashTag(clients.get(i)) + counter(all.get(i)));
             addRule(args, all.get(i));
         }
-        return toDecision(connection.script(RateLimitScript.of(all), keys, args), all, 4);
+        return ScriptReply.toDecision(connection.script(RateLimitScript.of(all), keys, args), all, 4);
     }
 
     private static boolean spansSlots(Set<String> clients) {
@@ -217,32 +222,6 @@ public final class RedisRateLimiter implements RateLimiter, LocalDenials {
             slot = s;
         }
         return false;
-    }
-
-    /** The decision in a script's reply: {@code width} numbers per rule, the first four as in the script's header. */
-    static Decision toDecision(Object reply, List<RateLimitRule> rules, int width) {
-        List<?> values = (List<?>) reply;
-        if (values.size() != width * rules.size()) {
-            throw new IllegalStateException("unexpected reply from the rate-limit script: " + values);
-        }
-        if (rules.size() == 1) {
-            return Decision.of(Store.REDIS, limitState(values, rules.get(0), 0)); // no list for the common case
-        }
-        List<RuleOutcome> limits = new ArrayList<>(rules.size());
-        for (int i = 0; i < rules.size(); i++) {
-            limits.add(limitState(values, rules.get(i), width * i));
-        }
-        return Decision.of(Store.REDIS, limits);
-    }
-
-    /** A rule's four values in the script's reply from {@code at} on (allowed, remaining, reset, retry-after). */
-    private static RuleOutcome limitState(List<?> values, RateLimitRule rule, int at) {
-        return new RuleOutcome(rule, asLong(values.get(at)) == 1, asLong(values.get(at + 1)),
-                asLong(values.get(at + 2)), asLong(values.get(at + 3)));
-    }
-
-    static long asLong(Object value) {
-        return ((Number) value).longValue();
     }
 
     /**
@@ -276,8 +255,7 @@ public final class RedisRateLimiter implements RateLimiter, LocalDenials {
      * {@link #credentials(String, String)} and {@link #ssl(boolean)}, and the sentinels' own, which may differ, with
      * {@link #sentinelCredentials(String, String)}.
      */
-    public static final class Builder {
-        private final RedisConnection.Topology topology = new RedisConnection.Topology();
+    public static final class Builder extends RedisConnectionOptions<Builder> {
         private String keyPrefix = DEFAULT_KEY_PREFIX;
         private TimeSource timeSource;
         private long denialCacheKeys;
@@ -286,151 +264,8 @@ public final class RedisRateLimiter implements RateLimiter, LocalDenials {
         private Builder() {
         }
 
-        /**
-         * Uses an existing Jedis client (single, Sentinel or Cluster); the limiter does not close it.
-         *
-         * @param client the client; its timeouts and pool are the application's
-         * @return this builder
-         * @throws IllegalArgumentException when {@code client} is null
-         */
-        public Builder client(UnifiedJedis client) {
-            if (client == null) {
-                throw new IllegalArgumentException("client must not be null");
-            }
-            topology.client = client;
-            return this;
-        }
-
-        /**
-         * A single Redis at {@code redis://[user:password@]host:port[/db]} or {@code rediss://…} (TLS); the limiter
-         * owns and closes that client. The password never appears in messages.
-         *
-         * @param redisUri the Redis URL; surrounding blanks are ignored
-         * @return this builder
-         * @throws IllegalArgumentException when the URL is null, malformed or has no host
-         */
-        public Builder uri(String redisUri) {
-            topology.uri = RedisConnection.parseUri(redisUri);
-            return this;
-        }
-
-        /**
-         * A Redis Cluster, reached through these seed nodes ({@code host:port}; a few suffice, the client discovers
-         * the others and follows MOVED/ASK redirections and failovers). The limiter owns and closes that client.
-         *
-         * @param hostAndPorts the seed nodes as {@code host:port}, at least one
-         * @return this builder
-         * @throws IllegalArgumentException when none is given or an address is not {@code host:port}
-         */
-        public Builder clusterNodes(String... hostAndPorts) {
-            return clusterNodes(hostAndPorts == null ? null : List.of(hostAndPorts));
-        }
-
-        /**
-         * {@link #clusterNodes(String...)} from a list.
-         *
-         * @param hostAndPorts the seed nodes as {@code host:port}, at least one
-         * @return this builder
-         * @throws IllegalArgumentException when the list is empty or an address is not {@code host:port}
-         */
-        public Builder clusterNodes(List<String> hostAndPorts) {
-            topology.clusterNodes = RedisConnection.addresses("clusterNodes", hostAndPorts);
-            return this;
-        }
-
-        /**
-         * A master managed by Redis Sentinel: {@code masterName} as in the sentinels' {@code sentinel monitor}
-         * line, and the sentinels ({@code host:port}) to ask where it is. After a failover the client follows the
-         * sentinels to the new master. The limiter owns and closes that client.
-         *
-         * @param masterName the master's name in the sentinels' configuration
-         * @param sentinels  the sentinels as {@code host:port}, at least one
-         * @return this builder
-         * @throws IllegalArgumentException when the name is blank or an address is not {@code host:port}
-         */
-        public Builder sentinel(String masterName, List<String> sentinels) {
-            if (masterName == null || masterName.isBlank() || masterName.chars().anyMatch(c -> c <= 0x20)) {
-                throw new IllegalArgumentException("sentinel master name must be a non-blank name without spaces, "
-                        + "was '" + masterName + "'");
-            }
-            topology.sentinels = RedisConnection.addresses("sentinels", sentinels);
-            topology.sentinelMaster = masterName;
-            return this;
-        }
-
-        /**
-         * User (null for the {@code default} user) and password of the cluster or Sentinel-managed data nodes. A
-         * single Redis takes them from its URL instead. The password never appears in messages.
-         *
-         * @param user     the data nodes' user, or null for the {@code default} user
-         * @param password the data nodes' password, not empty
-         * @return this builder
-         * @throws IllegalArgumentException when the password is empty or the user name is blank or has spaces
-         */
-        public Builder credentials(String user, String password) {
-            RedisConnection.checkCredentials("", user, password);
-            topology.user = user;
-            topology.password = password;
-            return this;
-        }
-
-        /**
-         * User and password of the sentinels themselves ({@code requirepass} of the sentinels), which may differ
-         * from the data nodes'. Only with {@link #sentinel(String, List)}.
-         *
-         * @param user     the sentinels' user, or null for the {@code default} user
-         * @param password the sentinels' password, not empty
-         * @return this builder
-         * @throws IllegalArgumentException when the password is empty or the user name is blank or has spaces
-         */
-        public Builder sentinelCredentials(String user, String password) {
-            RedisConnection.checkCredentials("sentinel ", user, password);
-            topology.sentinelUser = user;
-            topology.sentinelPassword = password;
-            return this;
-        }
-
-        /**
-         * TLS to the cluster nodes, or to the sentinels and the data nodes, with the JVM's trust store; false unless
-         * set. A single Redis uses TLS with a {@code rediss://} URL instead.
-         *
-         * @param ssl whether to use TLS
-         * @return this builder
-         */
-        public Builder ssl(boolean ssl) {
-            topology.ssl = ssl;
-            return this;
-        }
-
-        /**
-         * Connect and read timeout of each Redis call (and of the sentinels), and the longest wait for a pooled
-         * connection; 100 ms unless set, so a stalled Redis fails fast. A cluster call may follow redirections and
-         * retry on another node for up to 5 times this.
-         *
-         * @param timeout from 1 ms to 60 s
-         * @return this builder
-         * @throws IllegalArgumentException when {@code timeout} is null or outside 1 ms to 60 s
-         */
-        public Builder timeout(Duration timeout) {
-            if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.toMillis() > 60_000) {
-                throw new IllegalArgumentException("timeout must be between 1 ms and 60 s, was " + timeout);
-            }
-            topology.timeout = timeout;
-            return this;
-        }
-
-        /**
-         * Pool size of a client the limiter creates (per node in a cluster); 64 unless set.
-         *
-         * @param maxConnections at least 1
-         * @return this builder
-         * @throws IllegalArgumentException when {@code maxConnections} is less than 1
-         */
-        public Builder maxConnections(int maxConnections) {
-            if (maxConnections < 1) {
-                throw new IllegalArgumentException("maxConnections must be at least 1, was " + maxConnections);
-            }
-            topology.maxConnections = maxConnections;
+        @Override
+        Builder self() {
             return this;
         }
 
