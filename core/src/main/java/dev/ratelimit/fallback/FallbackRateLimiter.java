@@ -6,7 +6,7 @@ import dev.ratelimit.core.KeyedRule;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.TimeSource;
-import dev.ratelimit.internal.LocalDenials;
+import dev.ratelimit.internal.DenialCachingRateLimiter;
 import dev.ratelimit.memory.InMemoryRateLimiter;
 import dev.ratelimit.metrics.RateLimitMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -37,6 +37,8 @@ public final class FallbackRateLimiter implements RateLimiter {
     private static final Logger LOG = LoggerFactory.getLogger(FallbackRateLimiter.class);
 
     private final RateLimiter primary;
+    /** The local denial cache in front of the primary; null when off. */
+    private final DenialCachingRateLimiter denials;
     private final RateLimiter fallback;
     private final boolean ownsFallback;
     private final FallbackConfig config;
@@ -48,6 +50,8 @@ public final class FallbackRateLimiter implements RateLimiter {
 
     private FallbackRateLimiter(Builder b) {
         this.primary = b.primary;
+        this.denials = b.denialCacheKeys == 0 ? null
+                : new DenialCachingRateLimiter(b.primary, b.denialCacheKeys, b.ownClock ? b.timeSource : null);
         this.config = b.config;
         this.ownsFallback = b.fallback == null;
         this.fallback = ownsFallback ? InMemoryRateLimiter.custom().timeSource(b.timeSource).build() : b.fallback;
@@ -76,12 +80,12 @@ public final class FallbackRateLimiter implements RateLimiter {
     @Override
     public Decision acquire(String key, List<RateLimitRule> rules) {
         ClientKeys.checkRules(rules); // caller errors are thrown, and never counted against Redis
-        ClientKeys.normalize(key);
-        if (primary instanceof LocalDenials) {
+        ClientKeys.checkKey(key);
+        if (denials != null) {
             // a denial Redis gave and whose wait is not over: certain, so it is served even while the breaker is
             // open, and it is no Redis call, so it is not recorded as one (a flood of locally denied requests must
             // not hide Redis failures from the breaker)
-            Decision cached = ((LocalDenials) primary).cachedDenial(key, rules);
+            Decision cached = denials.cachedDenial(key, rules);
             if (cached != null) {
                 metrics.denialCacheHit();
                 return cached;
@@ -112,7 +116,8 @@ public final class FallbackRateLimiter implements RateLimiter {
         }
         long start = System.nanoTime();
         try {
-            Decision decision = keyed == null ? primary.acquire(key, rules) : primary.acquire(keyed);
+            Decision decision = keyed != null ? primary.acquire(keyed)
+                : denials != null ? denials.acquire(key, rules) : primary.acquire(key, rules);
             long took = System.nanoTime() - start;
             breaker.onSuccess(took, TimeUnit.NANOSECONDS);
             metrics.redisCall(took, true);
@@ -178,6 +183,8 @@ public final class FallbackRateLimiter implements RateLimiter {
         private RateLimiter fallback;
         private FallbackConfig config = FallbackConfig.ofDefaults();
         private TimeSource timeSource = TimeSource.system();
+        private boolean ownClock;
+        private long denialCacheKeys;
         private String name = "redis";
         private RateLimitMetrics metrics = RateLimitMetrics.none();
         private CircuitBreakerConfig breakerConfig;
@@ -272,6 +279,28 @@ public final class FallbackRateLimiter implements RateLimiter {
                 throw new IllegalArgumentException("timeSource must not be null");
             }
             this.timeSource = timeSource;
+            this.ownClock = true;
+            return this;
+        }
+
+        /**
+         * The local denial cache, in front of the primary and before the breaker: a denial Redis gave whose wait is
+         * certain is kept, and the same one-key request (same client key, same rules) is denied locally until that
+         * wait is over, even while the breaker is open, without a Redis call (and without counting as one for the
+         * breaker). See docs/failure-behaviour.md, "Local denial cache". Off unless set.
+         *
+         * <p>The cache reads the clock set with {@link #timeSource(TimeSource)}, which must then be the primary's;
+         * without one it reads the system clock, with a margin for the drift from Redis's own clock.
+         *
+         * @param maximumKeys the most denials kept; 0 turns the cache off
+         * @return this builder
+         * @throws IllegalArgumentException when {@code maximumKeys} is negative
+         */
+        public Builder denialCache(long maximumKeys) {
+            if (maximumKeys < 0) {
+                throw new IllegalArgumentException("denial cache size must be 0 (off) or more, was " + maximumKeys);
+            }
+            this.denialCacheKeys = maximumKeys;
             return this;
         }
 

@@ -53,6 +53,19 @@ public final class ClientKeys {
         return keptAsIs(key) ? key : hashed(key);
     }
 
+    /**
+     * Checks a client key without normalizing it: what a limiter in front of a store checks, leaving the store to
+     * normalize (and, for a long key, hash) it once.
+     *
+     * @param key the client key as the binding resolved it
+     * @throws IllegalArgumentException when the key is null or empty
+     */
+    public static void checkKey(String key) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("the rate-limit key is empty");
+        }
+    }
+
     /** Whether a key is short enough to keep and cannot pass for a hashed one (every store's first test). */
     private static boolean keptAsIs(String key) {
         if (key == null || key.isEmpty()) {

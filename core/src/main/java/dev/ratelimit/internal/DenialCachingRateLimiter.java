@@ -15,7 +15,7 @@ import java.util.List;
  * {@link DenialCache} and in docs/failure-behaviour.md, "Local denial cache". Requests with rules on several keys
  * pass straight through.
  */
-public final class DenialCachingRateLimiter implements RateLimiter, LocalDenials {
+public final class DenialCachingRateLimiter implements RateLimiter {
 
     private final RateLimiter delegate;
     private final DenialCache denials;
@@ -47,7 +47,14 @@ public final class DenialCachingRateLimiter implements RateLimiter, LocalDenials
         return decision;
     }
 
-    @Override
+    /**
+     * The denial held for this request right now, or null (none held, or its wait is over). Makes no call to the
+     * wrapped limiter.
+     *
+     * @param key   the client key, as given to {@link #acquire(String, List)}
+     * @param rules the rules, as given to {@link #acquire(String, List)}
+     * @return the held denial, or null
+     */
     public Decision cachedDenial(String key, List<RateLimitRule> rules) {
         ClientKeys.checkRules(rules);
         return denials.get(ClientKeys.normalize(key), rules);

@@ -8,7 +8,6 @@ import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.TimeSource;
 import dev.ratelimit.internal.DenialCachingRateLimiter;
-import dev.ratelimit.internal.LocalDenials;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,7 +37,7 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * <p>Redis errors reach the caller as Jedis exceptions; wrap this limiter in the fallback limiter to keep deciding
  * while Redis is unavailable.
  */
-public final class RedisRateLimiter implements RateLimiter, LocalDenials {
+public final class RedisRateLimiter implements RateLimiter {
 
     /**
      * The connect and read timeout of Redis calls unless {@link Builder Builder}{@code .timeout(Duration)} sets
@@ -118,17 +117,8 @@ public final class RedisRateLimiter implements RateLimiter, LocalDenials {
         return timeSource == null ? 0 : timeSource.nowMicros();
     }
 
-    /**
-     * The denial the local denial cache holds for this request right now, or null: no cache, no denial held, or its
-     * wait is over. Makes no Redis call. The fallback limiter asks this before its circuit breaker, so denials served
-     * locally neither wait for nor count as Redis calls.
-     *
-     * @param key   the client key, as given to {@link #acquire(String, List)}
-     * @param rules the rules, as given to {@link #acquire(String, List)}
-     * @return the cached denial, or null
-     */
-    @Override
-    public Decision cachedDenial(String key, List<RateLimitRule> rules) {
+    /** A denial this limiter's own cache holds for this request, or null (tests). */
+    Decision cachedDenial(String key, List<RateLimitRule> rules) {
         return denials == null ? null : denials.cachedDenial(key, rules);
     }
 
@@ -318,7 +308,10 @@ public final class RedisRateLimiter implements RateLimiter, LocalDenials {
          * denials whose wait is certain are kept (see {@code docs/failure-behaviour.md}, "Local denial cache"). 0, the
          * default, turns it off: the cache assumes nothing else resets a counter meanwhile (an operator's
          * {@code DEL} or {@code FLUSHALL}, a Redis restart without persistence, another rule of the same name with a
-         * different limit or window), which Redis alone cannot promise.
+         * different limit or window), which Redis alone cannot promise. Under a {@code FallbackRateLimiter}, set the
+         * cache on the fallback's builder instead ({@code FallbackRateLimiter.Builder#denialCache(long)}), which
+         * consults it before its circuit breaker; a cache set here sits behind the breaker, and its hits count as
+         * Redis calls.
          *
          * @param maximumKeys the most denials kept, 0 (off) or more
          * @return this builder

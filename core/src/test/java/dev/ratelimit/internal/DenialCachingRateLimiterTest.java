@@ -20,8 +20,8 @@ import redis.clients.jedis.RedisClient;
 
 /**
  * The denial cache as a decorator of any limiter: around a Redis limiter built without a cache it behaves like the
- * Redis builder's {@code denialCache(n)} (also under the fallback limiter, before its breaker); around a limiter
- * whose decisions are not Redis's it keeps nothing.
+ * Redis builder's {@code denialCache(n)}; the fallback limiter's {@code denialCache(n)} puts it in front of its
+ * breaker; around a limiter whose decisions are not Redis's it keeps nothing.
  */
 class DenialCachingRateLimiterTest {
 
@@ -64,8 +64,8 @@ class DenialCachingRateLimiterTest {
     void underTheFallbackLimiterCachedDenialsAreNoRedisCalls() {
         RedisRateLimiter redis = RedisRateLimiter.custom().client(client).timeSource(clock).keyPrefix("fallback")
                 .build();
-        try (FallbackRateLimiter limiter = FallbackRateLimiter.custom()
-                .primary(new DenialCachingRateLimiter(redis, 10, clock)).timeSource(clock).build()) {
+        try (FallbackRateLimiter limiter = FallbackRateLimiter.custom().primary(redis).denialCache(10)
+                .timeSource(clock).build()) {
             assertThat(limiter.acquire("bert", rule).allowed()).isTrue();
             for (int i = 0; i < 20; i++) {
                 Decision d = limiter.acquire("bert", rule);

@@ -170,8 +170,9 @@ class DenialCacheTest {
 
     @Test
     void theFallbackLimiterServesCachedDenialsWithoutCountingThemAsRedisCalls() {
-        RedisRateLimiter redis = limiter(100, "dc");
-        try (FallbackRateLimiter limiter = FallbackRateLimiter.custom().primary(redis).timeSource(clock).build()) {
+        RedisRateLimiter redis = limiter(0, "dc");
+        try (FallbackRateLimiter limiter = FallbackRateLimiter.custom().primary(redis).denialCache(100)
+                .timeSource(clock).build()) {
             RateLimitRule rule = rule("r", 1, "1m", Algorithm.GCRA, 1);
             assertThat(limiter.acquire("frank", rule).allowed()).isTrue();
             assertThat(limiter.acquire("frank", rule).allowed()).isFalse();

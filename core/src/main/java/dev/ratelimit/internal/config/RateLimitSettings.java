@@ -73,6 +73,9 @@ public final class RateLimitSettings {
     private final boolean countOptions;
     private final boolean metricsEnabled;
     private final RedisSettings redis;
+    /** The Redis limiter's guard, with the settings that are its own (the denial cache); completed per limiter. */
+    private final FallbackRateLimiter.Builder guard = FallbackRateLimiter.custom();
+    private final long denialCacheMaxKeys;
     private final InMemoryRateLimiter.Builder memory;
 
     private RateLimitSettings(Function<String, Setting> in) {
@@ -93,6 +96,9 @@ public final class RateLimitSettings {
         apply(in.apply(BREAKER_HALF_OPEN_CALLS),
                 s -> fallback.permittedCallsInHalfOpenState(Values.integer(s.text(), s.errors())));
         this.fallbackConfig = fallback.build();
+        Setting denialKeys = in.apply(DENIAL_CACHE_MAX_KEYS);
+        this.denialCacheMaxKeys = denialKeys == null ? 0 : Values.whole(denialKeys.text(), denialKeys.errors());
+        apply(denialKeys, s -> guard.denialCache(denialCacheMaxKeys));
 
         this.memory = InMemoryRateLimiter.custom();
         Setting maxKeys = in.apply(MEMORY_MAXIMUM_KEYS);
@@ -162,7 +168,7 @@ public final class RateLimitSettings {
         }
         // the fallback holds only heap state: FallbackRateLimiter does not close a fallback it was given, and
         // leaving it to the garbage collector is fine
-        FallbackRateLimiter limiter = FallbackRateLimiter.custom()
+        FallbackRateLimiter limiter = guard
                 .primary(redis.builder().build())
                 .fallback(inMemory)
                 .config(fallbackConfig)
@@ -187,6 +193,16 @@ public final class RateLimitSettings {
     /** {@return the Redis settings: topology, credentials, timeouts, key prefix, denial cache} */
     RedisSettings redis() {
         return redis;
+    }
+
+    /**
+     * Most requests whose Redis denial is kept locally until its retry-after (the local denial cache, in front of the
+     * circuit breaker), from {@code ratelimit.denial-cache.max-keys}.
+     *
+     * @return the cache's size bound; 0, the default, turns it off
+     */
+    long denialCacheMaxKeys() {
+        return denialCacheMaxKeys;
     }
 
     /**
@@ -294,7 +310,7 @@ public final class RateLimitSettings {
                 + ", " + shortName(BREAKER_MINIMUM_CALLS) + "=" + f.minimumNumberOfCalls()
                 + ", " + shortName(BREAKER_HALF_OPEN_CALLS) + "=" + f.permittedCallsInHalfOpenState()
                 + ", " + shortName(MEMORY_MAXIMUM_KEYS) + "=" + maximumKeys
-                + ", " + shortName(DENIAL_CACHE_MAX_KEYS) + "=" + redis.denialCacheMaxKeys();
+                + ", " + shortName(DENIAL_CACHE_MAX_KEYS) + "=" + denialCacheMaxKeys;
     }
 
     static String shortName(String name) {

@@ -15,7 +15,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The {@code ratelimit.redis.*} and {@code ratelimit.denial-cache.*} settings, each value checked once, by the
+ * The {@code ratelimit.redis.*} settings, each value checked once, by the
  * {@link RedisRateLimiter.Builder} it is applied to; what only a combination of settings can get wrong (two
  * topologies, a user without a password, credentials without a topology) is checked here, naming the settings.
  */
@@ -33,7 +33,6 @@ final class RedisSettings {
     private final Duration redisTimeout;
     private final int redisMaxConnections;
     private final String redisKeyPrefix;
-    private final long denialCacheMaxKeys;
     private final RedisRateLimiter.Builder builder;
     private final boolean configured;
 
@@ -87,9 +86,6 @@ final class RedisSettings {
         Setting keyPrefix = in.apply(REDIS_KEY_PREFIX);
         this.redisKeyPrefix = keyPrefix == null ? RedisRateLimiter.DEFAULT_KEY_PREFIX : keyPrefix.text();
         apply(keyPrefix, s -> redis.keyPrefix(redisKeyPrefix));
-        Setting denialKeys = in.apply(DENIAL_CACHE_MAX_KEYS);
-        this.denialCacheMaxKeys = denialKeys == null ? 0 : Values.whole(denialKeys.text(), denialKeys.errors());
-        apply(denialKeys, s -> redis.denialCache(denialCacheMaxKeys));
         this.builder = redis;
         this.configured = url != null || cluster != null || master != null;
     }
@@ -225,16 +221,6 @@ final class RedisSettings {
      */
     public String redisKeyPrefix() {
         return redisKeyPrefix;
-    }
-
-    /**
-     * Most requests whose Redis denial is kept locally until its retry-after (the local denial cache), from
-     * {@code ratelimit.denial-cache.max-keys}.
-     *
-     * @return the cache's size bound; 0, the default, turns it off
-     */
-    public long denialCacheMaxKeys() {
-        return denialCacheMaxKeys;
     }
 
     /**

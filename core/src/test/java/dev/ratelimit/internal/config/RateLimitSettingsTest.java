@@ -54,7 +54,7 @@ class RateLimitSettingsTest {
         assertThat(f.minimumNumberOfCalls()).isEqualTo(5);
         assertThat(f.permittedCallsInHalfOpenState()).isEqualTo(3);
         assertThat(s.memoryMaximumKeys()).isEqualTo(100_000);
-        assertThat(s.redis().denialCacheMaxKeys()).isZero();
+        assertThat(s.denialCacheMaxKeys()).isZero();
         assertThat(s.requestKeys().trustedProxies()).isEqualTo(TrustedProxies.none());
         assertThat(s.requestKeys().ipv6PrefixLength()).isEqualTo(128);
         assertThat(s.headerStyle()).isEqualTo(HeaderStyle.BOTH);
@@ -143,7 +143,7 @@ class RateLimitSettingsTest {
         assertThat(f.minimumNumberOfCalls()).isEqualTo(10);
         assertThat(f.permittedCallsInHalfOpenState()).isEqualTo(2);
         assertThat(s.memoryMaximumKeys()).isEqualTo(5_000_000_000L);
-        assertThat(s.redis().denialCacheMaxKeys()).isEqualTo(20_000);
+        assertThat(s.denialCacheMaxKeys()).isEqualTo(20_000);
         assertThat(s.requestKeys().trustedProxies()).isEqualTo(TrustedProxies.parse("10.0.0.0/8, ::1"));
         assertThat(s.requestKeys().ipv6PrefixLength()).isEqualTo(64);
         assertThat(s.headerStyle()).isEqualTo(HeaderStyle.IETF);

@@ -78,7 +78,11 @@ class MultiKeyRequestTest {
     }
 
     private FallbackRateLimiter fallback(RedisRateLimiter primary, FailurePolicy policy) {
-        return FallbackRateLimiter.custom().primary(primary).timeSource(clock)
+        return fallback(primary, policy, 0);
+    }
+
+    private FallbackRateLimiter fallback(RedisRateLimiter primary, FailurePolicy policy, long denialCache) {
+        return FallbackRateLimiter.custom().primary(primary).timeSource(clock).denialCache(denialCache)
                 .config(FallbackConfig.custom().policy(policy).waitDurationInOpenState(WAIT)
                         .permittedCallsInHalfOpenState(1).build())
                 .build();
@@ -165,8 +169,8 @@ class MultiKeyRequestTest {
                 : List.of(perApiKey, perIp);
         try (RedisServer redis = RedisServer.start()) {
             RedisRateLimiter primary = RedisRateLimiter.custom().uri(redis.uri()).timeout(Duration.ofSeconds(2))
-                    .timeSource(clock).denialCache(100).build();
-            FallbackRateLimiter fallback = fallback(primary, policy);
+                    .timeSource(clock).build();
+            FallbackRateLimiter fallback = fallback(primary, policy, 100);
             limiter = fallback;
             RequestDecider http = new RequestDecider(fallback, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false, RateLimitMetrics.none());
             FakeRequest request = request("203.0.113.30", "k-9");
