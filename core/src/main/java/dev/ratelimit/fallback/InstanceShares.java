@@ -28,28 +28,17 @@ final class InstanceShares {
 
     /** One instance's share of each rule, in order. */
     List<RateLimitRule> of(List<RateLimitRule> rules) {
-        int n = instanceCount;
-        if (n == 1) {
-            return rules;
-        }
-        List<RateLimitRule> shared = new ArrayList<>(rules.size());
-        for (RateLimitRule rule : rules) {
-            shared.add(sharedRules.get(rule, r -> share(r, n)));
-        }
-        return shared;
+        return instanceCount == 1 ? rules : rules.stream().map(this::shareOf).toList();
     }
 
     /** One instance's share of each rule, each on its key, in order. */
     List<KeyedRule> ofKeyed(List<KeyedRule> rules) {
-        int n = instanceCount;
-        if (n == 1) {
-            return rules;
-        }
-        List<KeyedRule> shared = new ArrayList<>(rules.size());
-        for (KeyedRule keyed : rules) {
-            shared.add(new KeyedRule(keyed.key(), sharedRules.get(keyed.rule(), r -> share(r, n))));
-        }
-        return shared;
+        return instanceCount == 1 ? rules
+                : rules.stream().map(k -> new KeyedRule(k.key(), shareOf(k.rule()))).toList();
+    }
+
+    private RateLimitRule shareOf(RateLimitRule rule) {
+        return sharedRules.get(rule, r -> share(r, instanceCount));
     }
 
     /**

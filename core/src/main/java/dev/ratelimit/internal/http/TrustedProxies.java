@@ -126,7 +126,7 @@ public final class TrustedProxies {
 
     /** Walks the comma-separated entries of every header line from the right, without splitting the whole header. */
     private byte[] walkXForwardedFor(List<String> lines, byte[] peer) {
-        byte[] last = peer;
+        Hops hops = new Hops(peer);
         int examined = 0;
         for (int l = lines.size() - 1; l >= 0; l--) {
             String line = lines.get(l);
@@ -146,23 +146,19 @@ public final class TrustedProxies {
                     to--;
                 }
                 if (++examined > MAX_HOPS) {
-                    return last;
+                    return hops.client();
                 }
                 if (from == to) {
                     continue; // an empty list element, as in "a, , b"
                 }
                 byte[] address = to - from > IpLiterals.MAX_NODE_LENGTH ? null
                         : IpLiterals.parseNode(line.substring(from, to));
-                if (address == null) {
-                    return last;
+                if (hops.decides(address)) {
+                    return hops.client();
                 }
-                if (!contains(address)) {
-                    return address;
-                }
-                last = address;
             }
         }
-        return last;
+        return hops.client();
     }
 
     private byte[] walkForwarded(List<String> lines, byte[] peer) {
@@ -173,20 +169,46 @@ public final class TrustedProxies {
                 count = ForwardedHeader.forValues(line, ring, count);
             }
         }
-        byte[] last = peer;
+        Hops hops = new Hops(peer);
         int examined = Math.min(count, MAX_HOPS);
         for (int k = 1; k <= examined; k++) {
             String node = ring[(count - k) % MAX_HOPS];
-            byte[] address = node == ForwardedHeader.MALFORMED ? null : IpLiterals.parseNode(node);
-            if (address == null) {
-                return last;
+            if (hops.decides(node == ForwardedHeader.MALFORMED ? null : IpLiterals.parseNode(node))) {
+                break;
             }
-            if (!contains(address)) {
-                return address;
-            }
-            last = address;
         }
-        return last;
+        return hops.client();
+    }
+
+    /**
+     * The walk from the peer leftwards over the hops: a trusted hop passes the question on to the hop before it; the
+     * first hop that is not trusted is the client; a malformed hop ends the walk at the last trusted one.
+     */
+    private final class Hops {
+        private byte[] client;
+
+        Hops(byte[] peer) {
+            this.client = peer;
+        }
+
+        /**
+         * Takes the next hop to the left.
+         *
+         * @param address the hop, or null when it is malformed
+         * @return whether the walk is over
+         */
+        boolean decides(byte[] address) {
+            if (address == null) {
+                return true; // the last trusted hop stays the client
+            }
+            client = address;
+            return !contains(address);
+        }
+
+        /** The client: the first untrusted hop, else the last trusted one. */
+        byte[] client() {
+            return client;
+        }
     }
 
     private static boolean hasContent(List<String> values) {
