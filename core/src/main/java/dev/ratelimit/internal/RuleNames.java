@@ -16,6 +16,20 @@ public final class RuleNames {
     }
 
     /**
+     * A short, opaque, stable rule name for what declares a rule, so that a policy's name in the response headers does
+     * not reveal the application's class and method names (draft-ietf-httpapi-ratelimit-headers, Security
+     * Considerations): {@code limit-} and the first 12 hex digits (48 bits) of the text's SHA-256. Distinct texts
+     * get distinct names with overwhelming probability (two among 10,000 methods collide with a chance of about
+     * 2 in 10^7); the startup listing shows which method each name stands for.
+     *
+     * @param text what declares the rule, e.g. {@code com.acme.Api#search(String)}
+     * @return a valid rule name such as {@code limit-3fa9c2d1b0e4}
+     */
+    public static String opaque(String text) {
+        return "limit-" + HexFormat.of().formatHex(sha256(text), 0, 6);
+    }
+
+    /**
      * A valid rule name from any text: anything outside visible ASCII, {@code "} and {@code \} replaced by {@code _}.
      * A name longer than {@value RateLimitRule#MAX_NAME_LENGTH} characters keeps its beginning and ends with
      * {@code ~} and 8 hex digits of the full text's SHA-256, so it stays distinct and stable.
@@ -32,9 +46,13 @@ public final class RuleNames {
         if (name.length() <= RateLimitRule.MAX_NAME_LENGTH) {
             return name.toString();
         }
+        return name.substring(0, RateLimitRule.MAX_NAME_LENGTH - 9) + "~"
+                + HexFormat.of().formatHex(sha256(text), 0, 4);
+    }
+
+    private static byte[] sha256(String text) {
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            return name.substring(0, RateLimitRule.MAX_NAME_LENGTH - 9) + "~" + HexFormat.of().formatHex(digest, 0, 4);
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every Java platform has SHA-256", e);
         }

@@ -89,7 +89,7 @@ public abstract class BindingContract {
     public static final String TENANT_HEADER = "X-Tenant";
 
     private static final String TRUSTED_LOCALHOST = "127.0.0.1/32, ::1";
-    private static final String PROBLEM_TYPE = "https://ratelimit.dev/problems/rate-limited";
+    private static final String PROBLEM_TYPE = "https://iana.org/assignments/http-problem-types#quota-exceeded";
     /** Makes the Redis key prefixes of the tests unique. */
     private static final AtomicInteger PREFIXES = new AtomicInteger();
     /** The rate-limit header fields, lower case. */
@@ -229,9 +229,11 @@ public abstract class BindingContract {
     }
 
     private static String problem(String name, String quota, long retryAfter, String instance) {
-        return "{\"type\":\"" + PROBLEM_TYPE + "\",\"title\":\"Too Many Requests\",\"status\":429,"
+        return "{\"type\":\"" + PROBLEM_TYPE + "\","
+                + "\"title\":\"Request cannot be satisfied as assigned quota has been exceeded\",\"status\":429,"
                 + "\"detail\":\"Rate limit \\\"" + name + "\\\" of " + quota + " exceeded; retry in " + retryAfter
-                + " s.\",\"instance\":\"" + instance + "\",\"retryAfter\":" + retryAfter + "}";
+                + " s.\",\"instance\":\"" + instance + "\",\"violated-policies\":[\"" + name
+                + "\"],\"retryAfter\":" + retryAfter + "}";
     }
 
     private static RateLimitRule rule(String name, long limit, String window, Algorithm algorithm) {
@@ -637,10 +639,12 @@ public abstract class BindingContract {
             assertThat(rateLimitFields(r)).as("nothing was counted, so no quota is reported")
                     .containsExactly("retry-after");
             assertThat(header(r, "Cache-Control")).as("Retry-After alone is one client's too").isEqualTo("private");
-            assertThat(r.body()).isEqualTo("{\"type\":\"https://ratelimit.dev/problems/rate-limiter-unavailable\","
-                    + "\"title\":\"Service Unavailable\",\"status\":503,"
+            assertThat(r.body()).isEqualTo("{"
+                    + "\"type\":\"https://iana.org/assignments/http-problem-types#temporary-reduced-capacity\","
+                    + "\"title\":\"Request cannot be satisfied due to temporary server capacity constraints\","
+                    + "\"status\":503,"
                     + "\"detail\":\"The rate limiter is temporarily unavailable; retry in 5 s.\","
-                    + "\"instance\":\"" + instance("/one") + "\",\"retryAfter\":5}");
+                    + "\"instance\":\"" + instance("/one") + "\",\"violated-policies\":[\"one\"],\"retryAfter\":5}");
         }
         assertThat(invocations()).isEqualTo(1);
     }

@@ -114,15 +114,15 @@ final class ResourceLimits {
     }
 
     /**
-     * The default rule name of a resource method: the method as its resource class has it,
-     * {@code com.acme.Api#search(String)}, so overloads count apart; anything outside visible ASCII, {@code "} and
-     * {@code \} replaced by {@code _}. A name longer than {@value RateLimitRule#MAX_NAME_LENGTH} characters keeps its
-     * beginning and ends with {@code ~} and 8 hex digits of the full name's SHA-256, so it stays distinct and stable.
+     * The default rule name of a resource method: short and opaque ({@link RuleNames#opaque(String)}), derived from
+     * the method as its resource class has it, {@code com.acme.Api#search(String)}, so overloads count apart and the
+     * name stays the same across deployments, while clients, who see it in {@code RateLimit-Policy}, do not learn the
+     * application's class and method names. The startup listing shows it next to the method.
      *
      * @param method the method, as {@link LimitDeclarations#describe(Class, Method)} gives it
-     * @return a valid rule name
+     * @return a valid rule name such as {@code limit-3fa9c2d1b0e4}
      */
     static String defaultName(String method) {
-        return RuleNames.of(method);
+        return RuleNames.opaque(method);
     }
 }

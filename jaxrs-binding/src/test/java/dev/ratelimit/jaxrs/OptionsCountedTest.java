@@ -25,7 +25,7 @@ class OptionsCountedTest extends JerseyServletTest {
 
     @Test
     void jerseysAutomaticOptionsAnswerTakesTheClassLevelLimit() {
-        String name = OptionsResources.ClassLimited.class.getName() + "#OPTIONS";
+        String name = ResourceLimits.defaultName(OptionsResources.ClassLimited.class.getName() + "#OPTIONS");
         for (int i = 0; i < 2; i++) {
             Response options = target("opt").request().options();
             assertThat(options.getStatus()).isEqualTo(200);

@@ -71,10 +71,12 @@ class RateLimitFeatureTest extends JerseyServletTest {
         assertThat(denied.getHeaderString("RateLimit-Policy")).isEqualTo("\"" + name + "\";q=3;w=10");
         assertThat(denied.getHeaderString("X-RateLimit-Remaining")).isEqualTo("0");
         assertThat(denied.getHeaderString("X-RateLimit-Reset")).isEqualTo(reset);
-        assertThat(denied.readEntity(String.class)).isEqualTo("{\"type\":\"https://ratelimit.dev/problems/rate-limited\","
-                + "\"title\":\"Too Many Requests\",\"status\":429,\"detail\":\"Rate limit \\\"" + name
+        assertThat(denied.readEntity(String.class)).isEqualTo("{"
+                + "\"type\":\"https://iana.org/assignments/http-problem-types#quota-exceeded\","
+                + "\"title\":\"Request cannot be satisfied as assigned quota has been exceeded\",\"status\":429,"
+                + "\"detail\":\"Rate limit \\\"" + name
                 + "\\\" of 3 per 10s exceeded; retry in " + retryAfter + " s.\",\"instance\":\"/" + path
-                + "\",\"retryAfter\":" + retryAfter + "}");
+                + "\",\"violated-policies\":[\"" + name + "\"],\"retryAfter\":" + retryAfter + "}");
         assertThat(TestResources.INVOCATIONS.get() - before).as("the resource ran only when allowed").isEqualTo(3);
 
         clock.advance(Duration.ofSeconds(Long.parseLong(retryAfter)));
@@ -92,9 +94,13 @@ class RateLimitFeatureTest extends JerseyServletTest {
     }
 
     @Test
-    void theDefaultNameIsTheResourceClassAndMethod() {
-        assertThat(get("misc/default-name", "198.51.100.50").getHeaderString("RateLimit-Policy"))
-                .isEqualTo("\"dev.ratelimit.jaxrs.TestResources$Misc#defaultName()\";q=1;w=60");
+    void theDefaultNameIsOpaqueAndDerivedFromTheResourceClassAndMethod() {
+        String policy = get("misc/default-name", "198.51.100.50").getHeaderString("RateLimit-Policy");
+        assertThat(policy).as("no class or method name reaches the client")
+                .isEqualTo("\"" + ResourceLimits.defaultName("dev.ratelimit.jaxrs.TestResources$Misc#defaultName()")
+                        + "\";q=1;w=60")
+                .matches("\"limit-[0-9a-f]{12}\";q=1;w=60")
+                .doesNotContain("Misc", "defaultName");
     }
 
     @Test

@@ -7,23 +7,36 @@ import dev.ratelimit.core.Store;
 import java.util.Objects;
 
 /**
- * The status and RFC 9457 {@code application/problem+json} body of a denied request, shared by both bindings:
- * {@code 429 Too Many Requests} when a limit is exhausted, {@code 503 Service Unavailable} when Redis is failing and
- * the fail-closed policy refuses requests ({@link Store#NONE}). For example:
+ * The status and RFC 9457 {@code application/problem+json} body of a denied request, shared by both bindings, with
+ * the problem types of draft-ietf-httpapi-ratelimit-headers (registered in IANA's HTTP Problem Types):
+ * {@code 429 Too Many Requests} and {@value #QUOTA_EXCEEDED_TYPE} when a limit is exhausted;
+ * {@code 503 Service Unavailable} and {@value #REDUCED_CAPACITY_TYPE} when Redis is failing and the fail-closed
+ * policy refuses requests ({@link Store#NONE}). For example:
  *
  * <pre>{@code
- * {"type":"https://ratelimit.dev/problems/rate-limited","title":"Too Many Requests","status":429,
- *  "detail":"Rate limit \"search\" of 100 per 1m exceeded; retry in 7 s.","instance":"/api/search","retryAfter":7}
+ * {"type":"https://iana.org/assignments/http-problem-types#quota-exceeded",
+ *  "title":"Request cannot be satisfied as assigned quota has been exceeded","status":429,
+ *  "detail":"Rate limit \"search\" of 100 per 1m exceeded; retry in 7 s.","instance":"/api/search",
+ *  "violated-policies":["search"],"retryAfter":7}
  * }</pre>
  *
- * The {@code retryAfter} member repeats the {@code Retry-After} header in seconds. Send the body encoded as UTF-8.
+ * {@code violated-policies} (the draft's extension member) names the policies, as in {@code RateLimit-Policy}, whose
+ * quota the request exceeded: every rule that denied it; for the 503, every rule of the request, none of which could
+ * be checked. {@code retryAfter}, our own extension member, repeats the {@code Retry-After} header in seconds. Send
+ * the body encoded as UTF-8.
  */
 public final class ProblemResponse {
 
     /** The problem type of a request over its limit. */
-    public static final String RATE_LIMITED_TYPE = "https://ratelimit.dev/problems/rate-limited";
+    public static final String QUOTA_EXCEEDED_TYPE = "https://iana.org/assignments/http-problem-types#quota-exceeded";
     /** The problem type of a request refused because the limiter's store is unavailable (fail-closed policy). */
-    public static final String UNAVAILABLE_TYPE = "https://ratelimit.dev/problems/rate-limiter-unavailable";
+    public static final String REDUCED_CAPACITY_TYPE =
+            "https://iana.org/assignments/http-problem-types#temporary-reduced-capacity";
+    /** The draft's title of {@link #QUOTA_EXCEEDED_TYPE}. */
+    static final String QUOTA_EXCEEDED_TITLE = "Request cannot be satisfied as assigned quota has been exceeded";
+    /** The draft's title of {@link #REDUCED_CAPACITY_TYPE}. */
+    static final String REDUCED_CAPACITY_TITLE =
+            "Request cannot be satisfied due to temporary server capacity constraints";
 
     private static final String CONTENT_TYPE = "application/problem+json";
     private static final char[] HEX = "0123456789abcdef".toCharArray();
@@ -57,8 +70,8 @@ public final class ProblemResponse {
      *
      * @param decision the denied decision
      * @param instance the request path, or null to leave {@code instance} out
-     * @return the JSON document: {@code type}, {@code title}, {@code status}, {@code detail}, {@code instance} and
-     *         {@code retryAfter} (seconds)
+     * @return the JSON document: {@code type}, {@code title}, {@code status}, {@code detail}, {@code instance},
+     *         {@code violated-policies} and {@code retryAfter} (seconds)
      * @throws IllegalArgumentException when the decision is allowed
      */
     public static String body(Decision decision, String instance) {
@@ -75,9 +88,9 @@ public final class ProblemResponse {
         }
         StringBuilder json = new StringBuilder(256);
         json.append("{\"type\":");
-        string(json, unavailable ? UNAVAILABLE_TYPE : RATE_LIMITED_TYPE);
+        string(json, unavailable ? REDUCED_CAPACITY_TYPE : QUOTA_EXCEEDED_TYPE);
         json.append(",\"title\":");
-        string(json, unavailable ? "Service Unavailable" : "Too Many Requests");
+        string(json, unavailable ? REDUCED_CAPACITY_TITLE : QUOTA_EXCEEDED_TITLE);
         json.append(",\"status\":").append(unavailable ? 503 : 429);
         json.append(",\"detail\":");
         string(json, detail);
@@ -85,7 +98,18 @@ public final class ProblemResponse {
             json.append(",\"instance\":");
             string(json, instance);
         }
-        json.append(",\"retryAfter\":").append(retry).append('}');
+        json.append(",\"violated-policies\":[");
+        boolean first = true;
+        for (RuleOutcome outcome : decision.limits()) {
+            if (unavailable || !outcome.allowed()) {
+                if (!first) {
+                    json.append(',');
+                }
+                string(json, outcome.rule().name());
+                first = false;
+            }
+        }
+        json.append("],\"retryAfter\":").append(retry).append('}');
         return json.toString();
     }
 

@@ -21,17 +21,19 @@ class ProblemResponseTest {
         assertThat(ProblemResponse.status(denied)).isEqualTo(429);
         assertThat(ProblemResponse.contentType()).isEqualTo("application/problem+json");
         assertThat(ProblemResponse.body(denied, "/api/search")).isEqualTo("{"
-                + "\"type\":\"https://ratelimit.dev/problems/rate-limited\","
-                + "\"title\":\"Too Many Requests\","
+                + "\"type\":\"https://iana.org/assignments/http-problem-types#quota-exceeded\","
+                + "\"title\":\"Request cannot be satisfied as assigned quota has been exceeded\","
                 + "\"status\":429,"
                 + "\"detail\":\"Rate limit \\\"search\\\" of 100 per 1m exceeded; retry in 7 s.\","
                 + "\"instance\":\"/api/search\","
+                + "\"violated-policies\":[\"search\"],"
                 + "\"retryAfter\":7}");
         assertThat(ProblemResponse.body(denied, null)).isEqualTo("{"
-                + "\"type\":\"https://ratelimit.dev/problems/rate-limited\","
-                + "\"title\":\"Too Many Requests\","
+                + "\"type\":\"https://iana.org/assignments/http-problem-types#quota-exceeded\","
+                + "\"title\":\"Request cannot be satisfied as assigned quota has been exceeded\","
                 + "\"status\":429,"
                 + "\"detail\":\"Rate limit \\\"search\\\" of 100 per 1m exceeded; retry in 7 s.\","
+                + "\"violated-policies\":[\"search\"],"
                 + "\"retryAfter\":7}");
     }
 
@@ -59,12 +61,27 @@ class ProblemResponseTest {
         Decision d = Decision.of(Store.NONE, List.of(new RuleOutcome(search, false, 0, 0, 5_000_000)));
         assertThat(ProblemResponse.status(d)).isEqualTo(503);
         assertThat(ProblemResponse.body(d, "/api/search")).isEqualTo("{"
-                + "\"type\":\"https://ratelimit.dev/problems/rate-limiter-unavailable\","
-                + "\"title\":\"Service Unavailable\","
+                + "\"type\":\"https://iana.org/assignments/http-problem-types#temporary-reduced-capacity\","
+                + "\"title\":\"Request cannot be satisfied due to temporary server capacity constraints\","
                 + "\"status\":503,"
                 + "\"detail\":\"The rate limiter is temporarily unavailable; retry in 5 s.\","
                 + "\"instance\":\"/api/search\","
+                + "\"violated-policies\":[\"search\"],"
                 + "\"retryAfter\":5}");
+    }
+
+    @Test
+    void violatedPoliciesAreTheRulesThatDenied() {
+        RateLimitRule minute = RateLimitRule.custom().name("per-minute").limit(10).window("1m").build();
+        RateLimitRule day = RateLimitRule.custom().name("per-day").limit(1000).window("1d").build();
+        RateLimitRule hour = RateLimitRule.custom().name("hour").limit(100).window("1h").build();
+        Decision d = Decision.of(Store.REDIS, List.of(new RuleOutcome(minute, false, 0, 1, 1_000_000),
+                new RuleOutcome(hour, true, 50, 1, 0), new RuleOutcome(day, false, 0, 1, 9_000_000)));
+        assertThat(ProblemResponse.body(d, null)).contains("\"violated-policies\":[\"per-minute\",\"per-day\"],");
+        Decision unavailable = Decision.of(Store.NONE, List.of(new RuleOutcome(minute, false, 0, 0, 5_000_000),
+                new RuleOutcome(hour, false, 0, 0, 5_000_000)));
+        assertThat(ProblemResponse.body(unavailable, null)).as("none could be checked: all are named")
+                .contains("\"violated-policies\":[\"per-minute\",\"hour\"],");
     }
 
     @Test
