@@ -67,6 +67,9 @@ import redis.clients.jedis.RedisClient;
  * <tr><td>{@code /shared-a}, {@code /shared-b}</td><td>{@code shared}: 5 per 1h, FIXED_WINDOW, PRINCIPAL_OR_IP,
  *     declared on each (two methods, two filters), cost 2 on {@code /shared-a} and 1 on {@code /shared-b}: one
  *     counter</td></tr>
+ * <tr><td>{@code /teapot}</td><td>{@code teapot}: 1 per 1h, FIXED_WINDOW, PRINCIPAL_OR_IP; its refusals are answered
+ *     by {@link ContractRejections}, the application's rejection handler (JAX-RS: bound in HK2, for the whole
+ *     application; servlet: the filter's init-param {@code rejectionHandler})</td></tr>
  * <tr><td>{@code /unlimited}</td><td>none</td></tr>
  * </table>
  *
@@ -346,6 +349,41 @@ public abstract class BindingContract {
             assertThat(header(free, "Cache-Control")).as("left alone").isNull();
         }
         assertThat(invocations()).isEqualTo(5);
+    }
+
+    // --- the application's rejection handler -----------------------------------------------------------------------
+
+    @Test
+    void theApplicationsRejectionHandlerChoosesStatusTypeAndBodyAndTheHeadersStay() {
+        deployWith();
+        assertThat(get("/teapot").statusCode()).isEqualTo(200);
+        HttpResponse<String> denied = get("/teapot");
+        assertThat(denied.statusCode()).isEqualTo(418);
+        assertThat(header(denied, "Content-Type").replace(" ", "")).as("as the handler chose (Jetty lower-cases "
+                + "the charset)").isEqualToIgnoringCase("text/plain;charset=UTF-8");
+        assertThat(denied.body()).isEqualTo("No more tea (teapot); was 429, retry in 3600 s");
+        assertThat(header(denied, "Retry-After")).isEqualTo("3600");
+        assertThat(header(denied, "RateLimit")).isEqualTo("\"teapot\";r=0;t=3600");
+        assertThat(header(denied, "Cache-Control")).isEqualTo("private");
+        assertThat(invocations()).isEqualTo(1);
+
+        // other refusals of the same application stay standard
+        for (int i = 0; i < 3; i++) {
+            get("/one");
+        }
+        assertThat(get("/one").body()).isEqualTo(problem("one", "3 per 1h", 1200, instance("/one")));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"throw", "null", "header-injection"})
+    void aFaultyRejectionHandlerFallsBackToTheStandardProblemAndNothingReachesAHeader(String how) {
+        deployWith();
+        get("/teapot");
+        HttpResponse<String> denied = get("/teapot", ContractRejections.MISBEHAVE_HEADER, how);
+        assertThat(denied.statusCode()).isEqualTo(429);
+        assertThat(header(denied, "Content-Type")).isEqualTo("application/problem+json");
+        assertThat(denied.body()).isEqualTo(problem("teapot", "1 per 1h", 3600, instance("/teapot")));
+        assertThat(denied.headers().map()).doesNotContainKey("set-cookie");
     }
 
     // --- several limits, cost, shared names -----------------------------------------------------------------------

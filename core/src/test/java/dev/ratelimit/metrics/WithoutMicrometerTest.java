@@ -66,9 +66,10 @@ class WithoutMicrometerTest {
                         default -> null;
                     });
             Class<?> resolverType = loader.loadClass("dev.ratelimit.http.KeyResolver");
-            Method check = http.getMethod("check", List.class, viewType, resolverType, String.class);
-            Object first = check.invoke(httpLimiter, List.of(rule), request, null, "/api");
-            Object second = check.invoke(httpLimiter, List.of(rule), request, null, "/api");
+            Class<?> rejectionsType = loader.loadClass("dev.ratelimit.http.RejectionHandler");
+            Method check = http.getMethod("check", List.class, viewType, resolverType, rejectionsType, String.class);
+            Object first = check.invoke(httpLimiter, List.of(rule), request, null, null, "/api");
+            Object second = check.invoke(httpLimiter, List.of(rule), request, null, null, "/api");
             assertThat(first.getClass().getMethod("reject").invoke(first)).isEqualTo(false);
             assertThat(second.getClass().getMethod("reject").invoke(second)).isEqualTo(true);
             limiterType.getMethod("close").invoke(limiter);

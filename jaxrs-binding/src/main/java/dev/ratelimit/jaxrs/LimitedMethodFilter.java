@@ -3,7 +3,8 @@ package dev.ratelimit.jaxrs;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.internal.http.RequestDecider;
 import dev.ratelimit.http.KeyResolver;
-import dev.ratelimit.internal.http.ProblemResponse;
+import dev.ratelimit.http.Rejection;
+import dev.ratelimit.http.RejectionHandler;
 import dev.ratelimit.internal.http.RateLimitHeaders;
 import dev.ratelimit.http.RequestView;
 import jakarta.annotation.Priority;
@@ -51,8 +52,10 @@ final class LimitedMethodFilter implements ContainerRequestFilter, ContainerResp
     private Services services() {
         Services s = resolved;
         if (s == null) {
+            RejectionHandler rejections = services.getInstance(RejectionHandler.class);
             s = new Services(services.getInstance(RequestDecider.class), services.getInstance(KeyResolver.class),
-                    services.getInstance(PeerAddress.class));
+                    services.getInstance(PeerAddress.class),
+                    rejections == RateLimitBinder.StandardRejection.INSTANCE ? null : rejections);
             resolved = s;
         }
         return s;
@@ -65,12 +68,14 @@ final class LimitedMethodFilter implements ContainerRequestFilter, ContainerResp
         }
         String path = request.getUriInfo().getRequestUri().getRawPath();
         Services s = services();
-        RequestDecider.Verdict verdict = s.limiter.check(rules, new View(request, s), s.keyResolver, path);
+        RequestDecider.Verdict verdict = s.limiter.check(rules, new View(request, s), s.keyResolver, s.rejections,
+                path);
         request.setProperty(VERDICT, verdict);
         if (verdict.reject()) {
-            request.abortWith(Response.status(verdict.status())
-                    .type(ProblemResponse.contentType())
-                    .entity(verdict.body())
+            Rejection rejection = verdict.rejection();
+            request.abortWith(Response.status(rejection.status())
+                    .type(rejection.contentType())
+                    .entity(rejection.body())
                     .build());
         } else if (!verdict.headers().isEmpty()) {
             servletResponse.set(verdict.headers());
@@ -97,7 +102,8 @@ final class LimitedMethodFilter implements ContainerRequestFilter, ContainerResp
     }
 
     /** What the filter needs from the application's services. */
-    private record Services(RequestDecider limiter, KeyResolver keyResolver, PeerAddress peerAddress) {
+    private record Services(RequestDecider limiter, KeyResolver keyResolver, PeerAddress peerAddress,
+                            RejectionHandler rejections) {
     }
 
     /** The request as the core sees it: peer address from the {@link PeerAddress}, principal from JAX-RS security. */

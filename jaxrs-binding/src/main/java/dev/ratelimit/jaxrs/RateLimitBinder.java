@@ -2,7 +2,11 @@ package dev.ratelimit.jaxrs;
 
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.internal.http.RequestDecider;
+import dev.ratelimit.core.Decision;
 import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.Rejection;
+import dev.ratelimit.http.RejectionHandler;
+import dev.ratelimit.http.RequestView;
 import dev.ratelimit.internal.config.ApplicationLimiter;
 import dev.ratelimit.internal.config.RateLimitSettings;
 import dev.ratelimit.metrics.RateLimitMetrics;
@@ -44,6 +48,7 @@ final class RateLimitBinder extends AbstractBinder {
         bindFactory(LimiterFromSettings.class, Singleton.class).to(RateLimiter.class).in(Singleton.class)
                 .ranked(DEFAULT_RANK);
         bind(NoCustomKey.INSTANCE).to(KeyResolver.class).ranked(DEFAULT_RANK);
+        bind(StandardRejection.INSTANCE).to(RejectionHandler.class).ranked(DEFAULT_RANK);
         bind(peerAddress).to(PeerAddress.class).ranked(DEFAULT_RANK);
         bindFactory(HttpLimiterFactory.class).to(RequestDecider.class).in(Singleton.class).ranked(DEFAULT_RANK);
     }
@@ -133,12 +138,22 @@ final class RateLimitBinder extends AbstractBinder {
         }
     }
 
+    /** Without an application handler, refusals get the standard problem document. */
+    enum StandardRejection implements RejectionHandler {
+        INSTANCE;
+
+        @Override
+        public Rejection reject(Decision decision, RequestView request, Rejection standard) {
+            return standard;
+        }
+    }
+
     /** Without an application resolver, {@code CUSTOM} rules count by client IP. */
     enum NoCustomKey implements KeyResolver {
         INSTANCE;
 
         @Override
-        public String resolve(dev.ratelimit.http.RequestView request) {
+        public String resolve(RequestView request) {
             return null;
         }
     }

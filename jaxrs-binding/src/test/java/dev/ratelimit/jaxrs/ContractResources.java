@@ -48,6 +48,13 @@ final class ContractResources {
     @Path("")
     public static class Catalogue {
         @GET
+        @Path("teapot")
+        @RateLimited(limit = 1, window = "1h", name = "teapot", algorithm = Algorithm.FIXED_WINDOW)
+        public String teapot() {
+            return ok();
+        }
+
+        @GET
         @Path("two")
         @RateLimited(limit = 2, window = "1h", name = "two-short", algorithm = Algorithm.FIXED_WINDOW)
         @RateLimited(limit = 4, window = "1d", name = "two-long", algorithm = Algorithm.FIXED_WINDOW)

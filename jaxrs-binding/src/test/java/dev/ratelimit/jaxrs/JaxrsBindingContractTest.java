@@ -1,9 +1,11 @@
 package dev.ratelimit.jaxrs;
 
 import dev.ratelimit.bindingcontract.BindingContract;
+import dev.ratelimit.bindingcontract.ContractRejections;
 import dev.ratelimit.bindingcontract.TenantKeyResolver;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.RejectionHandler;
 import java.net.URI;
 import java.util.Map;
 import org.glassfish.hk2.utilities.binding.AbstractBinder;
@@ -37,6 +39,7 @@ class JaxrsBindingContractTest extends BindingContract {
                             bind(limiter).to(RateLimiter.class);
                         }
                         bind(new TenantKeyResolver()).to(KeyResolver.class);
+                        bind(new ContractRejections()).to(RejectionHandler.class);
                     }
                 });
         settings.forEach(application::property);

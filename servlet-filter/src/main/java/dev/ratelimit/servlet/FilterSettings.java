@@ -2,6 +2,7 @@ package dev.ratelimit.servlet;
 
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.RejectionHandler;
 import dev.ratelimit.internal.Durations;
 import dev.ratelimit.internal.RuleNames;
 import java.util.Collection;
@@ -32,6 +33,8 @@ final class FilterSettings {
     static final String COST = "cost";
     /** The class name of a {@link KeyResolver} for {@code key=CUSTOM} rules. */
     static final String KEY_RESOLVER = "keyResolver";
+    /** The class name of a {@link RejectionHandler} that answers this filter's refusals. */
+    static final String REJECTION_HANDLER = "rejectionHandler";
 
     /** The rule parameters, in the order they are reported. */
     static final List<String> RULE_PARAMS = List.of(LIMIT, WINDOW, ALGORITHM, KEY, KEY_HEADER, NAME, COST);
@@ -49,13 +52,15 @@ final class FilterSettings {
     private final String filterName;
     private final List<RateLimitRule> rules;
     private final String keyResolverClass;
+    private final String rejectionHandlerClass;
     private final Map<String, String> overrides;
 
     FilterSettings(String filterName, List<RateLimitRule> rules, String keyResolverClass,
-            Map<String, String> overrides) {
+            String rejectionHandlerClass, Map<String, String> overrides) {
         this.filterName = filterName;
         this.rules = rules;
         this.keyResolverClass = keyResolverClass;
+        this.rejectionHandlerClass = rejectionHandlerClass;
         this.overrides = overrides;
     }
 
@@ -94,25 +99,38 @@ final class FilterSettings {
      * @throws IllegalArgumentException naming the filter, the parameter and the class
      */
     KeyResolver newKeyResolver(ClassLoader loader) {
-        if (keyResolverClass == null) {
+        return newInstance(KEY_RESOLVER, keyResolverClass, KeyResolver.class, loader);
+    }
+
+    /**
+     * Instantiates the {@code rejectionHandler} class like {@link #newKeyResolver(ClassLoader)}.
+     *
+     * @return the handler, or null when none is configured
+     * @throws IllegalArgumentException naming the filter, the parameter and the class
+     */
+    RejectionHandler newRejectionHandler(ClassLoader loader) {
+        return newInstance(REJECTION_HANDLER, rejectionHandlerClass, RejectionHandler.class, loader);
+    }
+
+    private <T> T newInstance(String param, String className, Class<T> type, ClassLoader loader) {
+        if (className == null) {
             return null;
         }
-        Class<?> type;
+        Class<?> found;
         try {
-            type = Class.forName(keyResolverClass, true, loader);
+            found = Class.forName(className, true, loader);
         } catch (ClassNotFoundException | LinkageError e) {
-            throw invalid(filterName, KEY_RESOLVER, keyResolverClass, "the class cannot be loaded: " + e);
+            throw invalid(filterName, param, className, "the class cannot be loaded: " + e);
         }
-        if (!KeyResolver.class.isAssignableFrom(type)) {
-            throw invalid(filterName, KEY_RESOLVER, keyResolverClass,
-                    "the class does not implement " + KeyResolver.class.getName());
+        if (!type.isAssignableFrom(found)) {
+            throw invalid(filterName, param, className, "the class does not implement " + type.getName());
         }
         try {
-            return type.asSubclass(KeyResolver.class).getConstructor().newInstance();
+            return found.asSubclass(type).getConstructor().newInstance();
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             Throwable cause = e.getCause() != null && e instanceof java.lang.reflect.InvocationTargetException
                     ? e.getCause() : e;
-            throw invalid(filterName, KEY_RESOLVER, keyResolverClass,
+            throw invalid(filterName, param, className,
                     "the class needs a public no-argument constructor that succeeds: " + cause);
         }
     }
@@ -139,7 +157,8 @@ final class FilterSettings {
     @Override
     public String toString() {
         return rules.stream().map(FilterSettings::describe).collect(Collectors.joining(", "))
-                + (keyResolverClass == null ? "" : "; key resolver " + keyResolverClass);
+                + (keyResolverClass == null ? "" : "; key resolver " + keyResolverClass)
+                + (rejectionHandlerClass == null ? "" : "; rejection handler " + rejectionHandlerClass);
     }
 
     private static String describe(RateLimitRule r) {

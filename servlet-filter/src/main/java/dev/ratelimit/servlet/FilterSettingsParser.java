@@ -5,6 +5,7 @@ import static dev.ratelimit.servlet.FilterSettings.COST;
 import static dev.ratelimit.servlet.FilterSettings.KEY;
 import static dev.ratelimit.servlet.FilterSettings.KEY_HEADER;
 import static dev.ratelimit.servlet.FilterSettings.KEY_RESOLVER;
+import static dev.ratelimit.servlet.FilterSettings.REJECTION_HANDLER;
 import static dev.ratelimit.servlet.FilterSettings.LIMIT;
 import static dev.ratelimit.servlet.FilterSettings.NAME;
 import static dev.ratelimit.servlet.FilterSettings.PER_FILTER_SETTINGS;
@@ -56,6 +57,7 @@ final class FilterSettingsParser {
     private final TreeMap<Integer, Map<String, String>> numbered = new TreeMap<>();
     private final Map<String, String> overrides = new LinkedHashMap<>();
     private String keyResolver;
+    private String rejectionHandler;
 
     FilterSettingsParser(String filterName, Collection<String> names, Function<String, String> params) {
         this.filterName = filterName;
@@ -70,7 +72,7 @@ final class FilterSettingsParser {
         List<RateLimitRule> rules = numbered.isEmpty() ? List.of(singleRule()) : numberedRules();
         checkUniqueNames(rules);
         checkKeySources(rules);
-        return new FilterSettings(filterName, List.copyOf(rules), keyResolver,
+        return new FilterSettings(filterName, List.copyOf(rules), keyResolver, rejectionHandler,
                 Collections.unmodifiableMap(overrides));
     }
 
@@ -100,6 +102,10 @@ final class FilterSettingsParser {
             keyResolver = value;
             return;
         }
+        if (param.equals(REJECTION_HANDLER)) {
+            rejectionHandler = value;
+            return;
+        }
         if (PER_FILTER_SETTINGS.contains(param)) {
             if (value != null) {
                 overrides.put(param, value);
@@ -115,7 +121,7 @@ final class FilterSettingsParser {
         }
         throw error(filterName, "unknown init-param '" + param + "'; a limit is set with "
                 + String.join(", ", RULE_PARAMS) + " (numbered as limit.1, window.1, … for several limits), "
-                + "plus " + KEY_RESOLVER + " and the per-filter settings "
+                + "plus " + KEY_RESOLVER + ", " + REJECTION_HANDLER + " and the per-filter settings "
                 + String.join(", ", PER_FILTER_SETTINGS));
     }
 

@@ -3,7 +3,8 @@ package dev.ratelimit.servlet;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.internal.http.RequestDecider;
 import dev.ratelimit.http.KeyResolver;
-import dev.ratelimit.internal.http.ProblemResponse;
+import dev.ratelimit.http.Rejection;
+import dev.ratelimit.http.RejectionHandler;
 import dev.ratelimit.internal.http.RateLimitHeaders;
 import dev.ratelimit.internal.config.ApplicationLimiter;
 import dev.ratelimit.internal.config.RateLimitSettings;
@@ -75,11 +76,6 @@ public final class RateLimitFilter implements Filter {
     public static final String METRICS_ATTRIBUTE = ApplicationLimiter.METRICS_ATTRIBUTE;
 
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitFilter.class);
-    /**
-     * RFC 9457 problem details, exactly as the JAX-RS binding labels them: JSON is UTF-8 by definition and its media
-     * types define no charset parameter (RFC 8259 §11), so none is added; the body is written as UTF-8 bytes.
-     */
-    private static final String PROBLEM_CONTENT_TYPE = ProblemResponse.contentType();
 
     /**
      * The request attribute, followed by the filter's name and identity, in which a filter records that it has decided
@@ -91,8 +87,9 @@ public final class RateLimitFilter implements Filter {
     private final AtomicBoolean includeReported = new AtomicBoolean();
 
     /** What {@code init} fixed: the filter's rules and the request-path logic around the limiter. */
-    private record State(String filterName, List<RateLimitRule> rules, KeyResolver keyResolver, RequestDecider http,
-                         boolean countOptions, ApplicationLimiter limiter, String decidedAttribute) {
+    private record State(String filterName, List<RateLimitRule> rules, KeyResolver keyResolver,
+                         RejectionHandler rejections, RequestDecider http, boolean countOptions,
+                         ApplicationLimiter limiter, String decidedAttribute) {
     }
 
     /**
@@ -108,11 +105,13 @@ public final class RateLimitFilter implements Filter {
         String filterName = config.getFilterName();
         FilterSettings parsed;
         KeyResolver keyResolver;
+        RejectionHandler rejections;
         RateLimitSettings settings;
         try {
             parsed = FilterSettings.parse(filterName, Collections.list(config.getInitParameterNames()),
                     config::getInitParameter);
             keyResolver = parsed.newKeyResolver(classLoader());
+            rejections = parsed.newRejectionHandler(classLoader());
             settings = loadSettings(filterName, perFilter(parsed.overrides(), context));
         } catch (IllegalArgumentException e) {
             throw new ServletException(e.getMessage());
@@ -133,7 +132,7 @@ public final class RateLimitFilter implements Filter {
         } catch (RuntimeException e) {
             throw new ServletException("Rate-limit filter '" + filterName + "': cannot create the rate limiter", e);
         }
-        state = new State(filterName, parsed.rules(), keyResolver,
+        state = new State(filterName, parsed.rules(), keyResolver, rejections,
                 settings.requestDecider(limiter.limiter(), limiter.metrics()), settings.countOptions(), limiter,
                 DECIDED_ATTRIBUTE_PREFIX + filterName + '@' + Integer.toHexString(System.identityHashCode(this)));
         LOG.info("Rate-limit filter '{}': {}; headers {}, shadow {}, OPTIONS {}, {}; {}", filterName, parsed,
@@ -187,7 +186,7 @@ public final class RateLimitFilter implements Filter {
             return;
         }
         RequestDecider.Verdict verdict = s.http().check(s.rules(), new ServletRequestView(httpRequest),
-                s.keyResolver(), httpRequest.getRequestURI());
+                s.keyResolver(), s.rejections(), httpRequest.getRequestURI());
         request.setAttribute(decidedAttribute, new Decided(this, verdict.headers(), verdict.reject()));
         setHeaders(httpResponse, verdict.headers());
         if (!verdict.reject()) {
@@ -197,9 +196,10 @@ public final class RateLimitFilter implements Filter {
         if (httpResponse.isCommitted()) {
             return; // an earlier filter already answered: all that is left is not to run the rest of the chain
         }
-        byte[] body = verdict.body().getBytes(StandardCharsets.UTF_8);
-        httpResponse.setStatus(verdict.status());
-        httpResponse.setContentType(PROBLEM_CONTENT_TYPE);
+        Rejection rejection = verdict.rejection();
+        byte[] body = rejection.body().getBytes(StandardCharsets.UTF_8);
+        httpResponse.setStatus(rejection.status());
+        httpResponse.setContentType(rejection.contentType());
         httpResponse.setContentLength(body.length);
         httpResponse.getOutputStream().write(body);
     }

@@ -1,6 +1,7 @@
 package dev.ratelimit.servlet;
 
 import dev.ratelimit.bindingcontract.BindingContract;
+import dev.ratelimit.bindingcontract.ContractRejections;
 import dev.ratelimit.bindingcontract.TenantKeyResolver;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.TimeSource;
@@ -50,6 +51,8 @@ class ServletBindingContractTest extends BindingContract {
                         "key", "HEADER", "keyHeader", API_KEY_HEADER)
                 .filter("by-tenant", "/custom", "limit", "2", "window", "1h", "algorithm", "FIXED_WINDOW",
                         "key", "CUSTOM", "keyResolver", TenantKeyResolver.class.getName())
+                .filter("teapot", "/teapot", "limit", "1", "window", "1h", "algorithm", "FIXED_WINDOW",
+                        "rejectionHandler", ContractRejections.class.getName())
                 .filter("cost", "/cost", "limit", "5", "window", "1h", "algorithm", "FIXED_WINDOW", "cost", "2")
                 .filter("shared-a", "/shared-a", "limit", "5", "window", "1h", "algorithm", "FIXED_WINDOW",
                         "name", "shared", "cost", "2")

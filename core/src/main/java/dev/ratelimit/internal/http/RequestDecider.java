@@ -1,6 +1,8 @@
 package dev.ratelimit.internal.http;
 
 import dev.ratelimit.http.KeyResolver;
+import dev.ratelimit.http.Rejection;
+import dev.ratelimit.http.RejectionHandler;
 import dev.ratelimit.http.RequestView;
 
 import dev.ratelimit.core.Decision;
@@ -57,10 +59,12 @@ public final class RequestDecider {
      * @param rules    the rules of the endpoint, pre-parsed at deployment
      * @param request  the request
      * @param resolver the resolver for {@code CUSTOM} keys, or null
+     * @param rejections the application's {@link RejectionHandler}, or null for the standard problem document
      * @param path     the request path, reported as the problem's {@code instance}
      * @return how to answer: run the endpoint (with the headers) or reject with the given status and body
      */
-    public Verdict check(List<RateLimitRule> rules, RequestView request, KeyResolver resolver, String path) {
+    public Verdict check(List<RateLimitRule> rules, RequestView request, KeyResolver resolver,
+            RejectionHandler rejections, String path) {
         Decision decision = decide(rules, request, resolver);
         boolean reject = !decision.allowed() && !shadow;
         metrics.decision(decision, decision.allowed() ? RateLimitMetrics.Outcome.ALLOWED
@@ -71,10 +75,29 @@ public final class RequestDecider {
         }
         List<RateLimitHeaders.Header> headers = RateLimitHeaders.of(decision, headerStyle, reject);
         if (!reject) {
-            return new Verdict(decision, false, 200, headers, null);
+            return new Verdict(decision, headers, null);
         }
-        return new Verdict(decision, true, ProblemResponse.status(decision), headers,
+        Rejection standard = new Rejection(ProblemResponse.status(decision), ProblemResponse.contentType(),
                 ProblemResponse.body(decision, path));
+        return new Verdict(decision, headers, rejections == null ? standard
+                : handled(rejections, decision, request, standard, path));
+    }
+
+    /** The application's response to a refusal; the standard one when its handler fails. */
+    private static Rejection handled(RejectionHandler handler, Decision decision, RequestView request,
+            Rejection standard, String path) {
+        try {
+            Rejection own = handler.reject(decision, request, standard);
+            if (own != null) {
+                return own;
+            }
+            LOG.warn("The rejection handler {} returned null for {}; the standard problem response is sent instead",
+                    handler.getClass().getName(), path);
+        } catch (RuntimeException e) {
+            LOG.warn("The rejection handler {} failed for {}; the standard problem response is sent instead",
+                    handler.getClass().getName(), path, e);
+        }
+        return standard;
     }
 
     private Decision decide(List<RateLimitRule> rules, RequestView request, KeyResolver resolver) {
@@ -103,14 +126,17 @@ public final class RequestDecider {
     /**
      * How to answer a request.
      *
-     * @param decision the decision
-     * @param reject   whether to answer now instead of running the endpoint (false in shadow mode)
-     * @param status   the status when rejecting: 429, or 503 when the limiter is unavailable under a fail-closed
-     *                 policy; 200 otherwise
-     * @param headers  the rate-limit headers for the response, rejected or not
-     * @param body     the {@code application/problem+json} body when rejecting; null otherwise
+     * @param decision  the decision
+     * @param headers   the rate-limit headers for the response, rejected or not
+     * @param rejection the response that refuses the request instead of running the endpoint (429, or 503 when the
+     *                  limiter is unavailable under a fail-closed policy, unless the application's handler chose
+     *                  another); null when the endpoint runs (always in shadow mode)
      */
-    public record Verdict(Decision decision, boolean reject, int status, List<RateLimitHeaders.Header> headers,
-                          String body) {
+    public record Verdict(Decision decision, List<RateLimitHeaders.Header> headers, Rejection rejection) {
+
+        /** {@return whether to answer with {@link #rejection()} instead of running the endpoint} */
+        public boolean reject() {
+            return rejection != null;
+        }
     }
 }

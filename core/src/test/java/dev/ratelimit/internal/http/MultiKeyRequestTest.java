@@ -116,21 +116,21 @@ class MultiKeyRequestTest {
         List<RateLimitRule> rules = List.of(perIp, perApiKey);
         FakeRequest exhausted = request("203.0.113.20", "k-1");
         for (int i = 0; i < 2; i++) {
-            RequestDecider.Verdict v = http.check(rules, exhausted, null, "/m");
+            RequestDecider.Verdict v = http.check(rules, exhausted, null, null, "/m");
             assertThat(v.reject()).as("request %d", i).isFalse();
             assertThat(v.decision().store()).isEqualTo(expectedStore(setup));
         }
         for (int i = 0; i < 20; i++) {
-            RequestDecider.Verdict v = http.check(rules, exhausted, null, "/m");
+            RequestDecider.Verdict v = http.check(rules, exhausted, null, null, "/m");
             assertThat(v.reject()).isTrue();
-            assertThat(v.status()).isEqualTo(429);
+            assertThat(v.rejection().status()).isEqualTo(429);
             assertThat(v.decision().store()).isEqualTo(expectedStore(setup));
             assertThat(v.decision().reported().rule()).isEqualTo(perApiKey);
             assertThat(state(v.decision(), perIp).remaining()).as("IP permits left after denial %d", i).isEqualTo(3);
         }
         // the same client with another API key still has the three IP permits the two admitted requests left
         for (int i = 0; i < 2; i++) {
-            RequestDecider.Verdict v = http.check(rules, request("203.0.113.20", "k-" + (2 + i)), null, "/m");
+            RequestDecider.Verdict v = http.check(rules, request("203.0.113.20", "k-" + (2 + i)), null, null, "/m");
             assertThat(v.reject()).isFalse();
             assertThat(state(v.decision(), perIp).remaining()).isEqualTo(2 - i);
         }
@@ -144,9 +144,9 @@ class MultiKeyRequestTest {
                 .key(KeySource.IP).build();
         FakeRequest r = FakeRequest.from("203.0.113.21"); // no API key: the header rule falls back to the IP
         for (int i = 0; i < 2; i++) {
-            assertThat(http.check(List.of(perIp, perApiKey, perIpPerHour), r, null, "/m").reject()).isFalse();
+            assertThat(http.check(List.of(perIp, perApiKey, perIpPerHour), r, null, null, "/m").reject()).isFalse();
         }
-        RequestDecider.Verdict third = http.check(List.of(perIp, perApiKey, perIpPerHour), r, null, "/m");
+        RequestDecider.Verdict third = http.check(List.of(perIp, perApiKey, perIpPerHour), r, null, null, "/m");
         assertThat(third.reject()).isTrue();
         assertThat(third.decision().limits()).extracting(s -> s.rule().name())
                 .containsExactly("per-ip", "per-key", "per-ip-hour");
@@ -175,21 +175,21 @@ class MultiKeyRequestTest {
             RequestDecider http = new RequestDecider(fallback, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false, RateLimitMetrics.none());
             FakeRequest request = request("203.0.113.30", "k-9");
             for (int i = 0; i < 2; i++) {
-                assertThat(http.check(List.of(perApiKey), request, null, "/key-only").reject()).isFalse();
+                assertThat(http.check(List.of(perApiKey), request, null, null, "/key-only").reject()).isFalse();
             }
-            RequestDecider.Verdict exhausted = http.check(List.of(perApiKey), request, null, "/key-only");
-            assertThat(exhausted.status()).isEqualTo(429);
+            RequestDecider.Verdict exhausted = http.check(List.of(perApiKey), request, null, null, "/key-only");
+            assertThat(exhausted.rejection().status()).isEqualTo(429);
             assertThat(exhausted.decision().store()).isEqualTo(Store.REDIS);
 
             redis.kill();
             fallback.circuitBreaker().transitionToOpenState();
 
             // the one-key path still serves the cached Redis denial (unchanged)
-            RequestDecider.Verdict cached = http.check(List.of(perApiKey), request, null, "/key-only");
-            assertThat(cached.status()).isEqualTo(429);
+            RequestDecider.Verdict cached = http.check(List.of(perApiKey), request, null, null, "/key-only");
+            assertThat(cached.rejection().status()).isEqualTo(429);
             assertThat(cached.decision().store()).isEqualTo(Store.REDIS);
 
-            RequestDecider.Verdict v = http.check(rules, request, null, "/both");
+            RequestDecider.Verdict v = http.check(rules, request, null, null, "/both");
             assertThat(v.decision().store()).isEqualTo(Store.NONE);
             assertThat(v.decision().limits()).hasSize(2)
                     .allSatisfy(s -> assertThat(s.allowed()).isEqualTo(policy == FailurePolicy.ALLOW));
@@ -197,7 +197,7 @@ class MultiKeyRequestTest {
                 assertThat(v.reject()).isFalse();
             } else {
                 assertThat(v.reject()).isTrue();
-                assertThat(v.status()).isEqualTo(503);
+                assertThat(v.rejection().status()).isEqualTo(503);
                 assertThat(v.decision().retryAfter()).isEqualTo(WAIT);
             }
         }
@@ -217,7 +217,7 @@ class MultiKeyRequestTest {
         clock.advance(WAIT.plusMillis(1));
         fallback.circuitBreaker().transitionToHalfOpenState();
 
-        RequestDecider.Verdict v = http.check(List.of(perIp, perApiKey), request("203.0.113.40", "k-40"), null, "/m");
+        RequestDecider.Verdict v = http.check(List.of(perIp, perApiKey), request("203.0.113.40", "k-40"), null, null, "/m");
         assertThat(v.reject()).isFalse();
         assertThat(v.decision().store()).isEqualTo(Store.REDIS);
         assertThat(v.decision().limits()).extracting(RuleOutcome::remaining).containsExactly(4L, 1L);
@@ -232,10 +232,10 @@ class MultiKeyRequestTest {
         fallback.circuitBreaker().transitionToOpenState();
         RequestDecider http = new RequestDecider(fallback, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false, RateLimitMetrics.none());
         FakeRequest request = request("203.0.113.50", "k-50");
-        http.check(List.of(perIp, perApiKey), request, null, "/m");
-        http.check(List.of(perIp, perApiKey), request, null, "/m");
-        RequestDecider.Verdict denied = http.check(List.of(perIp, perApiKey), request, null, "/m");
-        assertThat(denied.status()).isEqualTo(429);
+        http.check(List.of(perIp, perApiKey), request, null, null, "/m");
+        http.check(List.of(perIp, perApiKey), request, null, null, "/m");
+        RequestDecider.Verdict denied = http.check(List.of(perIp, perApiKey), request, null, null, "/m");
+        assertThat(denied.rejection().status()).isEqualTo(429);
         assertThat(denied.decision().store()).isEqualTo(Store.FALLBACK);
     }
 }

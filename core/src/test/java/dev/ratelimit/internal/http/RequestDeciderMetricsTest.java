@@ -38,9 +38,9 @@ class RequestDeciderMetricsTest {
     void decisionsAreCountedByLimitOutcomeAndStore() {
         RequestDecider http = http(false);
         for (int i = 0; i < 5; i++) {
-            http.check(List.of(search), FakeRequest.from("203.0.113.7"), null, "/search");
+            http.check(List.of(search), FakeRequest.from("203.0.113.7"), null, null, "/search");
         }
-        http.check(List.of(search), FakeRequest.from("203.0.113.8"), null, "/search");
+        http.check(List.of(search), FakeRequest.from("203.0.113.8"), null, null, "/search");
 
         assertThat(count("search", "allowed", "memory")).isEqualTo(4);
         assertThat(count("search", "denied", "memory")).isEqualTo(2);
@@ -52,7 +52,7 @@ class RequestDeciderMetricsTest {
     void shadowModeCountsWouldBeDenialsApart() {
         RequestDecider http = http(true);
         for (int i = 0; i < 5; i++) {
-            http.check(List.of(search), FakeRequest.from("203.0.113.9"), null, "/search");
+            http.check(List.of(search), FakeRequest.from("203.0.113.9"), null, null, "/search");
         }
         assertThat(count("search", "allowed", "memory")).isEqualTo(3);
         assertThat(count("search", "shadow_denied", "memory")).isEqualTo(2);
@@ -64,8 +64,8 @@ class RequestDeciderMetricsTest {
         RateLimitRule burst = RateLimitRule.custom().name("burst").limit(1).window("1s")
                 .algorithm(Algorithm.FIXED_WINDOW).build();
         RequestDecider http = http(false);
-        http.check(List.of(search, burst), FakeRequest.from("203.0.113.10"), null, "/search");
-        http.check(List.of(search, burst), FakeRequest.from("203.0.113.10"), null, "/search");
+        http.check(List.of(search, burst), FakeRequest.from("203.0.113.10"), null, null, "/search");
+        http.check(List.of(search, burst), FakeRequest.from("203.0.113.10"), null, null, "/search");
         assertThat(count("burst", "allowed", "memory")).isEqualTo(1);
         assertThat(count("burst", "denied", "memory")).isEqualTo(1);
     }
@@ -74,7 +74,7 @@ class RequestDeciderMetricsTest {
     void noTagCarriesAClientKey() {
         RequestDecider http = http(false);
         for (int i = 0; i < 50; i++) {
-            http.check(List.of(search), FakeRequest.from("198.51.100." + i).principal("user-" + i), null, "/s");
+            http.check(List.of(search), FakeRequest.from("198.51.100." + i).principal("user-" + i), null, null, "/s");
         }
         for (Meter meter : registry.getMeters()) {
             for (Tag tag : meter.getId().getTags()) {
