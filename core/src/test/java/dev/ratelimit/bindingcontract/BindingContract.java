@@ -351,6 +351,30 @@ public abstract class BindingContract {
         assertThat(invocations()).isEqualTo(5);
     }
 
+    @Test
+    void theDraftTheLegacyPrefixAndTheThresholdShapeTheHeaders() {
+        deployWith("ratelimit.headers.draft", "draft-07", "ratelimit.headers.legacy-prefix", "RateLimit-",
+                "ratelimit.headers.threshold", "34");
+        HttpResponse<String> first = get("/one");
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(rateLimitFields(first)).as("2 of 3 left: above 34 %").isEmpty();
+        assertThat(header(first, "Cache-Control")).as("nothing of the client's in it").isNull();
+        HttpResponse<String> second = get("/one");
+        assertThat(header(second, "RateLimit")).as("1 of 3 left: at most 34 %")
+                .isEqualTo("limit=3, remaining=1, reset=2400");
+        assertThat(header(second, "RateLimit-Policy")).isEqualTo("3;w=3600");
+        assertThat(header(second, "RateLimit-Limit")).isEqualTo("3");
+        assertThat(header(second, "RateLimit-Remaining")).isEqualTo("1");
+        assertThat(header(second, "RateLimit-Reset")).isEqualTo("2400");
+        assertThat(header(second, "X-RateLimit-Limit")).isNull();
+        assertThat(header(second, "Cache-Control")).isEqualTo("private");
+        get("/one");
+        HttpResponse<String> denied = get("/one");
+        assertThat(denied.statusCode()).isEqualTo(429);
+        assertThat(header(denied, "RateLimit")).isEqualTo("limit=3, remaining=0, reset=3600");
+        assertThat(header(denied, "Retry-After")).isEqualTo("1200");
+    }
+
     // --- the application's rejection handler -----------------------------------------------------------------------
 
     @Test

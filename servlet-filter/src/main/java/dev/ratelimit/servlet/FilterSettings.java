@@ -44,7 +44,8 @@ final class FilterSettings {
      * answers requests. The others (Redis, fallback, breaker, memory) configure the one limiter every filter of the
      * web application shares, so they are context-wide only.
      */
-    static final List<String> PER_FILTER_SETTINGS = List.of("ratelimit.headers", "ratelimit.shadow",
+    static final List<String> PER_FILTER_SETTINGS = List.of("ratelimit.headers", "ratelimit.headers.draft",
+            "ratelimit.headers.legacy-prefix", "ratelimit.headers.threshold", "ratelimit.shadow",
             "ratelimit.trusted-proxies", "ratelimit.ipv6-prefix-length", "ratelimit.count-options");
 
     private static final int MAX_SHOWN_VALUE = 100;

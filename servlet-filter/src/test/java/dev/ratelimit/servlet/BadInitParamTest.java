@@ -56,7 +56,8 @@ class BadInitParamTest {
         assertThatThrownBy(jetty::start)
                 .isInstanceOf(ServletException.class)
                 .hasMessageStartingWith("Rate-limit filter 'api-limit': init-param ratelimit.fallback.policy is not a "
-                        + "setting a filter may override; those are ratelimit.headers, ratelimit.shadow, "
+                        + "setting a filter may override; those are ratelimit.headers, ratelimit.headers.draft, "
+                        + "ratelimit.headers.legacy-prefix, ratelimit.headers.threshold, ratelimit.shadow, "
                         + "ratelimit.trusted-proxies, ratelimit.ipv6-prefix-length, ratelimit.count-options.");
     }
 

@@ -205,7 +205,7 @@ public final class RateLimitHeaders {
         return '"' + rule.name() + "\";q=" + rule.limit() + ";w=" + ceilSeconds(rule.windowMicros());
     }
 
-    private static long ceilSeconds(long micros) {
+    static long ceilSeconds(long micros) {
         return micros / 1_000_000L + (micros % 1_000_000L == 0 ? 0 : 1);
     }
 }

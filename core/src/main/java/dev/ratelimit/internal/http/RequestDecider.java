@@ -28,7 +28,7 @@ public final class RequestDecider {
 
     private final RateLimiter limiter;
     private final RequestKeys keys;
-    private final HeaderStyle headerStyle;
+    private final HeaderFormat headers;
     private final boolean shadow;
     private final RateLimitMetrics metrics;
 
@@ -37,15 +37,15 @@ public final class RequestDecider {
      *
      * @param limiter     the limiter deciding (Redis with fallback, or in memory)
      * @param keys        how keys are taken from requests (trusted proxies, IPv6 grouping)
-     * @param headerStyle which rate-limit headers to send
+     * @param headers     which rate-limit headers to send, and when
      * @param shadow      dry run: decide and report, but never reject
      * @param metrics     where each decision is counted by limit, outcome and store
      */
-    public RequestDecider(RateLimiter limiter, RequestKeys keys, HeaderStyle headerStyle, boolean shadow,
+    public RequestDecider(RateLimiter limiter, RequestKeys keys, HeaderFormat headers, boolean shadow,
             RateLimitMetrics metrics) {
         this.limiter = Objects.requireNonNull(limiter, "limiter");
         this.keys = Objects.requireNonNull(keys, "keys");
-        this.headerStyle = Objects.requireNonNull(headerStyle, "headerStyle");
+        this.headers = Objects.requireNonNull(headers, "headers");
         this.shadow = shadow;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
@@ -73,7 +73,7 @@ public final class RequestDecider {
             LOG.info("Shadow mode: {} {} would have been rejected by limit '{}' (retry in {} s)", path,
                     decision.store(), decision.reported().rule().name(), decision.retryAfterSeconds());
         }
-        List<RateLimitHeaders.Header> headers = RateLimitHeaders.of(decision, headerStyle, reject);
+        List<RateLimitHeaders.Header> headers = this.headers.of(decision, reject);
         if (!reject) {
             return new Verdict(decision, headers, null);
         }

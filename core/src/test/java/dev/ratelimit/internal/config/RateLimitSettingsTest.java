@@ -245,6 +245,37 @@ class RateLimitSettingsTest {
     }
 
     @Test
+    void theHeaderFormatSettingsShapeTheHeadersAndAreListedWhenSet() {
+        params.put("ratelimit.headers.draft", "DRAFT-07");
+        params.put("ratelimit.headers.legacy-prefix", "RateLimit-");
+        params.put("ratelimit.headers.threshold", "20");
+        RateLimitSettings s = load();
+        assertThat(s.toString()).contains("headers=BOTH, headers.draft=draft-07, headers.legacy-prefix=RateLimit-, "
+                + "headers.threshold=20, shadow=false");
+        params.clear();
+        assertThat(load().toString()).as("at their defaults they are not listed").doesNotContain("headers.");
+    }
+
+    @Test
+    void invalidHeaderFormatSettingsAreNamed() {
+        params.put("ratelimit.headers.draft", "draft-09");
+        assertInvalid("ratelimit.headers.draft='draft-09' (from context-param/init-param ratelimit.headers.draft) "
+                + "must be one of draft-11, draft-07, draft-06");
+        params.clear();
+        params.put("ratelimit.headers.threshold", "101");
+        assertInvalid("ratelimit.headers.threshold='101' (from context-param/init-param ratelimit.headers.threshold) "
+                + "must be a percentage of the limit from 0 to 100");
+        params.clear();
+        env.put("RATELIMIT_HEADERS_LEGACY_PREFIX", "X-Rate Limit-");
+        assertThatThrownBy(this::load).hasMessageStartingWith("ratelimit.headers.legacy-prefix='X-Rate Limit-' (from "
+                + "environment variable RATELIMIT_HEADERS_LEGACY_PREFIX) is invalid: the legacy header prefix must");
+        env.put("RATELIMIT_HEADERS_LEGACY_PREFIX", "RateLimit-");
+        params.put("ratelimit.headers.draft", "draft-06");
+        assertThatThrownBy(this::load).hasMessageContaining("ratelimit.headers.legacy-prefix='RateLimit-'")
+                .hasMessageContaining("twice");
+    }
+
+    @Test
     void publicLoadReadsTheContainerParams() {
         // assumes the build does not set ratelimit.* system properties or RATELIMIT_* variables
         RateLimitSettings s = RateLimitSettings.load(name -> name.equals("ratelimit.headers") ? "legacy" : null);

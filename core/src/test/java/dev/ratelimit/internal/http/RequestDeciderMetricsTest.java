@@ -24,7 +24,7 @@ class RequestDeciderMetricsTest {
             .algorithm(Algorithm.FIXED_WINDOW).build();
 
     private RequestDecider http(boolean shadow) {
-        return new RequestDecider(memory, RequestKeys.custom().build(), HeaderStyle.BOTH, shadow,
+        return new RequestDecider(memory, RequestKeys.custom().build(), HeaderFormat.of(HeaderStyle.BOTH), shadow,
                 MicrometerMetrics.of(registry));
     }
 

@@ -20,7 +20,7 @@ class RequestDeciderTest {
 
     @Test
     void rejectsWith429HeadersAndProblemBody() {
-        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false, RateLimitMetrics.none());
+        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.BOTH), false, RateLimitMetrics.none());
         FakeRequest request = FakeRequest.from("203.0.113.7");
         assertThat(http.check(List.of(perIp), request, null, null, "/a").reject()).isFalse();
         RequestDecider.Verdict second = http.check(List.of(perIp), request, null, null, "/a");
@@ -38,7 +38,7 @@ class RequestDeciderTest {
 
     @Test
     void shadowModeReportsButNeverRejects() {
-        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderStyle.LEGACY, true, RateLimitMetrics.none());
+        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.LEGACY), true, RateLimitMetrics.none());
         FakeRequest request = FakeRequest.from("203.0.113.9");
         for (int i = 0; i < 2; i++) {
             assertThat(http.check(List.of(perIp), request, null, null, "/s").reject()).isFalse();
@@ -53,7 +53,7 @@ class RequestDeciderTest {
 
     @Test
     void rulesWithDifferentKeysAreCountedPerKey() {
-        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderStyle.IETF, false, RateLimitMetrics.none());
+        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.IETF), false, RateLimitMetrics.none());
         RateLimitRule perApiKey = RateLimitRule.custom().name("key").limit(1).window("1m").key(KeySource.HEADER)
                 .keyHeader("X-Api-Key").build();
         FakeRequest request = FakeRequest.from("203.0.113.10").header("X-Api-Key", "k-1");
@@ -70,7 +70,7 @@ class RequestDeciderTest {
     @Test
     void theApplicationsRejectionHandlerAnswersRefusalsAndAFaultyOneFallsBackToTheStandardProblem() {
         InMemoryRateLimiter limiter = InMemoryRateLimiter.custom().build();
-        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderStyle.BOTH, false,
+        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.BOTH), false,
                 RateLimitMetrics.none());
         RateLimitRule rule = RateLimitRule.custom().name("h").limit(1).window("1h").build();
         RejectionHandler teapot = (d, r, standard) -> new Rejection(418, "text/plain", "tea " + standard.status());
@@ -95,7 +95,7 @@ class RequestDeciderTest {
     @Test
     void inShadowModeTheHandlerIsNeverAsked() {
         RequestDecider http = new RequestDecider(InMemoryRateLimiter.custom().build(), RequestKeys.ofDefaults(),
-                HeaderStyle.BOTH, true, RateLimitMetrics.none());
+                HeaderFormat.of(HeaderStyle.BOTH), true, RateLimitMetrics.none());
         RateLimitRule rule = RateLimitRule.custom().name("s").limit(1).window("1h").build();
         RejectionHandler never = (d, r, s) -> {
             throw new AssertionError("asked in shadow mode");
