@@ -144,7 +144,7 @@ public final class RedisRateLimiter implements RateLimiter, LocalDenials {
             keys.add(hashTag + counter(rule));
             addRule(args, rule);
         }
-        return toDecision(connection.script(RateLimitScript.of(rules), keys, args), rules, 4);
+        return toDecision(connection.script(RateLimitScript.of(rules), keys, args), rules, 5);
     }
 
     /** ARGV[1]: empty for the Redis server's clock, else the caller's time (and the tests' TTL padding). */
@@ -204,7 +204,7 @@ public final class RedisRateLimiter implements RateLimiter, LocalDenials {
             keys.add(hashTag(clients.get(i)) + counter(all.get(i)));
             addRule(args, all.get(i));
         }
-        return toDecision(connection.script(RateLimitScript.of(all), keys, args), all, 4);
+        return toDecision(connection.script(RateLimitScript.of(all), keys, args), all, 5);
     }
 
     private static boolean spansSlots(Set<String> clients) {
@@ -219,7 +219,7 @@ public final class RedisRateLimiter implements RateLimiter, LocalDenials {
         return false;
     }
 
-    /** The decision in a script's reply: {@code width} numbers per rule, the first four as in the script's header. */
+    /** The decision in a script's reply: {@code width} numbers per rule, the first five as in the script's header. */
     static Decision toDecision(Object reply, List<RateLimitRule> rules, int width) {
         List<?> values = (List<?>) reply;
         if (values.size() != width * rules.size()) {
@@ -235,10 +235,13 @@ public final class RedisRateLimiter implements RateLimiter, LocalDenials {
         return Decision.of(Store.REDIS, limits);
     }
 
-    /** A rule's four values in the script's reply from {@code at} on (allowed, remaining, reset, retry-after). */
+    /**
+     * A rule's five values in the script's reply from {@code at} on (allowed, remaining, reset, retry-after, and the
+     * time until more than the remaining permits are available).
+     */
     private static RuleOutcome limitState(List<?> values, RateLimitRule rule, int at) {
         return new RuleOutcome(rule, asLong(values.get(at)) == 1, asLong(values.get(at + 1)),
-                asLong(values.get(at + 2)), asLong(values.get(at + 3)));
+                asLong(values.get(at + 2)), asLong(values.get(at + 3)), asLong(values.get(at + 4)));
     }
 
     static long asLong(Object value) {
