@@ -28,7 +28,7 @@ class RequestDeciderTest {
         assertThat(third.reject()).isTrue();
         assertThat(third.status()).isEqualTo(429);
         assertThat(third.headers()).contains(new RateLimitHeaders.Header("Retry-After", "5"),
-                new RateLimitHeaders.Header("RateLimit", "\"api\";r=0;t=10"));
+                new RateLimitHeaders.Header("RateLimit", "\"api\";r=0;t=5"));
         assertThat(third.body()).contains("\"status\":429").contains("\"instance\":\"/a\"");
         // another client is counted apart
         assertThat(http.check(List.of(perIp), FakeRequest.from("203.0.113.8"), null, "/a").reject()).isFalse();
