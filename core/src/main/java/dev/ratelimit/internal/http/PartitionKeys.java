@@ -17,9 +17,10 @@ import javax.crypto.spec.SecretKeySpec;
  * HMAC-SHA256(secret, client key in UTF-8), sent as a Structured Field Byte Sequence ({@code :<base64>:}): the same
  * client key always gets the same value under one secret, and without the secret the value tells nothing about the key.
  *
- * <p>The secret comes from {@code ratelimit.headers.partition-key-secret}; unset, a random one is drawn per deployment
- * (32 bytes from {@link SecureRandom}), so values are stable only within one instance's lifetime. It is never logged:
- * {@link #toString()} masks it.
+ * <p>The secret comes from {@code ratelimit.headers.partition-key-secret}; unset, a random one is drawn once per
+ * deployment (32 bytes from {@link SecureRandom}, once per loading of this class: per web application when the library
+ * is in {@code WEB-INF/lib}), shared by both bindings and every filter, so values are stable for the deployment's
+ * lifetime but differ between instances and across restarts. It is never logged: {@link #toString()} masks it.
  */
 public final class PartitionKeys {
 
@@ -71,14 +72,24 @@ public final class PartitionKeys {
     }
 
     /**
-     * Partition keys under a random secret of 32 bytes, drawn now: values are stable for this instance's lifetime.
+     * Partition keys under the deployment's random secret of 32 bytes, drawn at the first call: values are stable for
+     * the deployment's lifetime.
      *
-     * @return the partition keys
+     * @return the partition keys, the same instance at every call
      */
     public static PartitionKeys randomSecret() {
-        byte[] secret = new byte[32];
-        new SecureRandom().nextBytes(secret);
-        return new PartitionKeys(secret, true);
+        return Deployment.KEYS;
+    }
+
+    /** The deployment's random secret, drawn when first needed (the holder idiom: thread-safe, no lock after). */
+    private static final class Deployment {
+        static final PartitionKeys KEYS = draw();
+
+        private static PartitionKeys draw() {
+            byte[] secret = new byte[32];
+            new SecureRandom().nextBytes(secret);
+            return new PartitionKeys(secret, true);
+        }
     }
 
     /**

@@ -100,7 +100,8 @@ public final class RequestDecider {
     private List<String> pk(String[] ruleKeys) {
         List<String> values = new ArrayList<>(ruleKeys.length);
         for (int i = 0; i < ruleKeys.length; i++) {
-            values.add(i > 0 && ruleKeys[i].equals(ruleKeys[i - 1]) ? values.get(i - 1) : partitionKeys.of(ruleKeys[i]));
+            boolean same = i > 0 && ruleKeys[i].equals(ruleKeys[i - 1]);
+            values.add(same ? values.get(i - 1) : partitionKeys.of(ruleKeys[i]));
         }
         return values;
     }

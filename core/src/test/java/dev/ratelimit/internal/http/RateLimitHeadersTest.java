@@ -139,7 +139,8 @@ class RateLimitHeadersTest {
                 h("RateLimit-Policy", "\"burst\";q=20;w=3;pk=" + a + ", \"hourly\";q=1000;w=3600;pk=" + b),
                 h("RateLimit", "\"burst\";r=3;t=1;pk=" + a));
         assertThat(PartitionKeys.withSecret("another secret, 32 bytes long!!!").of("203.0.113.7")).isNotEqualTo(a);
-        assertThat(PartitionKeys.randomSecret().of("alice")).isNotEqualTo(b);
+        assertThat(PartitionKeys.randomSecret().of("alice")).isNotEqualTo(b)
+                .isEqualTo(PartitionKeys.randomSecret().of("alice"));
     }
 
     @Test
