@@ -119,7 +119,9 @@ final class DenialCache {
             List<RuleOutcome> aged = new ArrayList<>(limits.size());
             for (RuleOutcome s : limits) {
                 aged.add(new RuleOutcome(s.rule(), s.allowed(), s.remaining(), Math.max(0, s.resetMicros() - elapsed),
-                        s.allowed() ? 0 : Math.max(1, s.retryMicros() - elapsed)));
+                        s.allowed() ? 0 : Math.max(1, s.retryMicros() - elapsed),
+                        s.allowed() ? Math.max(s.nextMicros() == 0 ? 0 : 1, s.nextMicros() - elapsed)
+                                : Math.max(1, s.retryMicros() - elapsed)));
             }
             return Decision.of(Store.REDIS, aged);
         }

@@ -49,6 +49,12 @@ abstract class AlgorithmState {
     /** Microseconds until a request of the same cost could pass (0 when it passes now). */
     long retryMicros;
 
+    /**
+     * When the request passes: microseconds until a request of cost {@code remaining + 1} could pass (0 when
+     * {@code remaining} is the limit), set by {@link #commit} or {@link #more}; when it is denied: the retry-after.
+     */
+    long nextMicros;
+
     private static final VarHandle LOCKED;
     private static final int MAX_BACKOFF = 8;
 
@@ -110,13 +116,34 @@ abstract class AlgorithmState {
 
     /**
      * Takes the permits checked by the last {@link #evaluate} (at the same effective time), updating the verdict to
-     * the values after it and setting {@link #freshAtMicros}; the caller then calls {@link #committed}.
+     * the values after it (with {@link #nextMicros} from the state after it) and setting {@link #freshAtMicros}; the
+     * caller then calls {@link #committed}.
      */
     abstract void commit(long t, long limit, long window, long cost);
 
     /** The verdict fields as the rule's state in a decision: the last evaluation's, or the commit's after it. */
     final RuleOutcome limitState(RateLimitRule rule) {
-        return new RuleOutcome(rule, ok, remaining, resetMicros, retryMicros);
+        return new RuleOutcome(rule, ok, remaining, resetMicros, retryMicros, nextMicros);
+    }
+
+    /**
+     * After an {@link #evaluate} that passed but was not committed (another rule denied the request): sets
+     * {@link #nextMicros} to the retry-after of a request of cost {@code remaining + 1} checked at the same effective
+     * time {@code te} (0 when {@code remaining} is the limit), as the script does; the verdict stays as it was.
+     */
+    final void more(long te, long limit, long window) {
+        if (!ok) {
+            return;
+        }
+        long left = remaining;
+        long reset = resetMicros;
+        long next = 0;
+        if (left < limit) {
+            evaluate(te, limit, window, left + 1, false);
+            next = retryMicros;
+        }
+        verdict(true, left, reset, 0);
+        nextMicros = next;
     }
 
     /** Records a verdict; a denial always has a wait, as in the script. */
@@ -125,6 +152,7 @@ abstract class AlgorithmState {
         this.remaining = Math.max(0, left);
         this.resetMicros = Math.max(0, reset);
         this.retryMicros = passes ? 0 : Math.max(1, retry);
+        this.nextMicros = this.retryMicros;
         return passes;
     }
 
@@ -202,6 +230,9 @@ abstract class AlgorithmState {
             resetMicros += behind;
             if (!ok) {
                 retryMicros += behind;
+                nextMicros = retryMicros;
+            } else if (nextMicros > 0) {
+                nextMicros += behind;
             }
         }
     }

@@ -31,6 +31,7 @@ final class FixedWindow extends AlgorithmState {
         long we = windowStart + window;
         this.remaining = limit - count;
         this.resetMicros = we - t;
+        this.nextMicros = we - t; // a request of cost remaining + 1 needs a new window
         freshAtMicros = we;
     }
 

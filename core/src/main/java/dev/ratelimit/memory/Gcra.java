@@ -50,6 +50,14 @@ final class Gcra extends AlgorithmState {
         long reset = tatWhole - t + (tatRemainder > 0 ? 1 : 0);
         this.remaining = remaining(tatWhole, tatRemainder, t, limit, window);
         this.resetMicros = reset;
+        // until a request of cost remaining + 1 fits: the check's retry-after for it
+        long nw = tatWhole + Exact.quotient(remaining + 1, window, limit);
+        long nr = tatRemainder + Exact.remainder(remaining + 1, window, limit);
+        if (nr >= limit) {
+            nw++;
+            nr -= limit;
+        }
+        this.nextMicros = nw - t - window + (nr > 0 ? 1 : 0);
         freshAtMicros = t + reset;
     }
 

@@ -182,6 +182,8 @@ public final class InMemoryRateLimiter implements RateLimiter {
                 state.commit(at[i], rule.limit(), rule.windowMicros(), rule.cost());
                 state.committed(t, at[i]);
                 renew[i] = state.extendLease(t, rule.windowMicros(), cacheMicros);
+            } else {
+                state.more(at[i], rule.limit(), rule.windowMicros());
             }
             state.countFrom(t, at[i]);
             results[i] = state.limitState(rule);

@@ -57,6 +57,18 @@ final class SlidingWindowCounter extends AlgorithmState {
         this.remaining = limit - pendingEstimate - cost;
         this.resetMicros = windowStart + 2 * window - t;
         freshAtMicros = windowStart + 2 * window;
+        // until a request of cost c = remaining + 1 fits: the check's retry-after for it, this window's count being
+        // current (there, limit - c - current + 1 = est - cur, the previous window's weighted count, and
+        // limit - c + 1 = est + cost)
+        long est = pendingEstimate;
+        long cur = pendingCurrent;
+        long elapsed = t - windowStart;
+        if (est > cur) { // later in this window, once the previous window's weighted count has dropped by one
+            this.nextMicros = window - Exact.ceilQuotient(est - cur, window, previous) + 1 - elapsed;
+        } else { // in the next window
+            this.nextMicros = windowStart + window - t
+                    + Math.max(0, window - Exact.ceilQuotient(est + cost, window, current) + 1);
+        }
     }
 
     @Override

@@ -59,6 +59,7 @@ final class SlidingWindowLog extends AlgorithmState {
         size += add;
         this.remaining = limit - size;
         this.resetMicros = window;
+        this.nextMicros = times[start] + window - t; // a request of cost remaining + 1 fits once the oldest expired
         freshAtMicros = t + window;
     }
 

@@ -54,6 +54,7 @@ final class TokenBucket extends AlgorithmState {
         long reset = timeFor(limit - tokens, fraction, limit, window);
         this.remaining = tokens;
         this.resetMicros = reset;
+        this.nextMicros = timeFor(1, fraction, limit, window); // until tokens + 1 whole tokens
         freshAtMicros = t + reset;
     }
 

@@ -82,7 +82,7 @@ final class ClusterAcquisition {
         }
         List<?> reply = (List<?>) connection.script(RateLimitScript.of(groupRules), keys, args);
         boolean timed = mode.equals(RedisRateLimiter.MODE_TIMED);
-        int width = timed ? 5 : 4;
+        int width = timed ? 6 : 5;
         Decision d = ScriptReply.toDecision(reply, groupRules, width);
         List<RuleOutcome> limits = d.limits();
         for (int j = 0; j < group.size(); j++) {
@@ -93,7 +93,7 @@ final class ClusterAcquisition {
         }
         long[] times = new long[timed ? group.size() : 0];
         for (int j = 0; j < times.length; j++) {
-            times[j] = ScriptReply.asLong(reply.get(width * j + 4));
+            times[j] = ScriptReply.asLong(reply.get(width * j + 5));
         }
         return times;
     }

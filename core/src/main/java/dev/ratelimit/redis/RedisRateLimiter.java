@@ -139,7 +139,7 @@ public final class RedisRateLimiter implements RateLimiter {
             keys.add(hashTag + counter(rule));
             addRule(args, rule);
         }
-        return ScriptReply.toDecision(connection.script(RateLimitScript.of(rules), keys, args), rules, 4);
+        return ScriptReply.toDecision(connection.script(RateLimitScript.of(rules), keys, args), rules, 5);
     }
 
     /** ARGV[1]: empty for the Redis server's clock, else the caller's time (and the tests' TTL padding). */
@@ -199,7 +199,7 @@ public final class RedisRateLimiter implements RateLimiter {
             keys.add(hashTag(clients.get(i)) + counter(all.get(i)));
             addRule(args, all.get(i));
         }
-        return ScriptReply.toDecision(connection.script(RateLimitScript.of(all), keys, args), all, 4);
+        return ScriptReply.toDecision(connection.script(RateLimitScript.of(all), keys, args), all, 5);
     }
 
     private static boolean spansSlots(Set<String> clients) {

@@ -13,7 +13,7 @@ final class ScriptReply {
     private ScriptReply() {
     }
 
-    /** The decision in a script's reply: {@code width} numbers per rule, the first four as in the script's header. */
+    /** The decision in a script's reply: {@code width} numbers per rule, the first five as in the script's header. */
     static Decision toDecision(Object reply, List<RateLimitRule> rules, int width) {
         List<?> values = (List<?>) reply;
         if (values.size() != width * rules.size()) {
@@ -29,10 +29,13 @@ final class ScriptReply {
         return Decision.of(Store.REDIS, limits);
     }
 
-    /** A rule's four values in the script's reply from {@code at} on (allowed, remaining, reset, retry-after). */
+    /**
+     * A rule's five values in the script's reply from {@code at} on (allowed, remaining, reset, retry-after, and the
+     * time until more than the remaining permits are available).
+     */
     private static RuleOutcome limitState(List<?> values, RateLimitRule rule, int at) {
         return new RuleOutcome(rule, asLong(values.get(at)) == 1, asLong(values.get(at + 1)),
-                asLong(values.get(at + 2)), asLong(values.get(at + 3)));
+                asLong(values.get(at + 2)), asLong(values.get(at + 3)), asLong(values.get(at + 4)));
     }
 
     /** One number of the reply. */

@@ -19,3 +19,4 @@ local te, n = a, b + cost
 local we = te - te % window + window
 redis.call('SET', key, string.format('%d %d', te, n), 'PX', ttl(we))
 remaining, reset = limit - n, we - te
+more = reset -- a request of cost remaining + 1 needs a new window

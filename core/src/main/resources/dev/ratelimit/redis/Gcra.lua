@@ -32,3 +32,8 @@ reset = tw - te + (tr > 0 and 1 or 0)
 redis.call('SET', key, string.format('%d %d %d', tw, tr, te), 'PX', ttl(te + reset))
 local q, r = muldiv(limit, window - (tw - te), window)
 remaining = q + math.floor((r - tr) / window)
+-- until a request of cost remaining + 1 fits: the check's retry-after for it
+q, r = muldiv(remaining + 1, window, limit)
+local nw, nr = tw + q, tr + r
+if nr >= limit then nw, nr = nw + 1, nr - limit end
+more = nw - te - window + (nr > 0 and 1 or 0)

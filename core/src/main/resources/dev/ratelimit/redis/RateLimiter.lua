@@ -7,13 +7,16 @@
 -- ARGV[2]  mode: "" (check every rule, commit all if all pass), "peek" (check only, never commit) or "timed" (as "",
 --          and each rule's reply also carries the effective time its decision was made at)
 -- ARGV[2 + 4(i-1) + 1..4]  rule i: algorithm index (1..5), limit, window (us), cost
--- Reply: per rule, four numbers: allowed (1/0), remaining, reset (us), retry-after (us) (and in mode "timed" a fifth:
--- the effective time). Nothing else: every number an argument or a reply holds costs Redis time on every call.
+-- Reply: per rule, five numbers: allowed (1/0), remaining, reset (us), retry-after (us), more (us: when allowed, until
+-- more than `remaining` permits are available, i.e. until a request of cost remaining + 1 could pass, 0 when
+-- `remaining` is the limit; when denied, the retry-after) (and in mode "timed" a sixth: the effective time). Nothing
+-- else: every number an argument or a reply holds costs Redis time on every call.
 --
 -- Each algorithm file (named like its in-memory twin) holds two blocks of code. The `-- @check` block reads the state
 -- of `key` at time `t` for a request of `cost` under `limit` per `window`, and sets `ok`, `remaining`, `reset`,
 -- `retry` and up to four values `a`..`d` for the `-- @commit` block (`a` is always the effective time, see below),
--- which takes the permits and sets `remaining` and `reset` to the values after it. `committing` is true when a
+-- which takes the permits and sets `remaining`, `reset` and `more` (from the state after it: until a request of cost
+-- remaining + 1 could pass, the retry-after the check would give it) to the values after it. `committing` is true when a
 -- passing check is certainly committed (one rule), so values the commit replaces need not be computed.
 --
 -- Time never moves back for a state: every state holds the time of its last commit, and a decision is made at the

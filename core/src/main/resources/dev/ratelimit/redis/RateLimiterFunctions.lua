@@ -5,7 +5,7 @@ CHECK[@index] = function(key, t, limit, window, cost, committing)
 end
 
 COMMIT[@index] = function(key, t, limit, window, cost, a, b, c, d)
-  local remaining, reset
+  local remaining, reset, more
   -- @commit
-  return remaining, reset
+  return remaining, reset, more
 end

@@ -17,13 +17,22 @@ end
 local reply = {}
 for i = 1, #KEYS do
   local r = checks[i]
-  local remaining, reset = r[6], r[7]
-  if all_ok then remaining, reset = COMMIT[r[1]](KEYS[i], now, r[2], r[3], r[4], r[9], r[10], r[11], r[12]) end
+  local remaining, reset, more = r[6], r[7], 0
+  if all_ok then
+    remaining, reset, more = COMMIT[r[1]](KEYS[i], now, r[2], r[3], r[4], r[9], r[10], r[11], r[12])
+  elseif r[5] and remaining < r[2] then
+    -- passes, but nothing was taken: more than `remaining` permits are there when a request of cost remaining + 1
+    -- could pass (this check reads the same state at the same time, so it is denied and says when)
+    local _, _, _, wait = CHECK[r[1]](KEYS[i], now, r[2], r[3], remaining + 1, false)
+    more = math.ceil(wait)
+  end
   local behind = r[9] - now -- durations count from now, also when the state's time is ahead of the clock
+  local wait = r[5] and 0 or math.max(1, math.ceil(r[8])) + behind -- a denial always has a wait
   reply[#reply + 1] = r[5] and 1 or 0
   reply[#reply + 1] = math.max(0, remaining)
   reply[#reply + 1] = math.max(0, math.ceil(reset)) + behind
-  reply[#reply + 1] = r[5] and 0 or math.max(1, math.ceil(r[8])) + behind -- a denial always has a wait
+  reply[#reply + 1] = wait
+  if r[5] then reply[#reply + 1] = more > 0 and more + behind or 0 else reply[#reply + 1] = wait end
   if mode == 'timed' then reply[#reply + 1] = r[9] end
 end
 return reply

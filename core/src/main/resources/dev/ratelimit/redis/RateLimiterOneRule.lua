@@ -2,7 +2,7 @@
 if #KEYS == 1 and mode == '' then
   local key, t, committing = KEYS[1], now, true
   local limit, window, cost = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-  local ok, remaining, reset, retry, a, b, c, d
+  local ok, remaining, reset, retry, more, a, b, c, d
   do
     -- @check
   end
@@ -10,6 +10,7 @@ if #KEYS == 1 and mode == '' then
     -- @commit
   end
   local behind = a - now -- durations count from now, also when the state's time is ahead of the clock
-  return {ok and 1 or 0, math.max(0, remaining), math.max(0, math.ceil(reset)) + behind,
-    ok and 0 or math.max(1, math.ceil(retry)) + behind} -- a denial always has a wait
+  local wait = ok and 0 or math.max(1, math.ceil(retry)) + behind -- a denial always has a wait
+  return {ok and 1 or 0, math.max(0, remaining), math.max(0, math.ceil(reset)) + behind, wait,
+    ok and more + behind or wait}
 end

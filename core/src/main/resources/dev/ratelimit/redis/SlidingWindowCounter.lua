@@ -43,3 +43,13 @@ local te, cur, prev, est = a, b, c, d
 local we = te - te % window + window
 redis.call('SET', key, string.format('%d %d %d', te, cur + cost, prev), 'PX', ttl(we + window))
 remaining, reset = limit - est - cost, we + window - te
+-- until a request of cost c = remaining + 1 fits: the check's retry-after for it, this window's count being cur + cost
+-- (there, limit - c - (cur + cost) + 1 = est - cur, the previous window's weighted count, and limit - c + 1 = est + cost)
+local elapsed = te % window
+if est > cur then -- later in this window, once the previous window's weighted count has dropped by one
+  local q, r = muldiv(est - cur, window, prev)
+  more = window - q - (r > 0 and 1 or 0) + 1 - elapsed
+else -- in the next window
+  local q, r = muldiv(est + cost, window, cur + cost)
+  more = we - te + math.max(0, window - q - (r > 0 and 1 or 0) + 1)
+end

@@ -42,4 +42,7 @@ else
   end
 end
 redis.call('PEXPIRE', key, ttl(te + window))
-remaining, reset = limit - n - cost, window
+remaining, reset, more = limit - n - cost, window, window
+if n > 0 then -- a request of cost remaining + 1 fits once the oldest entry has expired
+  more = tonumber(redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2]) + window - te
+end

@@ -41,3 +41,6 @@ local q, r = muldiv(limit - k, window, limit)
 reset = q + math.ceil((r - f) / limit)
 redis.call('SET', key, string.format('%d %d %d', k, f, te), 'PX', ttl(te + reset))
 remaining = k
+-- until k + 1 whole tokens: (window - f) / limit, rounded up
+q, r = muldiv(1, window, limit)
+more = q + math.ceil((r - f) / limit)

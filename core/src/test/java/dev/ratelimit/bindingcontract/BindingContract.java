@@ -259,9 +259,10 @@ public abstract class BindingContract {
             HttpResponse<String> ok = get("/one");
             assertThat(ok.statusCode()).isEqualTo(200);
             assertThat(ok.body()).isEqualTo("ok");
-            // a token bucket of 3 per hour refills one permit every 1200 s
+            // a token bucket of 3 per hour refills one permit every 1200 s: t is the time until the next one (more
+            // than r), X-RateLimit-Reset the time until all are back
             assertThat(header(ok, "RateLimit-Policy")).isEqualTo("\"one\";q=3;w=3600");
-            assertThat(header(ok, "RateLimit")).isEqualTo("\"one\";r=" + (2 - i) + ";t=" + 1200 * (i + 1));
+            assertThat(header(ok, "RateLimit")).isEqualTo("\"one\";r=" + (2 - i) + ";t=1200");
             assertThat(header(ok, "X-RateLimit-Limit")).isEqualTo("3");
             assertThat(header(ok, "X-RateLimit-Remaining")).isEqualTo(String.valueOf(2 - i));
             assertThat(header(ok, "X-RateLimit-Reset")).isEqualTo(String.valueOf(1200 * (i + 1)));
@@ -276,7 +277,8 @@ public abstract class BindingContract {
         assertThat(header(denied, "Content-Type")).isEqualTo("application/problem+json");
         assertThat(header(denied, "Retry-After")).isEqualTo("1200");
         assertThat(header(denied, "RateLimit-Policy")).isEqualTo("\"one\";q=3;w=3600");
-        assertThat(header(denied, "RateLimit")).isEqualTo("\"one\";r=0;t=3600");
+        assertThat(header(denied, "RateLimit")).as("t is the retry-after: Retry-After is not earlier")
+                .isEqualTo("\"one\";r=0;t=1200");
         assertThat(header(denied, "X-RateLimit-Limit")).isEqualTo("3");
         assertThat(header(denied, "X-RateLimit-Remaining")).isEqualTo("0");
         assertThat(header(denied, "X-RateLimit-Reset")).isEqualTo("3600");
@@ -290,7 +292,8 @@ public abstract class BindingContract {
         clock.advance(Duration.ofSeconds(1200));
         HttpResponse<String> again = get("/one");
         assertThat(again.statusCode()).as("one permit back after Retry-After").isEqualTo(200);
-        assertThat(header(again, "RateLimit")).isEqualTo("\"one\";r=0;t=3600");
+        assertThat(header(again, "RateLimit")).isEqualTo("\"one\";r=0;t=1200");
+        assertThat(header(again, "X-RateLimit-Reset")).isEqualTo("3600");
         assertThat(invocations()).isEqualTo(4);
     }
 
@@ -336,6 +339,25 @@ public abstract class BindingContract {
         assertThat(header(denied, "Content-Type")).isEqualTo("application/problem+json");
         assertThat(denied.body()).isEqualTo(problem("by-header", "2 per 1h", 3600, instance("/by-header")));
         assertThat(invocations()).isEqualTo(2);
+    }
+
+    /**
+     * With {@code ratelimit.headers.partition-key=true}, each policy item and the RateLimit item carry {@code pk}: the
+     * keyed hash of the rule's client key under the configured secret, never the key (here the client IP) itself.
+     */
+    @Test
+    void partitionKeysAreKeyedHashesOfTheClientKey() {
+        String secret = "binding contract partition-key secret";
+        deployWith("ratelimit.headers.partition-key", "true", "ratelimit.headers.partition-key-secret", secret);
+        String pk = dev.ratelimit.internal.http.PartitionKeys.withSecret(secret).of("ip:127.0.0.1");
+        HttpResponse<String> first = get("/two");
+        assertThat(header(first, "RateLimit-Policy"))
+                .isEqualTo("\"two-short\";q=2;w=3600;pk=" + pk + ", \"two-long\";q=4;w=86400;pk=" + pk);
+        assertThat(header(first, "RateLimit")).isEqualTo("\"two-short\";r=1;t=3600;pk=" + pk);
+        assertThat(String.join(" ", first.headers().allValues("RateLimit"))).doesNotContain("127.0.0.1");
+        HttpResponse<String> other = get("/by-header", API_KEY_HEADER, "k1");
+        assertThat(header(other, "RateLimit")).as("another key, another pk").doesNotContain(pk)
+                .contains(";pk=:").doesNotContain("k1");
     }
 
     @Test

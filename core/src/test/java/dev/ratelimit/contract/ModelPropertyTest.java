@@ -52,7 +52,7 @@ import redis.clients.jedis.resps.Tuple;
  * before the last retry-after and the next state expiry; one to three rules of all five algorithms with windows from
  * 1 ms to 366 days, limits from 1 to the maximum, costs from 1 to the limit, counters sharing a name, rules of different
  * client keys in one call) are run against each store and, step by step, against the exact {@link ReferenceModel}.
- * At every step each rule's allowed flag, remaining, reset and retry-after, the decision's flag and retry-after and
+ * At every step each rule's allowed flag, remaining, reset, retry-after and next, the decision's flag and retry-after and
  * the store must be exactly the model's, and no exception may escape. On Redis, also: a denied call leaves every
  * state key byte-identical; every key written has exactly the TTL the spec gives (plus the test padding), is no
  * bigger than documented (a string of at most 48 bytes, or a log of at most {@code limit} entries); no key is left
@@ -723,7 +723,7 @@ class ModelPropertyTest {
                 return "limit " + (i + 1) + " is of rule " + s.rule() + ", expected " + rules.get(i).rule();
             }
             if (s.allowed() != m.allowed() || s.remaining() != m.remaining() || s.resetMicros() != m.resetMicros()
-                    || s.retryMicros() != m.retryMicros()) {
+                    || s.retryMicros() != m.retryMicros() || s.nextMicros() != m.nextMicros()) {
                 return "rule " + (i + 1) + " " + rules.get(i);
             }
         }
@@ -739,7 +739,7 @@ class ModelPropertyTest {
     private static String show(Outcome o) {
         List<String> parts = new ArrayList<>();
         for (RuleResult r : o.rules()) {
-            parts.add(view(r.allowed(), r.remaining(), r.resetMicros(), r.retryMicros()));
+            parts.add(view(r.allowed(), r.remaining(), r.resetMicros(), r.retryMicros(), r.nextMicros()));
         }
         return (o.allowed() ? "ALLOWED " : "DENIED retry " + o.retryMicros() + " ") + parts;
     }
@@ -747,15 +747,16 @@ class ModelPropertyTest {
     private static String show(Decision d) {
         List<String> parts = new ArrayList<>();
         for (RuleOutcome s : d.limits()) {
-            parts.add(view(s.allowed(), s.remaining(), s.resetMicros(), s.retryMicros()));
+            parts.add(view(s.allowed(), s.remaining(), s.resetMicros(), s.retryMicros(), s.nextMicros()));
         }
         return (d.allowed() ? "ALLOWED " : "DENIED retry " + d.retryAfter().toNanos() / 1_000L + " ") + parts
                 + (d.store() == Store.MEMORY || d.store() == Store.REDIS || d.store() == Store.FALLBACK
                         ? "" : " store " + d.store());
     }
 
-    private static String view(boolean allowed, long remaining, long reset, long retry) {
-        return (allowed ? "ok" : "no") + " rem " + remaining + " reset " + reset + (allowed ? "" : " retry " + retry);
+    private static String view(boolean allowed, long remaining, long reset, long retry, long next) {
+        return (allowed ? "ok" : "no") + " rem " + remaining + " reset " + reset
+                + (allowed ? " next " + next : " retry " + retry + (next == retry ? "" : " next " + next));
     }
 
     private static String duration(long micros) {

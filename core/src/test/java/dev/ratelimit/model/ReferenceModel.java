@@ -34,6 +34,10 @@ import java.util.Set;
  *       {@code d >= 1} at which the same request would pass at {@code te + d} with nothing else consuming, found by
  *       a binary search (passing is monotone in {@code d}), not by a closed form; reset and retry-after (when not 0)
  *       then plus {@code te - t}.
+ *   <li>And "next": for a denied rule its retry-after; for an admitting rule (after the commit when the call passed,
+ *       as checked when it did not) 0 when {@code remaining} is the whole limit, else the retry-after, by the same
+ *       search, of a request of cost {@code remaining + 1} (the time until more than {@code remaining} permits are
+ *       available: the {@code t} of the {@code RateLimit} header field), plus {@code te - t}.
  * </ul>
  * Times are microseconds in {@code long} (readings near 1.8e15 plus at most two 366-day windows: far from overflow);
  * products that can exceed 2^63 (limit times window) are BigIntegers in the algorithm models.
@@ -59,8 +63,17 @@ public final class ReferenceModel {
      * @param retryMicros 0 when this rule admits, else µs from the call's reading {@code t} until the same request
      *                    would pass (from {@code te}, plus {@code te - t})
      * @param teMicros    the effective time the rule was decided at
+     * @param nextMicros  when denied, {@code retryMicros}; else 0 when {@code remaining} is the limit, else µs from
+     *                    {@code t} until a request of cost {@code remaining + 1} would pass (from {@code te}, plus
+     *                    {@code te - t})
      */
-    public record RuleResult(boolean allowed, long remaining, long resetMicros, long retryMicros, long teMicros) {
+    public record RuleResult(boolean allowed, long remaining, long resetMicros, long retryMicros, long teMicros,
+            long nextMicros) {
+
+        /** A result whose next is its retry-after (a denial, or a test that does not look at it). */
+        public RuleResult(boolean allowed, long remaining, long resetMicros, long retryMicros, long teMicros) {
+            this(allowed, remaining, resetMicros, retryMicros, teMicros, retryMicros);
+        }
     }
 
     /**
@@ -179,13 +192,22 @@ public final class ReferenceModel {
                 e.expiry = w.expiryMicros();
                 entries.put(Counter.of(keyed.key(), rule), e);
                 writes.add(w);
-                results.add(new RuleResult(true, s.remaining(te[i]), s.reset(te[i]) + behind, 0, te[i]));
+                long left = s.remaining(te[i]);
+                results.add(new RuleResult(true, left, s.reset(te[i]) + behind, 0, te[i],
+                        more(s, te[i], left, behind)));
             } else {
+                long left = s.remaining(te[i]);
                 long retry = admits[i] ? 0 : retryAfter(s, te[i], rule.cost()) + behind;
-                results.add(new RuleResult(admits[i], s.remaining(te[i]), s.reset(te[i]) + behind, retry, te[i]));
+                results.add(new RuleResult(admits[i], left, s.reset(te[i]) + behind, retry, te[i],
+                        admits[i] ? more(s, te[i], left, behind) : retry));
             }
         }
         return new Outcome(List.copyOf(results), List.copyOf(writes));
+    }
+
+    /** An admitting rule's next: 0 when {@code left} is the limit, else when a request of cost left + 1 would pass. */
+    private static long more(CounterModel s, long te, long left, long behind) {
+        return left >= s.limit ? 0 : retryAfter(s, te, left + 1) + behind;
     }
 
     /**

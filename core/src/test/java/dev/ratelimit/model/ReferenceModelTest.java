@@ -44,7 +44,7 @@ class ReferenceModelTest {
         for (int k = 1; k <= 5; k++) {
             RuleResult r = one(m, START, "c", rule);
             assertThat(r).isEqualTo(new RuleResult(true, 5 - k, by(a, 7 * S, 10 * S, 17 * S, 2 * k * S, 2 * k * S),
-                    0, START));
+                    0, START, by(a, 7 * S, 10 * S, 7 * S + 1, 2 * S, 2 * S)));
         }
         RuleResult denied = one(m, START, "c", rule);
         assertThat(denied).isEqualTo(new RuleResult(false, 0, by(a, 7 * S, 10 * S, 17 * S, 10 * S, 10 * S),
@@ -69,7 +69,7 @@ class ReferenceModelTest {
         assertThat(back.rules().get(0).teMicros()).isEqualTo(START + 2 * S);
         assertThat(back.writes().get(0).ttlMillis()).isEqualTo(2_000); // fresh = te + W = START + 3 s
         // the reset, too, counts from t: W from te, plus te - t = 1 s
-        assertThat(back.rules().get(0)).isEqualTo(new RuleResult(true, 3, 2 * S, 0, START + 2 * S));
+        assertThat(back.rules().get(0)).isEqualTo(new RuleResult(true, 3, 2 * S, 0, START + 2 * S, 2 * S));
     }
 
     /**
@@ -89,7 +89,7 @@ class ReferenceModelTest {
         assertThat(back).isEqualTo(new RuleResult(false, 0, 10 * S + 1, 10 * S + 1, boundary + 1));
         assertThat(one(m, boundary - 1 + back.retryMicros() - 1, "c", fw).allowed()).isFalse();
         assertThat(one(m, boundary - 1 + back.retryMicros(), "c", fw))
-                .isEqualTo(new RuleResult(true, 1, 10 * S, 0, boundary + 10 * S));
+                .isEqualTo(new RuleResult(true, 1, 10 * S, 0, boundary + 10 * S, 10 * S));
     }
 
     /**
@@ -108,7 +108,7 @@ class ReferenceModelTest {
         assertThat(m.acquire(t + 1_000, List.of(new KeyedRule("c", fw), new KeyedRule("c", blocker))).allowed())
                 .isFalse();
         RuleResult again = one(m, t + 500, "c", fw); // a step back: fresh, decided at t + 500
-        assertThat(again).isEqualTo(new RuleResult(true, 0, 500, 0, t + 500));
+        assertThat(again).isEqualTo(new RuleResult(true, 0, 500, 0, t + 500, 500));
     }
 
     /**
@@ -146,6 +146,7 @@ class ReferenceModelTest {
         one(m, START, "c", rule);
         RuleResult second = one(m, START, "c", rule);
         // reset = ceil(2 W / L) = ceil(63,244,800,000,000 / 2,147,483,647) = 29,451
-        assertThat(second).isEqualTo(new RuleResult(true, Integer.MAX_VALUE - 2L, 29_451, 0, START));
+        // next = ceil(W / L) = 14,726: one more token
+        assertThat(second).isEqualTo(new RuleResult(true, Integer.MAX_VALUE - 2L, 29_451, 0, START, 14_726));
     }
 }

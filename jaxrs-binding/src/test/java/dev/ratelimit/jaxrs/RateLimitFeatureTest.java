@@ -44,7 +44,7 @@ class RateLimitFeatureTest extends JerseyServletTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-        // path, name, Retry-After after the 4th request, seconds until reset (t) when denied
+        // path, name, Retry-After (and t) after the 4th request, seconds until the full limit is back when denied
         "alg/fixed,   fixed,   10, 10",
         "alg/log,     log,     10, 10",
         "alg/counter, counter, 11, 20",
@@ -67,7 +67,8 @@ class RateLimitFeatureTest extends JerseyServletTest {
         assertThat(denied.getStatus()).isEqualTo(429);
         assertThat(denied.getMediaType().toString()).isEqualTo("application/problem+json");
         assertThat(denied.getHeaderString("Retry-After")).isEqualTo(retryAfter);
-        assertThat(denied.getHeaderString("RateLimit")).isEqualTo("\"" + name + "\";r=0;t=" + reset);
+        assertThat(denied.getHeaderString("RateLimit")).as("t is the retry-after")
+                .isEqualTo("\"" + name + "\";r=0;t=" + retryAfter);
         assertThat(denied.getHeaderString("RateLimit-Policy")).isEqualTo("\"" + name + "\";q=3;w=10");
         assertThat(denied.getHeaderString("X-RateLimit-Remaining")).isEqualTo("0");
         assertThat(denied.getHeaderString("X-RateLimit-Reset")).isEqualTo(reset);

@@ -66,7 +66,8 @@ class DispatchTypesTest {
         HttpResponse<String> denied = jetty.get("/async/x");
         assertThat(denied.statusCode()).isEqualTo(429);
         assertThat(header(denied, "Content-Type")).isEqualTo("application/problem+json");
-        assertThat(header(denied, "RateLimit")).isEqualTo("\"async-limit\";r=0;t=3600");
+        assertThat(header(denied, "RateLimit")).as("t: the retry-after, one token")
+                .isEqualTo("\"async-limit\";r=0;t=1800");
         assertThat(async.invocations.get()).as("the 429 answered without the servlet starting async").isEqualTo(2);
     }
 

@@ -6,7 +6,9 @@ import dev.ratelimit.fallback.FallbackConfig;
 import dev.ratelimit.fallback.FallbackRateLimiter;
 import dev.ratelimit.internal.Durations;
 import dev.ratelimit.internal.http.HeaderFormat;
+import dev.ratelimit.internal.Masking;
 import dev.ratelimit.internal.http.HeaderStyle;
+import dev.ratelimit.internal.http.PartitionKeys;
 import dev.ratelimit.internal.http.RequestDecider;
 import dev.ratelimit.internal.http.RequestKeys;
 import dev.ratelimit.internal.http.TrustedProxies;
@@ -62,6 +64,8 @@ public final class RateLimitSettings {
     static final String HEADERS_DRAFT = "ratelimit.headers.draft";
     static final String HEADERS_LEGACY_PREFIX = "ratelimit.headers.legacy-prefix";
     static final String HEADERS_THRESHOLD = "ratelimit.headers.threshold";
+    static final String HEADERS_PARTITION_KEY = "ratelimit.headers.partition-key";
+    static final String HEADERS_PARTITION_KEY_SECRET = "ratelimit.headers.partition-key-secret";
     static final String SHADOW = "ratelimit.shadow";
     static final String COUNT_OPTIONS = "ratelimit.count-options";
     static final String METRICS_ENABLED = "ratelimit.metrics.enabled";
@@ -74,6 +78,7 @@ public final class RateLimitSettings {
     private final RequestKeys requestKeys;
     private final HeaderStyle headerStyle;
     private final HeaderFormat headerFormat;
+    private final PartitionKeys partitionKeys;
     private final boolean shadow;
     private final boolean countOptions;
     private final boolean metricsEnabled;
@@ -121,6 +126,12 @@ public final class RateLimitSettings {
                 : Values.oneOf(headers.text(), HeaderStyle.class, headers.errors());
         this.headerFormat = headerFormat(headerStyle, in.apply(HEADERS_DRAFT), in.apply(HEADERS_LEGACY_PREFIX),
                 in.apply(HEADERS_THRESHOLD));
+        Setting pk = in.apply(HEADERS_PARTITION_KEY);
+        Setting pkSecret = in.apply(HEADERS_PARTITION_KEY_SECRET);
+        PartitionKeys[] keyed = new PartitionKeys[1];
+        apply(pkSecret, s -> keyed[0] = PartitionKeys.withSecret(s.text())); // refused without showing the secret
+        boolean pkOn = pk != null && Values.bool(pk.text(), pk.errors());
+        this.partitionKeys = !pkOn ? null : keyed[0] != null ? keyed[0] : PartitionKeys.randomSecret();
         Setting shadowMode = in.apply(SHADOW);
         this.shadow = shadowMode != null && Values.bool(shadowMode.text(), shadowMode.errors());
         Setting options = in.apply(COUNT_OPTIONS);
@@ -194,7 +205,7 @@ public final class RateLimitSettings {
      * @return a new decider
      */
     public RequestDecider requestDecider(RateLimiter limiter, RateLimitMetrics metrics) {
-        return new RequestDecider(limiter, requestKeys, headerFormat, shadow, metrics);
+        return new RequestDecider(limiter, requestKeys, headerFormat, shadow, metrics, partitionKeys);
     }
 
     /** {@return the Redis settings: topology, credentials, timeouts, key prefix, denial cache} */
@@ -255,6 +266,17 @@ public final class RateLimitSettings {
     }
 
     /**
+     * How the {@code pk} parameter of the IETF fields is made, from {@code ratelimit.headers.partition-key} and
+     * {@code ratelimit.headers.partition-key-secret}.
+     *
+     * @return null when no {@code pk} is sent (the default); else the keyed hash, under the configured secret or a
+     *         random one per deployment
+     */
+    public PartitionKeys partitionKeys() {
+        return partitionKeys;
+    }
+
+    /**
      * Shadow (dry-run) mode: the bindings count requests and add headers but never refuse one, so limits can be
      * tried in production. From {@code ratelimit.shadow}.
      *
@@ -292,7 +314,7 @@ public final class RateLimitSettings {
         return metricsEnabled ? RateLimitMetrics.defaults() : RateLimitMetrics.none();
     }
 
-    /** Every setting by name, the Redis password masked. */
+    /** Every setting by name, the Redis password and the partition-key secret masked. */
     @Override
     public String toString() {
         return "RateLimitSettings[" + limiterSettings()
@@ -300,6 +322,9 @@ public final class RateLimitSettings {
                 + ", " + shortName(IPV6_PREFIX_LENGTH) + "=" + requestKeys.ipv6PrefixLength()
                 + ", " + shortName(HEADERS) + "=" + headerStyle
                 + headerFormatToString()
+                + ", " + shortName(HEADERS_PARTITION_KEY) + "=" + (partitionKeys != null)
+                + (partitionKeys == null ? "" : ", " + shortName(HEADERS_PARTITION_KEY_SECRET) + "="
+                        + (partitionKeys.isRandom() ? "random" : Masking.MASK))
                 + ", " + shortName(SHADOW) + "=" + shadow
                 + ", " + shortName(COUNT_OPTIONS) + "=" + countOptions
                 + ", " + shortName(METRICS_ENABLED) + "=" + metricsEnabled + "]";

@@ -110,21 +110,23 @@ public final class HeaderFormat {
      * The headers of a response that answers {@code decision}, refusing the request or not, in
      * {@link RateLimitHeaders}'s order: the IETF fields, the legacy ones, {@code Retry-After} (only when refused).
      *
-     * @param decision the decision
-     * @param refused  whether the response refuses the request
+     * @param decision      the decision
+     * @param refused       whether the response refuses the request
+     * @param partitionKeys the {@code pk} of each rule of the decision, in its order (draft-11 only); null for none
      * @return the headers; empty for an allowed decision above the threshold
      */
-    public List<RateLimitHeaders.Header> of(Decision decision, boolean refused) {
+    public List<RateLimitHeaders.Header> of(Decision decision, boolean refused, List<String> partitionKeys) {
         if (decision.allowed() && thresholdPercent < 100 && !nearExhaustion(decision.reported())) {
             return List.of();
         }
         if (draft == Draft.DRAFT_11 && limitName.equals(RateLimitHeaders.X_RATELIMIT_LIMIT)) {
-            return RateLimitHeaders.of(decision, style, refused); // the usual case: no copy, no renaming
+            return RateLimitHeaders.of(decision, style, refused, partitionKeys); // the usual case: no renaming
         }
         boolean ietf = style == HeaderStyle.IETF || style == HeaderStyle.BOTH;
         boolean legacy = style == HeaderStyle.LEGACY || style == HeaderStyle.BOTH;
-        List<RateLimitHeaders.Header> standard = RateLimitHeaders.of(decision,
-                draft == Draft.DRAFT_11 ? style : legacy ? HeaderStyle.LEGACY : HeaderStyle.NONE, refused);
+        List<RateLimitHeaders.Header> standard = draft == Draft.DRAFT_11
+                ? RateLimitHeaders.of(decision, style, refused, partitionKeys)
+                : RateLimitHeaders.of(decision, legacy ? HeaderStyle.LEGACY : HeaderStyle.NONE, refused);
         List<RateLimitHeaders.Header> headers = new ArrayList<>(standard.size() + 3);
         if (ietf && draft != Draft.DRAFT_11 && decision.store() != Store.NONE) {
             addOlderDraft(decision, headers);

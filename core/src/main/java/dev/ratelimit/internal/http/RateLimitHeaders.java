@@ -13,9 +13,15 @@ import java.util.Objects;
  * The response headers for a {@link Decision}, in the chosen {@link HeaderStyle}; both bindings add exactly these.
  *
  * <ul>
- *   <li>{@link HeaderStyle#IETF} (draft-ietf-httpapi-ratelimit-headers): {@code RateLimit-Policy} lists every rule
- *       of the decision, e.g. {@code "search";q=100;w=60, "burst";q=10;w=1}, and {@code RateLimit} reports the most
- *       restrictive one ({@link Decision#reported()}), e.g. {@code "search";r=42;t=17};</li>
+ *   <li>{@link HeaderStyle#IETF} (draft-ietf-httpapi-ratelimit-headers-10/-11): {@code RateLimit-Policy} lists every
+ *       rule of the decision, e.g. {@code "search";q=100;w=60, "burst";q=10;w=1}, and {@code RateLimit} reports the
+ *       most restrictive one ({@link Decision#reported()}), e.g. {@code "search";r=42;t=17}. {@code t} is the draft's
+ *       effective window, the seconds within which the client can take no more than {@code r} (see
+ *       {@link #effectiveWindowSeconds}): on a denial the rule's retry-after, so {@code Retry-After} is never earlier
+ *       than its end. {@code w} is a whole number of seconds: a window that is not is advertised over a whole-second
+ *       multiple of it when one is close (see {@link #policyItem}), else without {@code w}. {@code qu} is never sent:
+ *       every quota counts requests (a rule's cost takes that many), the draft's default unit. {@code pk}, when
+ *       partition keys are on, is a keyed hash of the rule's client key ({@link PartitionKeys});</li>
  *   <li>{@link HeaderStyle#LEGACY}: {@code X-RateLimit-Limit}, {@code X-RateLimit-Remaining} and
  *       {@code X-RateLimit-Reset} (seconds until the full limit is back) of that same rule;</li>
  *   <li>{@code Retry-After} (seconds, rounded up, at least 1) on every denial, whatever the style.</li>
@@ -91,6 +97,21 @@ public final class RateLimitHeaders {
      * @return an unmodifiable list, in the order of {@link #of(Decision, HeaderStyle)}
      */
     public static List<Header> of(Decision decision, HeaderStyle style, boolean refused) {
+        return of(decision, style, refused, null);
+    }
+
+    /**
+     * The headers of a response, as {@link #of(Decision, HeaderStyle, boolean)}, with each rule's {@code pk}.
+     *
+     * @param decision      the decision
+     * @param style         which rate-limit headers to emit; null means {@link HeaderStyle#BOTH}
+     * @param refused       whether the response refuses the request
+     * @param partitionKeys the {@code pk} value ({@link PartitionKeys#of}) of each rule of {@link Decision#limits()},
+     *                      in its order; null to send no {@code pk}
+     * @return an unmodifiable list, in the order of {@link #of(Decision, HeaderStyle)}
+     * @throws IllegalArgumentException when {@code partitionKeys} does not have one value per rule
+     */
+    public static List<Header> of(Decision decision, HeaderStyle style, boolean refused, List<String> partitionKeys) {
         Objects.requireNonNull(decision, "decision");
         HeaderStyle s = style == null ? HeaderStyle.BOTH : style;
         boolean counted = decision.store() != Store.NONE;
@@ -101,8 +122,18 @@ public final class RateLimitHeaders {
         String remaining = Long.toString(reported.remaining());
         String reset = Long.toString(ceilSeconds(reported.resetMicros()));
         if (ietf) {
-            headers.add(new Header(RATELIMIT_POLICY, policy(decision)));
-            headers.add(new Header(RATELIMIT, '"' + reported.rule().name() + "\";r=" + remaining + ";t=" + reset));
+            List<RuleOutcome> limits = decision.limits();
+            if (partitionKeys != null && partitionKeys.size() != limits.size()) {
+                throw new IllegalArgumentException(partitionKeys.size() + " partition keys for " + limits.size()
+                        + " rules");
+            }
+            headers.add(new Header(RATELIMIT_POLICY, policy(limits, partitionKeys)));
+            StringBuilder limit = new StringBuilder(48).append('"').append(reported.rule().name()).append("\";r=")
+                    .append(remaining).append(";t=").append(effectiveWindowSeconds(reported));
+            if (partitionKeys != null) {
+                limit.append(";pk=").append(partitionKeys.get(indexOf(limits, reported)));
+            }
+            headers.add(new Header(RATELIMIT, limit.toString()));
         }
         if (legacy) {
             headers.add(new Header(X_RATELIMIT_LIMIT, Long.toString(reported.rule().limit())));
@@ -184,25 +215,90 @@ public final class RateLimitHeaders {
         return Math.max(1, decision.retryAfterSeconds());
     }
 
-    private static String policy(Decision decision) {
-        List<RuleOutcome> limits = decision.limits();
-        if (limits.size() == 1) {
-            return policyItem(limits.get(0).rule());
+    /**
+     * The {@code t} of the {@code RateLimit} field for one rule's outcome: the draft's effective window, the seconds
+     * within which the client can take no more than the {@code r} it is told, rounded up to whole seconds.
+     * <ul>
+     *   <li>denied: the rule's retry-after ({@link RuleOutcome#retryMicros()}), so the decision's {@code Retry-After}
+     *       (the longest retry-after of its rules) is never earlier than the end of the effective window;</li>
+     *   <li>allowed with the whole limit left ({@code r} equals the limit): the rule's window;</li>
+     *   <li>allowed: the time until more than {@code r} permits are available ({@link RuleOutcome#nextMicros()}):
+     *       the end of the current window for {@code FIXED_WINDOW}; the expiry of the oldest entry still counted
+     *       for {@code SLIDING_WINDOW_LOG}; the next refilled token for {@code TOKEN_BUCKET} and the next emission
+     *       for {@code GCRA}; for {@code SLIDING_WINDOW_COUNTER} the moment the previous window's weighted count drops
+     *       by one, or (when it weighs nothing) just after the end of the current window. An outcome that does not
+     *       know it (0) falls back to the time until the full limit is back.</li>
+     * </ul>
+     *
+     * @param outcome the reported rule's outcome
+     * @return whole seconds, at least 1 unless the outcome was allowed with nothing to wait for and a zero reset
+     */
+    static long effectiveWindowSeconds(RuleOutcome outcome) {
+        if (!outcome.allowed()) {
+            return Math.max(1, ceilSeconds(outcome.retryMicros()));
         }
-        StringBuilder sb = new StringBuilder(32 * limits.size());
-        for (RuleOutcome state : limits) {
-            if (sb.length() > 0) {
+        if (outcome.remaining() >= outcome.rule().limit()) {
+            return ceilSeconds(outcome.rule().windowMicros());
+        }
+        long next = outcome.nextMicros();
+        return ceilSeconds(next > 0 ? next : outcome.resetMicros());
+    }
+
+    /** The position of {@code outcome} itself in {@code limits} (two rules' outcomes may be equal). */
+    private static int indexOf(List<RuleOutcome> limits, RuleOutcome outcome) {
+        for (int i = 0; i < limits.size(); i++) {
+            if (limits.get(i) == outcome) {
+                return i;
+            }
+        }
+        return limits.indexOf(outcome);
+    }
+
+    private static String policy(List<RuleOutcome> limits, List<String> partitionKeys) {
+        StringBuilder sb = new StringBuilder(40 * limits.size());
+        for (int i = 0; i < limits.size(); i++) {
+            if (i > 0) {
                 sb.append(", ");
             }
-            sb.append(policyItem(state.rule()));
+            policyItem(sb, limits.get(i).rule());
+            if (partitionKeys != null) {
+                sb.append(";pk=").append(partitionKeys.get(i));
+            }
         }
         return sb.toString();
     }
 
-    /** One rule as a {@code RateLimit-Policy} item, e.g. {@code "search";q=100;w=60}. */
-    private static String policyItem(RateLimitRule rule) {
+    /** The largest Integer a Structured Field may hold (RFC 9651, section 3.3.1): 15 digits. */
+    private static final long SF_INTEGER_MAX = 999_999_999_999_999L;
+
+    /**
+     * One rule as a {@code RateLimit-Policy} item, e.g. {@code "search";q=100;w=60}. The draft's {@code w} is whole
+     * seconds, so a window that is not whole seconds is advertised, when exact, over the shortest whole-second
+     * multiple of it that is at most one second or two windows, with the quota scaled alike ({@code q} per {@code w}
+     * is the same rate, and holds for the sliding log exactly): 5 per 500 ms as {@code q=10;w=1}, 3 per 250 ms as
+     * {@code q=12;w=1}, 3 per 1500 ms as {@code q=6;w=3}. Any other window (3 per 700 ms, 3 per 1250 ms) is sent
+     * without {@code w}: only {@code q}, the rule's limit, and no misleading window.
+     */
+    static StringBuilder policyItem(StringBuilder sb, RateLimitRule rule) {
         // rule names are visible ASCII without '"' or '\', so they need no escaping as sf-strings
-        return '"' + rule.name() + "\";q=" + rule.limit() + ";w=" + ceilSeconds(rule.windowMicros());
+        sb.append('"').append(rule.name()).append("\";q=");
+        long window = rule.windowMicros();
+        long limit = rule.limit();
+        long second = 1_000_000L;
+        long times;
+        if (window % second == 0) {
+            times = 1;
+        } else if (window < second && second % window == 0) {
+            times = second / window;
+        } else if ((2 * window) % second == 0) {
+            times = 2;
+        } else {
+            times = 0;
+        }
+        if (times == 0 || limit > SF_INTEGER_MAX / times) {
+            return sb.append(limit);
+        }
+        return sb.append(limit * times).append(";w=").append(window * times / second);
     }
 
     static long ceilSeconds(long micros) {

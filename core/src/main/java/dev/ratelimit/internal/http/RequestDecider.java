@@ -31,23 +31,26 @@ public final class RequestDecider {
     private final HeaderFormat headers;
     private final boolean shadow;
     private final RateLimitMetrics metrics;
+    private final PartitionKeys partitionKeys;
 
     /**
      * A request-path decider around {@code limiter}; thread-safe when the limiter is.
      *
-     * @param limiter     the limiter deciding (Redis with fallback, or in memory)
-     * @param keys        how keys are taken from requests (trusted proxies, IPv6 grouping)
-     * @param headers     which rate-limit headers to send, and when
-     * @param shadow      dry run: decide and report, but never reject
-     * @param metrics     where each decision is counted by limit, outcome and store
+     * @param limiter       the limiter deciding (Redis with fallback, or in memory)
+     * @param keys          how keys are taken from requests (trusted proxies, IPv6 grouping)
+     * @param headers       which rate-limit headers to send, and when
+     * @param shadow        dry run: decide and report, but never reject
+     * @param metrics       where each decision is counted by limit, outcome and store
+     * @param partitionKeys how each rule's {@code pk} is made from its client key; null to send no {@code pk}
      */
     public RequestDecider(RateLimiter limiter, RequestKeys keys, HeaderFormat headers, boolean shadow,
-            RateLimitMetrics metrics) {
+            RateLimitMetrics metrics, PartitionKeys partitionKeys) {
         this.limiter = Objects.requireNonNull(limiter, "limiter");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.headers = Objects.requireNonNull(headers, "headers");
         this.shadow = shadow;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.partitionKeys = partitionKeys;
     }
 
     /**
@@ -65,7 +68,8 @@ public final class RequestDecider {
      */
     public Verdict check(List<RateLimitRule> rules, RequestView request, KeyResolver resolver,
             RejectionHandler rejections, String path) {
-        Decision decision = decide(rules, request, resolver);
+        String[] ruleKeys = new String[rules.size()];
+        Decision decision = decide(rules, request, resolver, ruleKeys);
         boolean reject = !decision.allowed() && !shadow;
         metrics.decision(decision, decision.allowed() ? RateLimitMetrics.Outcome.ALLOWED
                 : shadow ? RateLimitMetrics.Outcome.SHADOW_DENIED : RateLimitMetrics.Outcome.DENIED);
@@ -73,7 +77,8 @@ public final class RequestDecider {
             LOG.info("Shadow mode: {} {} would have been rejected by limit '{}' (retry in {} s)", path,
                     decision.store(), decision.reported().rule().name(), decision.retryAfterSeconds());
         }
-        List<RateLimitHeaders.Header> headers = this.headers.of(decision, reject);
+        List<RateLimitHeaders.Header> headers = this.headers.of(decision, reject,
+                partitionKeys == null || decision.limits().size() != ruleKeys.length ? null : pk(ruleKeys));
         if (!reject) {
             return new Verdict(decision, headers, null);
         }
@@ -100,12 +105,23 @@ public final class RequestDecider {
         return standard;
     }
 
-    private Decision decide(List<RateLimitRule> rules, RequestView request, KeyResolver resolver) {
+    /** The {@code pk} of each rule, from the client key it counted against (hashed: never the key itself). */
+    private List<String> pk(String[] ruleKeys) {
+        List<String> values = new ArrayList<>(ruleKeys.length);
+        for (int i = 0; i < ruleKeys.length; i++) {
+            boolean same = i > 0 && ruleKeys[i].equals(ruleKeys[i - 1]);
+            values.add(same ? values.get(i - 1) : partitionKeys.of(ruleKeys[i]));
+        }
+        return values;
+    }
+
+    /** Decides, filling {@code ruleKeys} with the client key of each rule. */
+    private Decision decide(List<RateLimitRule> rules, RequestView request, KeyResolver resolver, String[] ruleKeys) {
         if (rules.size() == 1) {
             RateLimitRule rule = rules.get(0);
-            return limiter.acquire(keys.keyFor(rule, request, resolver), rule);
+            ruleKeys[0] = keys.keyFor(rule, request, resolver);
+            return limiter.acquire(ruleKeys[0], rule);
         }
-        String[] ruleKeys = new String[rules.size()];
         boolean oneKey = true;
         for (int i = 0; i < ruleKeys.length; i++) {
             ruleKeys[i] = keys.keyFor(rules.get(i), request, resolver);

@@ -3,6 +3,7 @@ package dev.ratelimit.internal.config;
 import dev.ratelimit.metrics.RateLimitMetrics;
 import dev.ratelimit.internal.http.TrustedProxies;
 import dev.ratelimit.internal.http.HeaderStyle;
+import dev.ratelimit.internal.http.PartitionKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -58,6 +59,7 @@ class RateLimitSettingsTest {
         assertThat(s.requestKeys().trustedProxies()).isEqualTo(TrustedProxies.none());
         assertThat(s.requestKeys().ipv6PrefixLength()).isEqualTo(128);
         assertThat(s.headerStyle()).isEqualTo(HeaderStyle.BOTH);
+        assertThat(s.partitionKeys()).isNull();
         assertThat(s.shadow()).isFalse();
         assertThat(s.metricsEnabled()).isTrue();
         assertThat(s).hasToString("RateLimitSettings[redis.url=(none: in-memory), redis.timeout=100ms, "
@@ -66,7 +68,8 @@ class RateLimitSettingsTest {
                 + "breaker.slow-call-rate-threshold=50, breaker.slow-call-duration=200ms, "
                 + "breaker.wait-in-open-state=5s, breaker.sliding-window-size=20, breaker.minimum-calls=5, "
                 + "breaker.half-open-calls=3, memory.maximum-keys=100000, denial-cache.max-keys=0, trusted-proxies=[], "
-                + "ipv6-prefix-length=128, headers=BOTH, shadow=false, count-options=false, metrics.enabled=true]");
+                + "ipv6-prefix-length=128, headers=BOTH, headers.partition-key=false, shadow=false, count-options=false, "
+                + "metrics.enabled=true]");
         assertThat(RateLimitSettings.load(null, null, null)).hasToString(s.toString());
     }
 
@@ -124,6 +127,8 @@ class RateLimitSettingsTest {
         params.put("ratelimit.trusted-proxies", "10.0.0.0/8, ::1");
         params.put("ratelimit.ipv6-prefix-length", "64");
         params.put("ratelimit.headers", "ietf");
+        params.put("ratelimit.headers.partition-key", "true");
+        params.put("ratelimit.headers.partition-key-secret", "one secret for all instances");
         params.put("ratelimit.shadow", "TRUE");
         params.put("ratelimit.count-options", "true");
         params.put("ratelimit.metrics.enabled", "false");
@@ -147,6 +152,9 @@ class RateLimitSettingsTest {
         assertThat(s.requestKeys().trustedProxies()).isEqualTo(TrustedProxies.parse("10.0.0.0/8, ::1"));
         assertThat(s.requestKeys().ipv6PrefixLength()).isEqualTo(64);
         assertThat(s.headerStyle()).isEqualTo(HeaderStyle.IETF);
+        assertThat(s.partitionKeys().isRandom()).isFalse();
+        assertThat(s.partitionKeys().of("203.0.113.7"))
+                .isEqualTo(PartitionKeys.withSecret("one secret for all instances").of("203.0.113.7"));
         assertThat(s.shadow()).isTrue();
         assertThat(s.metricsEnabled()).isFalse();
         assertThat(s.metrics()).isSameAs(dev.ratelimit.metrics.RateLimitMetrics.none());
@@ -157,7 +165,8 @@ class RateLimitSettingsTest {
                 + "breaker.wait-in-open-state=1m, breaker.sliding-window-size=50, breaker.minimum-calls=10, "
                 + "breaker.half-open-calls=2, memory.maximum-keys=5000000000, denial-cache.max-keys=20000, "
                 + "trusted-proxies=[10.0.0.0/8, ::1/128], "
-                + "ipv6-prefix-length=64, headers=IETF, shadow=true, count-options=true, metrics.enabled=false]");
+                + "ipv6-prefix-length=64, headers=IETF, headers.partition-key=true, headers.partition-key-secret=***, "
+                + "shadow=true, count-options=true, metrics.enabled=false]");
     }
 
     @Test
@@ -209,12 +218,24 @@ class RateLimitSettingsTest {
         "ratelimit.denial-cache.max-keys|-1|is invalid: denial cache size must be 0 (off) or more, was -1",
         "ratelimit.ipv6-prefix-length|129|is invalid: ipv6PrefixLength must be from 0 to 128, was 129",
         "ratelimit.headers|ALL|must be one of IETF, LEGACY, BOTH, NONE",
+        "ratelimit.headers.partition-key|on|must be true or false",
         "ratelimit.shadow|yes|must be true or false",
         "ratelimit.count-options|sometimes|must be true or false",
     })
     void invalidValues(String name, String value, String why) {
         sys.put(name, value);
         assertInvalid(name + "='" + value + "' (from system property " + name + ") " + why);
+    }
+
+    /** Partition keys on without a secret: one random secret per deployment, the same for every load. */
+    @Test
+    void partitionKeysWithoutASecretUseARandomOne() {
+        params.put("ratelimit.headers.partition-key", "true");
+        RateLimitSettings s = load();
+        assertThat(s.partitionKeys().isRandom()).isTrue();
+        assertThat(s.toString()).contains("headers.partition-key=true, headers.partition-key-secret=random");
+        assertThat(s.partitionKeys().of("alice")).isEqualTo(load().partitionKeys().of("alice"))
+                .isNotEqualTo(PartitionKeys.withSecret("not the random secret").of("alice"));
     }
 
     @Test

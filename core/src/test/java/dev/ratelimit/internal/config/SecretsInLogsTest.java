@@ -136,4 +136,19 @@ class SecretsInLogsTest {
                     .satisfies(e -> assertThat(e.getMessage()).contains("***").doesNotContain("s3c"));
         }
     }
+
+    /** The partition-key secret (issue 19) is a secret: masked in the settings, never in an error. */
+    @Test
+    void thePartitionKeySecretIsNeitherShownNorInErrors() {
+        RateLimitSettings settings = RateLimitSettings.load(null, Map.of("RATELIMIT_HEADERS_PARTITION_KEY", "true",
+                "RATELIMIT_HEADERS_PARTITION_KEY_SECRET", SECRET)::get, null);
+        assertThat(settings.toString()).contains("headers.partition-key-secret=***").doesNotContain(SECRET);
+        assertThat(settings.partitionKeys().toString()).doesNotContain(SECRET);
+        assertThat(settings.partitionKeys().of("alice")).doesNotContain("alice");
+        assertThatThrownBy(() -> RateLimitSettings.load(null,
+                Map.of("RATELIMIT_HEADERS_PARTITION_KEY_SECRET", "short-s3cret")::get, null))
+                .isInstanceOf(IllegalArgumentException.class)
+                .satisfies(e -> assertThat(e.getMessage()).contains("RATELIMIT_HEADERS_PARTITION_KEY_SECRET")
+                        .contains("at least 16 bytes").doesNotContain("s3cret"));
+    }
 }

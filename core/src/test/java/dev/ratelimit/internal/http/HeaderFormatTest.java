@@ -34,9 +34,9 @@ class HeaderFormatTest {
     void theUsualFormatIsExactlyRateLimitHeadersOf() {
         for (HeaderStyle style : HeaderStyle.values()) {
             for (boolean refused : new boolean[] {false, true}) {
-                assertThat(HeaderFormat.of(style).of(denied, refused))
+                assertThat(HeaderFormat.of(style).of(denied, refused, null))
                         .isEqualTo(RateLimitHeaders.of(denied, style, refused));
-                assertThat(HeaderFormat.of(style).of(allowed, refused))
+                assertThat(HeaderFormat.of(style).of(allowed, refused, null))
                         .isEqualTo(RateLimitHeaders.of(allowed, style, refused));
             }
         }
@@ -45,7 +45,7 @@ class HeaderFormatTest {
     @Test
     void draft06SendsTheThreeSeparateFieldsAndIntegerPolicies() {
         Map<String, String> h = map(new HeaderFormat(HeaderStyle.IETF, Draft.DRAFT_06, "X-RateLimit-", 100)
-                .of(denied, true));
+                .of(denied, true, null));
         assertThat(h).containsExactly(Map.entry("RateLimit-Policy", "100;w=60, 10;w=1"),
                 Map.entry("RateLimit-Limit", "100"), Map.entry("RateLimit-Remaining", "0"),
                 Map.entry("RateLimit-Reset", "30"), Map.entry("Retry-After", "1"));
@@ -54,7 +54,7 @@ class HeaderFormatTest {
     @Test
     void draft07SendsOneDictionaryFieldForTheMostRestrictiveRule() {
         Map<String, String> h = map(new HeaderFormat(HeaderStyle.BOTH, Draft.DRAFT_07, "X-RateLimit-", 100)
-                .of(allowed, false));
+                .of(allowed, false, null));
         assertThat(h).containsExactly(Map.entry("RateLimit-Policy", "100;w=60, 10;w=1"),
                 Map.entry("RateLimit", "limit=10, remaining=9, reset=1"), Map.entry("X-RateLimit-Limit", "10"),
                 Map.entry("X-RateLimit-Remaining", "9"), Map.entry("X-RateLimit-Reset", "1"));
@@ -63,11 +63,11 @@ class HeaderFormatTest {
     @Test
     void theLegacyPrefixRenamesOnlyTheLegacyFields() {
         Map<String, String> h = map(new HeaderFormat(HeaderStyle.BOTH, Draft.DRAFT_11, "RateLimit-", 100)
-                .of(denied, true));
+                .of(denied, true, null));
         assertThat(h).containsOnlyKeys("RateLimit-Policy", "RateLimit", "RateLimit-Limit", "RateLimit-Remaining",
                 "RateLimit-Reset", "Retry-After");
         assertThat(h.get("RateLimit-Reset")).isEqualTo("30");
-        assertThat(map(new HeaderFormat(HeaderStyle.LEGACY, Draft.DRAFT_06, "RateLimit-", 100).of(allowed, false)))
+        assertThat(map(new HeaderFormat(HeaderStyle.LEGACY, Draft.DRAFT_06, "RateLimit-", 100).of(allowed, false, null)))
                 .as("gateway style: the old names, once").containsOnlyKeys("RateLimit-Limit", "RateLimit-Remaining",
                         "RateLimit-Reset");
     }
@@ -89,19 +89,19 @@ class HeaderFormatTest {
     void belowTheThresholdOnlyResponsesNearExhaustionAndDenialsCarryTheHeaders() {
         HeaderFormat quarter = new HeaderFormat(HeaderStyle.BOTH, Draft.DRAFT_11, "X-RateLimit-", 25);
         Decision roomy = Decision.of(Store.REDIS, List.of(new RuleOutcome(minute, true, 42, 17_000_000, 0)));
-        assertThat(quarter.of(roomy, false)).as("42 of 100 left: above 25 %").isEmpty();
+        assertThat(quarter.of(roomy, false, null)).as("42 of 100 left: above 25 %").isEmpty();
         Decision at = Decision.of(Store.REDIS, List.of(new RuleOutcome(minute, true, 25, 1_000_000, 0)));
-        assertThat(quarter.of(at, false)).as("25 of 100 left: at the threshold").isNotEmpty();
-        assertThat(quarter.of(denied, true)).extracting(RateLimitHeaders.Header::name).contains("Retry-After");
-        assertThat(quarter.of(denied, false)).as("a shadow-mode denial is reported too").isNotEmpty();
+        assertThat(quarter.of(at, false, null)).as("25 of 100 left: at the threshold").isNotEmpty();
+        assertThat(quarter.of(denied, true, null)).extracting(RateLimitHeaders.Header::name).contains("Retry-After");
+        assertThat(quarter.of(denied, false, null)).as("a shadow-mode denial is reported too").isNotEmpty();
         HeaderFormat exhaustedOnly = new HeaderFormat(HeaderStyle.BOTH, Draft.DRAFT_11, "X-RateLimit-", 0);
-        assertThat(exhaustedOnly.of(at, false)).isEmpty();
+        assertThat(exhaustedOnly.of(at, false, null)).isEmpty();
         Decision last = Decision.of(Store.REDIS, List.of(new RuleOutcome(minute, true, 0, 1_000_000, 0)));
-        assertThat(exhaustedOnly.of(last, false)).as("the last permit: nothing left").isNotEmpty();
+        assertThat(exhaustedOnly.of(last, false, null)).as("the last permit: nothing left").isNotEmpty();
         RateLimitRule huge = RateLimitRule.custom().name("huge").limit(RateLimitRule.MAX_LIMIT).window("1d").build();
         Decision big = Decision.of(Store.REDIS, List.of(new RuleOutcome(huge, true, RateLimitRule.MAX_LIMIT - 1, 1,
                 0)));
-        assertThat(new HeaderFormat(HeaderStyle.BOTH, Draft.DRAFT_11, "X-RateLimit-", 99).of(big, false))
+        assertThat(new HeaderFormat(HeaderStyle.BOTH, Draft.DRAFT_11, "X-RateLimit-", 99).of(big, false, null))
                 .as("no overflow at the largest limit").isEmpty();
     }
 
@@ -116,7 +116,7 @@ class HeaderFormatTest {
     void aDecisionNoStoreMadeHasNoQuotaFieldsInAnyDraft() {
         Decision none = Decision.of(Store.NONE, List.of(new RuleOutcome(minute, false, 0, 0, 5_000_000)));
         for (Draft draft : Draft.values()) {
-            assertThat(map(new HeaderFormat(HeaderStyle.BOTH, draft, "X-RateLimit-", 100).of(none, true)))
+            assertThat(map(new HeaderFormat(HeaderStyle.BOTH, draft, "X-RateLimit-", 100).of(none, true, null)))
                     .containsOnlyKeys("Retry-After");
         }
     }

@@ -112,7 +112,7 @@ class MultiKeyRequestTest {
     @EnumSource(Setup.class)
     void aFloodWithAnExhaustedApiKeyLeavesTheIpBudgetUntouched(Setup setup) {
         limiter = limiter(setup);
-        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.BOTH), false, RateLimitMetrics.none());
+        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.BOTH), false, RateLimitMetrics.none(), null);
         List<RateLimitRule> rules = List.of(perIp, perApiKey);
         FakeRequest exhausted = request("203.0.113.20", "k-1");
         for (int i = 0; i < 2; i++) {
@@ -139,7 +139,7 @@ class MultiKeyRequestTest {
     @Test
     void rulesOfOneKeyStayOneCallOnTheOneKeyPath() {
         limiter = InMemoryRateLimiter.custom().timeSource(clock).build();
-        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.BOTH), false, RateLimitMetrics.none());
+        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.BOTH), false, RateLimitMetrics.none(), null);
         RateLimitRule perIpPerHour = RateLimitRule.custom().name("per-ip-hour").limit(3).window("1h")
                 .key(KeySource.IP).build();
         FakeRequest r = FakeRequest.from("203.0.113.21"); // no API key: the header rule falls back to the IP
@@ -172,7 +172,7 @@ class MultiKeyRequestTest {
                     .timeSource(clock).build();
             FallbackRateLimiter fallback = fallback(primary, policy, 100);
             limiter = fallback;
-            RequestDecider http = new RequestDecider(fallback, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.BOTH), false, RateLimitMetrics.none());
+            RequestDecider http = new RequestDecider(fallback, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.BOTH), false, RateLimitMetrics.none(), null);
             FakeRequest request = request("203.0.113.30", "k-9");
             for (int i = 0; i < 2; i++) {
                 assertThat(http.check(List.of(perApiKey), request, null, null, "/key-only").reject()).isFalse();
@@ -212,7 +212,7 @@ class MultiKeyRequestTest {
     void aHalfOpenBreakersTrialCallDecidesTheWholeRequest() {
         FallbackRateLimiter fallback = fallback(redis(0), FailurePolicy.DENY);
         limiter = fallback;
-        RequestDecider http = new RequestDecider(fallback, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.BOTH), false, RateLimitMetrics.none());
+        RequestDecider http = new RequestDecider(fallback, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.BOTH), false, RateLimitMetrics.none(), null);
         fallback.circuitBreaker().transitionToOpenState();
         clock.advance(WAIT.plusMillis(1));
         fallback.circuitBreaker().transitionToHalfOpenState();
@@ -230,7 +230,7 @@ class MultiKeyRequestTest {
         FallbackRateLimiter fallback = fallback(redis(0), FailurePolicy.FALLBACK);
         limiter = fallback;
         fallback.circuitBreaker().transitionToOpenState();
-        RequestDecider http = new RequestDecider(fallback, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.BOTH), false, RateLimitMetrics.none());
+        RequestDecider http = new RequestDecider(fallback, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.BOTH), false, RateLimitMetrics.none(), null);
         FakeRequest request = request("203.0.113.50", "k-50");
         http.check(List.of(perIp, perApiKey), request, null, null, "/m");
         http.check(List.of(perIp, perApiKey), request, null, null, "/m");

@@ -20,18 +20,19 @@ class RateLimitHeadersTest {
         return new Header(name, value);
     }
 
+    /** {@code t} is the time until more than {@code r} is available; X-RateLimit-Reset the time until full. */
     @Test
     void singleRuleAllowedInEachStyle() {
-        Decision d = Decision.of(Store.REDIS, List.of(new RuleOutcome(search, true, 42, 16_000_001, 0)));
+        Decision d = Decision.of(Store.REDIS, List.of(new RuleOutcome(search, true, 42, 16_000_001, 0, 1_400_000)));
         assertThat(RateLimitHeaders.of(d, HeaderStyle.BOTH)).containsExactly(
                 h("RateLimit-Policy", "\"search\";q=100;w=60"),
-                h("RateLimit", "\"search\";r=42;t=17"),
+                h("RateLimit", "\"search\";r=42;t=2"),
                 h("X-RateLimit-Limit", "100"),
                 h("X-RateLimit-Remaining", "42"),
                 h("X-RateLimit-Reset", "17"));
         assertThat(RateLimitHeaders.of(d, HeaderStyle.IETF)).containsExactly(
                 h("RateLimit-Policy", "\"search\";q=100;w=60"),
-                h("RateLimit", "\"search\";r=42;t=17"));
+                h("RateLimit", "\"search\";r=42;t=2"));
         assertThat(RateLimitHeaders.of(d, HeaderStyle.LEGACY)).containsExactly(
                 h("X-RateLimit-Limit", "100"),
                 h("X-RateLimit-Remaining", "42"),
@@ -40,12 +41,13 @@ class RateLimitHeadersTest {
         assertThat(RateLimitHeaders.of(d, null)).isEqualTo(RateLimitHeaders.of(d, HeaderStyle.BOTH));
     }
 
+    /** The whole quota left: no more than all of it within a window; full already, so X-RateLimit-Reset is 0. */
     @Test
-    void fullLimitResetsInZeroSeconds() {
+    void fullLimitAdvertisesTheWindowAndResetsInZeroSeconds() {
         Decision d = Decision.of(Store.MEMORY, List.of(new RuleOutcome(search, true, 100, 0, 0)));
         assertThat(RateLimitHeaders.of(d, HeaderStyle.BOTH)).containsExactly(
                 h("RateLimit-Policy", "\"search\";q=100;w=60"),
-                h("RateLimit", "\"search\";r=100;t=0"),
+                h("RateLimit", "\"search\";r=100;t=60"),
                 h("X-RateLimit-Limit", "100"),
                 h("X-RateLimit-Remaining", "100"),
                 h("X-RateLimit-Reset", "0"));
@@ -54,11 +56,11 @@ class RateLimitHeadersTest {
     @Test
     void multiRuleListsEveryPolicyAndReportsTheMostRestrictive() {
         Decision d = Decision.of(Store.REDIS, List.of(
-                new RuleOutcome(burst, true, 3, 1_050_000, 0),
-                new RuleOutcome(hourly, true, 500, 1_800_000_000L, 0)));
+                new RuleOutcome(burst, true, 3, 1_050_000, 0, 150_000),
+                new RuleOutcome(hourly, true, 500, 1_800_000_000L, 0, 7_200_000)));
         assertThat(RateLimitHeaders.of(d, HeaderStyle.BOTH)).containsExactly(
-                h("RateLimit-Policy", "\"burst\";q=10;w=2, \"hourly\";q=1000;w=3600"),
-                h("RateLimit", "\"burst\";r=3;t=2"),
+                h("RateLimit-Policy", "\"burst\";q=20;w=3, \"hourly\";q=1000;w=3600"),
+                h("RateLimit", "\"burst\";r=3;t=1"),
                 h("X-RateLimit-Limit", "10"),
                 h("X-RateLimit-Remaining", "3"),
                 h("X-RateLimit-Reset", "2"));
@@ -70,22 +72,75 @@ class RateLimitHeadersTest {
                 new RuleOutcome(burst, true, 7, 400_000, 0),
                 new RuleOutcome(hourly, false, 2, 3_599_000_000L, 1_000_001)));
         assertThat(RateLimitHeaders.of(d, HeaderStyle.BOTH)).containsExactly(
-                h("RateLimit-Policy", "\"burst\";q=10;w=2, \"hourly\";q=1000;w=3600"),
-                h("RateLimit", "\"hourly\";r=2;t=3599"),
+                h("RateLimit-Policy", "\"burst\";q=20;w=3, \"hourly\";q=1000;w=3600"),
+                h("RateLimit", "\"hourly\";r=2;t=2"),
                 h("X-RateLimit-Limit", "1000"),
                 h("X-RateLimit-Remaining", "2"),
                 h("X-RateLimit-Reset", "3599"),
                 h("Retry-After", "2"));
         assertThat(RateLimitHeaders.of(d, HeaderStyle.NONE)).containsExactly(h("Retry-After", "2"));
         assertThat(RateLimitHeaders.of(d, HeaderStyle.IETF)).containsExactly(
-                h("RateLimit-Policy", "\"burst\";q=10;w=2, \"hourly\";q=1000;w=3600"),
-                h("RateLimit", "\"hourly\";r=2;t=3599"),
+                h("RateLimit-Policy", "\"burst\";q=20;w=3, \"hourly\";q=1000;w=3600"),
+                h("RateLimit", "\"hourly\";r=2;t=2"),
                 h("Retry-After", "2"));
         assertThat(RateLimitHeaders.of(d, HeaderStyle.LEGACY)).containsExactly(
                 h("X-RateLimit-Limit", "1000"),
                 h("X-RateLimit-Remaining", "2"),
                 h("X-RateLimit-Reset", "3599"),
                 h("Retry-After", "2"));
+    }
+
+    /** A denial's t is its retry-after: Retry-After never points before the end of the effective window. */
+    @Test
+    void aDenialsEffectiveWindowIsItsRetryAfter() {
+        RateLimitRule bucket = RateLimitRule.custom().name("b").limit(5).window("10s")
+                .algorithm(dev.ratelimit.core.Algorithm.TOKEN_BUCKET).build();
+        Decision d = Decision.of(Store.REDIS, List.of(new RuleOutcome(bucket, false, 0, 10_000_000, 1_500_000)));
+        assertThat(RateLimitHeaders.of(d, HeaderStyle.BOTH)).containsExactly(
+                h("RateLimit-Policy", "\"b\";q=5;w=10"),
+                h("RateLimit", "\"b\";r=0;t=2"),
+                h("X-RateLimit-Limit", "5"),
+                h("X-RateLimit-Remaining", "0"),
+                h("X-RateLimit-Reset", "10"),
+                h("Retry-After", "2"));
+    }
+
+    /** w is whole seconds: scaled when a close whole-second multiple of the window exists, else left out. */
+    @Test
+    void windowsThatAreNotWholeSecondsAreScaledWhenExactElseSentWithoutW() {
+        assertThat(policy(5, "500ms")).isEqualTo("\"r\";q=10;w=1");
+        assertThat(policy(3, "250ms")).isEqualTo("\"r\";q=12;w=1");
+        assertThat(policy(1, "1ms")).isEqualTo("\"r\";q=1000;w=1");
+        assertThat(policy(3, "700ms")).isEqualTo("\"r\";q=3");
+        assertThat(policy(3, "400ms")).isEqualTo("\"r\";q=3");
+        assertThat(policy(3, "1500ms")).isEqualTo("\"r\";q=6;w=3");
+        assertThat(policy(3, "2500ms")).isEqualTo("\"r\";q=6;w=5");
+        assertThat(policy(3, "1250ms")).isEqualTo("\"r\";q=3");
+        assertThat(policy(7, "2s")).isEqualTo("\"r\";q=7;w=2");
+        assertThat(policy(Integer.MAX_VALUE, "366d")).isEqualTo("\"r\";q=2147483647;w=31622400");
+    }
+
+    private static String policy(long limit, String window) {
+        RateLimitRule rule = RateLimitRule.custom().name("r").limit(limit).window(window).build();
+        return RateLimitHeaders.policyItem(new StringBuilder(), rule).toString();
+    }
+
+    /** pk: one keyed hash per rule, on the policy items and on the reported rule; never the key itself. */
+    @Test
+    void partitionKeysAreSentPerRule() {
+        Decision d = Decision.of(Store.REDIS, List.of(
+                new RuleOutcome(burst, true, 3, 1_050_000, 0, 150_000),
+                new RuleOutcome(hourly, true, 500, 1_800_000_000L, 0, 7_200_000)));
+        PartitionKeys keys = PartitionKeys.withSecret("0123456789abcdef0123456789abcdef");
+        String a = keys.of("203.0.113.7");
+        String b = keys.of("alice");
+        assertThat(a).matches(":[A-Za-z0-9+/]{22}==:").isNotEqualTo(b).isEqualTo(keys.of("203.0.113.7"));
+        assertThat(RateLimitHeaders.of(d, HeaderStyle.IETF, false, List.of(a, b))).containsExactly(
+                h("RateLimit-Policy", "\"burst\";q=20;w=3;pk=" + a + ", \"hourly\";q=1000;w=3600;pk=" + b),
+                h("RateLimit", "\"burst\";r=3;t=1;pk=" + a));
+        assertThat(PartitionKeys.withSecret("another secret, 32 bytes long!!!").of("203.0.113.7")).isNotEqualTo(a);
+        assertThat(PartitionKeys.randomSecret().of("alice")).isNotEqualTo(b)
+                .isEqualTo(PartitionKeys.randomSecret().of("alice"));
     }
 
     @Test

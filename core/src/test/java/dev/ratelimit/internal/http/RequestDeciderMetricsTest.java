@@ -25,7 +25,7 @@ class RequestDeciderMetricsTest {
 
     private RequestDecider http(boolean shadow) {
         return new RequestDecider(memory, RequestKeys.custom().build(), HeaderFormat.of(HeaderStyle.BOTH), shadow,
-                MicrometerMetrics.of(registry));
+                MicrometerMetrics.of(registry), null);
     }
 
     private double count(String limit, String outcome, String store) {

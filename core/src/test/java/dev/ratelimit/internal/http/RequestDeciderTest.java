@@ -20,7 +20,7 @@ class RequestDeciderTest {
 
     @Test
     void rejectsWith429HeadersAndProblemBody() {
-        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.BOTH), false, RateLimitMetrics.none());
+        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.BOTH), false, RateLimitMetrics.none(), null);
         FakeRequest request = FakeRequest.from("203.0.113.7");
         assertThat(http.check(List.of(perIp), request, null, null, "/a").reject()).isFalse();
         RequestDecider.Verdict second = http.check(List.of(perIp), request, null, null, "/a");
@@ -30,7 +30,7 @@ class RequestDeciderTest {
         assertThat(third.reject()).isTrue();
         assertThat(third.rejection().status()).isEqualTo(429);
         assertThat(third.headers()).contains(new RateLimitHeaders.Header("Retry-After", "5"),
-                new RateLimitHeaders.Header("RateLimit", "\"api\";r=0;t=10"));
+                new RateLimitHeaders.Header("RateLimit", "\"api\";r=0;t=5"));
         assertThat(third.rejection().body()).contains("\"status\":429").contains("\"instance\":\"/a\"");
         // another client is counted apart
         assertThat(http.check(List.of(perIp), FakeRequest.from("203.0.113.8"), null, null, "/a").reject()).isFalse();
@@ -38,7 +38,7 @@ class RequestDeciderTest {
 
     @Test
     void shadowModeReportsButNeverRejects() {
-        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.LEGACY), true, RateLimitMetrics.none());
+        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.LEGACY), true, RateLimitMetrics.none(), null);
         FakeRequest request = FakeRequest.from("203.0.113.9");
         for (int i = 0; i < 2; i++) {
             assertThat(http.check(List.of(perIp), request, null, null, "/s").reject()).isFalse();
@@ -53,7 +53,7 @@ class RequestDeciderTest {
 
     @Test
     void rulesWithDifferentKeysAreCountedPerKey() {
-        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.IETF), false, RateLimitMetrics.none());
+        RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.IETF), false, RateLimitMetrics.none(), null);
         RateLimitRule perApiKey = RateLimitRule.custom().name("key").limit(1).window("1m").key(KeySource.HEADER)
                 .keyHeader("X-Api-Key").build();
         FakeRequest request = FakeRequest.from("203.0.113.10").header("X-Api-Key", "k-1");
@@ -71,7 +71,7 @@ class RequestDeciderTest {
     void theApplicationsRejectionHandlerAnswersRefusalsAndAFaultyOneFallsBackToTheStandardProblem() {
         InMemoryRateLimiter limiter = InMemoryRateLimiter.custom().build();
         RequestDecider http = new RequestDecider(limiter, RequestKeys.ofDefaults(), HeaderFormat.of(HeaderStyle.BOTH), false,
-                RateLimitMetrics.none());
+                RateLimitMetrics.none(), null);
         RateLimitRule rule = RateLimitRule.custom().name("h").limit(1).window("1h").build();
         RejectionHandler teapot = (d, r, standard) -> new Rejection(418, "text/plain", "tea " + standard.status());
         assertThat(http.check(List.of(rule), FakeRequest.from("203.0.113.60"), null, teapot, "/h").reject())
@@ -95,7 +95,7 @@ class RequestDeciderTest {
     @Test
     void inShadowModeTheHandlerIsNeverAsked() {
         RequestDecider http = new RequestDecider(InMemoryRateLimiter.custom().build(), RequestKeys.ofDefaults(),
-                HeaderFormat.of(HeaderStyle.BOTH), true, RateLimitMetrics.none());
+                HeaderFormat.of(HeaderStyle.BOTH), true, RateLimitMetrics.none(), null);
         RateLimitRule rule = RateLimitRule.custom().name("s").limit(1).window("1h").build();
         RejectionHandler never = (d, r, s) -> {
             throw new AssertionError("asked in shadow mode");
