@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 /**
  * The rate-limit headers as one deployment sends them: which families ({@link HeaderStyle}), which generation of the
  * IETF draft ({@link Draft}), the prefix of the legacy fields, and whether allowed responses carry them always or only
- * near exhaustion. Built once from the settings; {@link #of(Decision, boolean)} runs per request. Not API.
+ * near exhaustion. Built once from the settings; {@link #of(Decision, boolean, List)} runs per request. Not API.
  */
 public final class HeaderFormat {
 
