@@ -272,9 +272,10 @@ class RateLimitSettingsTest {
         params.put("ratelimit.headers.threshold", "20");
         RateLimitSettings s = load();
         assertThat(s.toString()).contains("headers=BOTH, headers.draft=draft-07, headers.legacy-prefix=RateLimit-, "
-                + "headers.threshold=20, shadow=false");
+                + "headers.threshold=20, headers.partition-key=false, shadow=false");
         params.clear();
-        assertThat(load().toString()).as("at their defaults they are not listed").doesNotContain("headers.");
+        assertThat(load().toString()).as("at their defaults they are not listed")
+                .doesNotContain("headers.draft", "headers.legacy-prefix", "headers.threshold");
     }
 
     @Test
