@@ -26,19 +26,40 @@ final class HostState {
         String quotaUnit;
         long remaining = -1;
         Instant resetAt;
+        /** The sequence number of the request whose response last set {@link #remaining}. */
+        long seq = -1;
     }
 
     private final String authority;
     private final Map<String, Entry> policies = new LinkedHashMap<>();
     private Instant retryAfterUntil;
     private Instant observedAt;
+    /** How many requests the filter has let go to this server: the next request's sequence number. */
+    private long sent;
+    /**
+     * The requests let go whose answers have not been read, by sequence number, with when they went. A request that
+     * fails without an answer (a connection error) never leaves by itself: entries older than
+     * {@link #IN_FLIGHT_TIMEOUT} are dropped.
+     */
+    private final LinkedHashMap<Long, Instant> inFlight = new LinkedHashMap<>();
+
+    /** How long a request counts as in flight at most. */
+    static final Duration IN_FLIGHT_TIMEOUT = Duration.ofMinutes(2);
 
     HostState(String authority) {
         this.authority = authority;
     }
 
-    /** Records what a response said, received at {@code now}. */
-    synchronized void observe(Observation o, Instant now) {
+    /**
+     * Records what a response said, received at {@code now}.
+     *
+     * @param seq the sequence number {@link #tryAcquire} gave the response's request, or -1 when unknown (then the
+     *            response counts as the latest)
+     */
+    synchronized void observe(Observation o, Instant now, long seq) {
+        if (seq >= 0) {
+            inFlight.remove(seq);
+        }
         if (o.isEmpty()) {
             return;
         }
@@ -53,12 +74,23 @@ final class HostState {
         if (retryAt != null) {
             retryAfterUntil = retryAt;
         }
+        long others = inFlight(now);
+        long requestSeq = seq < 0 ? sent - 1 : seq;
         for (PolicyFields c : o.current()) {
             Entry e = policies.computeIfAbsent(c.name(), n -> new Entry());
             if (c.quota() >= 0) {
                 e.quota = c.quota();
             }
-            e.remaining = c.remaining();
+            // The server counted this request; the others on their way may not be counted yet, in whatever order the
+            // server takes them: count them all (a remaining too low corrects itself as their answers arrive).
+            long estimate = Math.max(0, c.remaining() - others);
+            if (requestSeq < e.seq) {
+                // the answer to an older request, overtaken by a newer one's: it can only lower the estimate
+                e.remaining = e.remaining < 0 ? estimate : Math.min(e.remaining, estimate);
+                continue;
+            }
+            e.seq = requestSeq;
+            e.remaining = estimate;
             if (retryAt != null && c.remaining() == 0) {
                 e.resetAt = retryAt; // the draft: Retry-After takes precedence over t
             } else if (c.resetSeconds() >= 0) {
@@ -95,12 +127,13 @@ final class HostState {
 
     /**
      * Checks and counts one request atomically: when nothing blocks it at {@code now}, takes one unit from each
-     * request-counted policy whose remaining units are known and current, and answers null; else the block.
+     * request-counted policy whose remaining units are known and current.
+     *
+     * @return the request's sequence number, or -1 when it is blocked ({@link #blockAt} says until when)
      */
-    synchronized Block acquire(Instant now) {
-        Block block = blockAt(now);
-        if (block != null) {
-            return block;
+    synchronized long tryAcquire(Instant now) {
+        if (blockAt(now) != null) {
+            return -1;
         }
         for (Entry e : policies.values()) {
             boolean current = e.resetAt == null || e.resetAt.isAfter(now);
@@ -109,7 +142,15 @@ final class HostState {
                 e.remaining--;
             }
         }
-        return null;
+        inFlight.put(sent, now);
+        return sent++;
+    }
+
+    /** The number of requests in flight at {@code now}, after dropping those older than the timeout. */
+    private long inFlight(Instant now) {
+        Instant oldest = now.minus(IN_FLIGHT_TIMEOUT);
+        inFlight.values().removeIf(sentAt -> sentAt.isBefore(oldest));
+        return inFlight.size();
     }
 
     /** Whether this state still holds requests back at {@code now}: then it must not be evicted. */

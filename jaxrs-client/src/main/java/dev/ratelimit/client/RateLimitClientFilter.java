@@ -48,6 +48,9 @@ public final class RateLimitClientFilter implements ClientRequestFilter, ClientR
     /** The request property counting a request's retries, set on the requests the filter re-sends. */
     static final String ATTEMPT_PROPERTY = RateLimitClientFilter.class.getName() + ".attempt";
 
+    /** The request property holding the sequence number the filter gave a request it let go. */
+    static final String SEQ_PROPERTY = RateLimitClientFilter.class.getName() + ".seq";
+
     /** Above this many servers, the states that hold nothing back are dropped. */
     static final int MAX_SERVERS = 1024;
 
@@ -134,9 +137,14 @@ public final class RateLimitClientFilter implements ClientRequestFilter, ClientR
         Instant deadline = null;
         while (true) {
             Instant now = clock.instant();
-            HostState.Block block = host.acquire(now);
-            if (block == null) {
+            long seq = host.tryAcquire(now);
+            if (seq >= 0) {
+                request.setProperty(SEQ_PROPERTY, seq);
                 return;
+            }
+            HostState.Block block = host.blockAt(now);
+            if (block == null) {
+                continue; // another thread's response lifted the block meanwhile
             }
             Duration wait = HostState.remaining(block, now);
             if (deadline == null) {
@@ -165,7 +173,8 @@ public final class RateLimitClientFilter implements ClientRequestFilter, ClientR
         RateLimitFields.Observation observation = RateLimitFields.read(name -> lines(headers, name),
                 status == 429 || status == 503, now);
         HostState host = host(request.getUri());
-        host.observe(observation, now);
+        Object seq = request.getProperty(SEQ_PROPERTY);
+        host.observe(observation, now, seq instanceof Long ? (Long) seq : -1);
 
         if (status != 429 || retries == 0 || !IDEMPOTENT.contains(request.getMethod().toUpperCase(Locale.ROOT))) {
             return;
@@ -212,7 +221,9 @@ public final class RateLimitClientFilter implements ClientRequestFilter, ClientR
         }
         Invocation.Builder builder = request.getClient().target(request.getUri()).request().headers(headers);
         for (String name : request.getPropertyNames()) {
-            builder.property(name, request.getProperty(name));
+            if (!name.equals(SEQ_PROPERTY)) {
+                builder.property(name, request.getProperty(name));
+            }
         }
         builder.property(ATTEMPT_PROPERTY, attempt);
         if (entity == null) {

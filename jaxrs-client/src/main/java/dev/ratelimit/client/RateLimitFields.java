@@ -89,6 +89,9 @@ final class RateLimitFields {
                 String name = name(m.bareItem());
                 long quota = StructuredFields.nonNegativeInteger(m.params().get("q"));
                 long window = capped(StructuredFields.nonNegativeInteger(m.params().get("w")));
+                if (window < 0 && m.params().containsKey("w")) {
+                    continue; // a w that is no non-negative Integer makes the item malformed
+                }
                 if (name != null && quota >= 0) {
                     definitions.add(new PolicyFields(name, quota, window, unit(m.params().get("qu")), -1, -1));
                 } else if (m.bareItem() instanceof Long && (Long) m.bareItem() >= 0 && unnamedDefinition == null) {
@@ -128,11 +131,12 @@ final class RateLimitFields {
             }
             String name = name(m.bareItem());
             long remaining = StructuredFields.nonNegativeInteger(m.params().get("r"));
-            if (name == null || remaining < 0 || contains(out, name)) {
-                continue; // an item without a policy name or r says nothing usable; a repeated policy is ambiguous
+            long reset = capped(StructuredFields.nonNegativeInteger(m.params().get("t")));
+            if (name == null || remaining < 0 || (reset < 0 && m.params().containsKey("t")) || contains(out, name)) {
+                // malformed items are ignored: no policy name, no valid r, an invalid t; a repeated policy is ambiguous
+                continue;
             }
-            out.add(new PolicyFields(name, -1, -1, null, remaining,
-                    capped(StructuredFields.nonNegativeInteger(m.params().get("t")))));
+            out.add(new PolicyFields(name, -1, -1, null, remaining, reset));
         }
         return Collections.unmodifiableList(out);
     }

@@ -118,8 +118,8 @@ class StructuredFieldsTest {
                     java.time.Instant now = java.time.Instant.parse("2026-01-01T00:00:00Z");
                     for (int status : new int[] {200, 429}) {
                         HostState host = new HostState("http://h:80");
-                        host.observe(RateLimitFields.read(name -> List.of(s), status == 429, now), now);
-                        host.acquire(now);
+                        host.observe(RateLimitFields.read(name -> List.of(s), status == 429, now), now, -1);
+                        host.tryAcquire(now);
                         host.snapshot(now).blockedUntil();
                     }
                 });
