@@ -189,15 +189,16 @@ public final class RateLimitClientFilter implements ClientRequestFilter, ClientR
         if (block == null || block.until().isAfter(now.plus(maxWait))) {
             return; // the 429 did not say when (so a retry would be a guess), or not soon enough
         }
-        discard(response);
+        // read the 429's content now: its connection is then free for the retry, and the caller gets it if the retry
+        // is not sent after all
+        byte[] refusal = readAll(response);
+        response.setEntityStream(new ByteArrayInputStream(refusal));
         sleep(HostState.remaining(block, now), request.getUri(), block.policy());
         Response retried;
         try {
             retried = resend(request, entity, attempt + 1);
         } catch (RateLimitedException e) {
-            // another thread learned of a longer wait meanwhile: the caller gets the 429 it would have got
-            response.setEntityStream(new ByteArrayInputStream(new byte[0]));
-            return;
+            return; // another thread learned of a longer wait meanwhile: the caller gets the 429 it would have got
         }
         try {
             byte[] content = retried.hasEntity() ? retried.readEntity(byte[].class) : new byte[0];
@@ -233,28 +234,13 @@ public final class RateLimitClientFilter implements ClientRequestFilter, ClientR
                 Entity.entity(entity, request.getMediaType(), request.getEntityAnnotations()));
     }
 
-    /** Reads what is left of the 429's content and closes it, so the connection is free for the retry. */
-    private static void discard(ClientResponseContext response) {
+    /** The rest of a response's content, the stream closed. */
+    private static byte[] readAll(ClientResponseContext response) throws IOException {
         if (!response.hasEntity()) {
-            return;
+            return new byte[0];
         }
         try (InputStream in = response.getEntityStream()) {
-            in.transferTo(OutputStreamSink.INSTANCE);
-        } catch (IOException e) {
-            // nothing to do: the content is dropped anyway
-        }
-    }
-
-    /** An output stream that drops what it is given. */
-    private static final class OutputStreamSink extends java.io.OutputStream {
-        static final OutputStreamSink INSTANCE = new OutputStreamSink();
-
-        @Override
-        public void write(int b) {
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) {
+            return in.readAllBytes();
         }
     }
 
