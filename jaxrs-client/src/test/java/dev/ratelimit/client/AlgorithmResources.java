@@ -97,6 +97,14 @@ public class AlgorithmResources {
         return "ok";
     }
 
+    /** @return ok, under two limits */
+    @GET @Path("two")
+    @RateLimited(limit = 5, window = "10s", key = KeySource.HEADER, keyHeader = CLIENT, name = "per-10s")
+    @RateLimited(limit = 100, window = "1h", key = KeySource.HEADER, keyHeader = CLIENT, name = "per-hour")
+    public String two() {
+        return "ok";
+    }
+
     /** @param body ignored @return ok */
     @POST @Path("TOKEN_BUCKET/5-10s")
     @RateLimited(limit = 5, window = "10s", algorithm = Algorithm.TOKEN_BUCKET, key = KeySource.HEADER,

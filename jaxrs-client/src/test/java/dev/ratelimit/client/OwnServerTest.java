@@ -309,6 +309,19 @@ class OwnServerTest extends JerseyTest {
     }
 
     @Test
+    void everyPolicyOfTheServerIsKnown() {
+        RateLimitClientFilter filter = filter().build();
+        get(client(filter), "alg/two", "two").close();
+        RateLimitState state = filter.state(getBaseUri());
+        assertThat(state.policies()).extracting(RateLimitState.Policy::name).containsExactly("per-10s", "per-hour");
+        RateLimitState.Policy hour = state.policy("per-hour").orElseThrow();
+        assertThat(hour.quota()).hasValue(100);
+        assertThat(hour.window()).contains(Duration.ofHours(1));
+        assertThat(hour.remaining()).as("RateLimit reports the most restrictive policy only").isEmpty();
+        assertThat(state.policy("per-10s").orElseThrow().remaining()).hasValue(4);
+    }
+
+    @Test
     void waitsForTheEffectiveWindowAndThenSucceeds() {
         Client c = client(filter().build());
         for (int i = 0; i < 5; i++) {
