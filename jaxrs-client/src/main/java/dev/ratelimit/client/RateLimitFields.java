@@ -132,22 +132,24 @@ final class RateLimitFields {
             String name = name(m.bareItem());
             long remaining = StructuredFields.nonNegativeInteger(m.params().get("r"));
             long reset = capped(StructuredFields.nonNegativeInteger(m.params().get("t")));
-            if (name == null || remaining < 0 || (reset < 0 && m.params().containsKey("t")) || contains(out, name)) {
-                // malformed items are ignored: no policy name, no valid r, an invalid t; a repeated policy is ambiguous
-                continue;
+            if (name == null || remaining < 0 || (reset < 0 && m.params().containsKey("t"))) {
+                continue; // malformed items are ignored: no policy name, no valid r, an invalid t
             }
             out.add(new PolicyFields(name, -1, -1, null, remaining, reset));
         }
+        // a policy reported twice is ambiguous (the draft forbids it): neither report is used
+        out.removeIf(p -> count(out, p.name()) > 1);
         return Collections.unmodifiableList(out);
     }
 
-    private static boolean contains(List<PolicyFields> list, String name) {
+    private static int count(List<PolicyFields> list, String name) {
+        int n = 0;
         for (PolicyFields p : list) {
             if (p.name().equals(name)) {
-                return true;
+                n++;
             }
         }
-        return false;
+        return n;
     }
 
     /** draft-07: Integer items (parameters allowed and ignored), the first member of each field. */

@@ -228,6 +228,24 @@ class OtherVendorTest extends JerseyTest {
         assertThat(hits.get()).isEqualTo(3);
     }
 
+    @Test
+    void theExceptionReachesTypedAndAsynchronousCallsUnwrapped() {
+        Client c = client(filter().failFast(true).build());
+        for (int i = 0; i < 3; i++) {
+            get(c, "vendor/draft07");
+        }
+        assertThatThrownBy(() -> c.target(getBaseUri()).path("vendor/draft07").request().get(String.class))
+                .isInstanceOf(RateLimitedException.class);
+        assertThatThrownBy(() -> c.target(getBaseUri()).path("vendor/draft07").request().buildGet().invoke())
+                .isInstanceOf(RateLimitedException.class);
+        java.util.concurrent.Future<Response> future = c.target(getBaseUri()).path("vendor/draft07").request()
+                .async().get();
+        assertThatThrownBy(() -> future.get(30, java.util.concurrent.TimeUnit.SECONDS))
+                .isInstanceOf(java.util.concurrent.ExecutionException.class)
+                .hasCauseInstanceOf(RateLimitedException.class);
+        assertThat(hits.get()).isEqualTo(3);
+    }
+
     // ------------------------------------------------------------------------------------------------ Retry-After only
 
     @Test

@@ -37,7 +37,8 @@ class RateLimitFieldsTest {
     @Test
     void tokensAreAcceptedAsPolicyNamesAndBadItemsSkipped() {
         Observation o = read(Map.of("RateLimit-Policy", "default;q=5;w=10, \"noq\";w=1, \"badw\";q=1;w=-1, (1 2)",
-                "RateLimit", "default;r=3, \"neg\";r=-1, \"bad-t\";r=0;t=1.5, 7;r=1"), false);
+                "RateLimit", "default;r=3, \"neg\";r=-1, \"bad-t\";r=0;t=1.5, 7;r=1, \"twice\";r=1, twice;r=0"),
+                false);
         assertThat(o.definitions()).extracting(PolicyFields::name).containsExactly("default");
         assertThat(o.current()).containsExactly(new PolicyFields("default", -1, -1, null, 3, -1));
     }
