@@ -37,44 +37,14 @@ public final class RateLimitRule {
     private int hash; // cached: rules are map and cache keys on the request path
 
     private RateLimitRule(Builder b, String windowText) {
-        this.name = validateName(b.name);
+        this.name = RuleChecks.name(b.name);
         this.algorithm = Objects.requireNonNull(b.algorithm, "algorithm");
-        if (b.limit <= 0) {
-            throw new IllegalArgumentException("limit must be greater than 0, was " + b.limit);
-        }
-        if (b.limit > MAX_LIMIT) {
-            throw new IllegalArgumentException("limit " + b.limit + " is above the largest supported limit, "
-                    + MAX_LIMIT + " (2^31 - 1)");
-        }
-        if (algorithm == Algorithm.SLIDING_WINDOW_LOG && b.limit > MAX_LOG_LIMIT) {
-            throw new IllegalArgumentException("limit " + b.limit + " is above " + MAX_LOG_LIMIT + ", the largest "
-                    + "limit of SLIDING_WINDOW_LOG (one stored entry per permit); use SLIDING_WINDOW_COUNTER, "
-                    + "TOKEN_BUCKET or GCRA for high limits");
-        }
-        this.limit = b.limit;
+        this.limit = RuleChecks.limit(b.limit, algorithm);
         this.window = Windows.validate(b.window, windowText == null ? String.valueOf(b.window) : windowText);
         this.windowMicros = window.toNanos() / 1_000L;
         this.keySource = Objects.requireNonNull(b.keySource, "key");
-        String header = b.keyHeader == null ? "" : b.keyHeader.trim();
-        if (keySource == KeySource.HEADER && header.isEmpty()) {
-            throw new IllegalArgumentException("key HEADER needs a keyHeader naming the header");
-        }
-        if (keySource != KeySource.HEADER && !header.isEmpty()) {
-            throw new IllegalArgumentException("keyHeader '" + header + "' is only used with key HEADER, not with key "
-                    + keySource);
-        }
-        if (!header.isEmpty() && !header.chars().allMatch(RateLimitRule::isTokenChar)) {
-            throw new IllegalArgumentException("keyHeader '" + header + "' is not a valid HTTP header name");
-        }
-        this.keyHeader = header;
-        if (b.cost < 1) {
-            throw new IllegalArgumentException("cost must be at least 1, was " + b.cost);
-        }
-        if (b.cost > limit) {
-            throw new IllegalArgumentException("cost " + b.cost + " is above the limit " + limit
-                    + ": a request of that cost could never pass");
-        }
-        this.cost = b.cost;
+        this.keyHeader = RuleChecks.keyHeader(keySource, b.keyHeader);
+        this.cost = RuleChecks.cost(b.cost, limit);
     }
 
     /**
@@ -237,27 +207,6 @@ public final class RateLimitRule {
                 + (keyHeader.isEmpty() ? "" : " " + keyHeader) + (cost == 1 ? "" : ", cost " + cost) + "]";
     }
 
-    private static String validateName(String name) {
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("name is required");
-        }
-        if (name.length() > MAX_NAME_LENGTH) {
-            throw new IllegalArgumentException("name '" + name.substring(0, 40) + "…' is longer than "
-                    + MAX_NAME_LENGTH + " characters");
-        }
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (c < 0x21 || c > 0x7e || c == '"' || c == '\\') {
-                throw new IllegalArgumentException("name '" + name
-                        + "' may only hold visible ASCII characters other than '\"' and '\\'");
-            }
-        }
-        return name;
-    }
-
-    private static boolean isTokenChar(int c) {
-        return c > 0x20 && c < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
-    }
 
     /** Builds a validated {@link RateLimitRule}; {@link #build()} throws naming the first invalid value. */
     public static final class Builder {

@@ -5,8 +5,6 @@ import dev.ratelimit.fallback.FailurePolicy;
 import dev.ratelimit.fallback.FallbackConfig;
 import dev.ratelimit.fallback.FallbackRateLimiter;
 import dev.ratelimit.internal.Durations;
-import dev.ratelimit.internal.http.HeaderFormat;
-import dev.ratelimit.internal.Masking;
 import dev.ratelimit.internal.http.HeaderStyle;
 import dev.ratelimit.internal.http.PartitionKeys;
 import dev.ratelimit.internal.http.RequestDecider;
@@ -60,12 +58,6 @@ public final class RateLimitSettings {
     static final String DENIAL_CACHE_MAX_KEYS = "ratelimit.denial-cache.max-keys";
     static final String TRUSTED_PROXIES = "ratelimit.trusted-proxies";
     static final String IPV6_PREFIX_LENGTH = "ratelimit.ipv6-prefix-length";
-    static final String HEADERS = "ratelimit.headers";
-    static final String HEADERS_DRAFT = "ratelimit.headers.draft";
-    static final String HEADERS_LEGACY_PREFIX = "ratelimit.headers.legacy-prefix";
-    static final String HEADERS_THRESHOLD = "ratelimit.headers.threshold";
-    static final String HEADERS_PARTITION_KEY = "ratelimit.headers.partition-key";
-    static final String HEADERS_PARTITION_KEY_SECRET = "ratelimit.headers.partition-key-secret";
     static final String SHADOW = "ratelimit.shadow";
     static final String COUNT_OPTIONS = "ratelimit.count-options";
     static final String METRICS_ENABLED = "ratelimit.metrics.enabled";
@@ -76,9 +68,7 @@ public final class RateLimitSettings {
     private final FallbackConfig fallbackConfig;
     private final long maximumKeys;
     private final RequestKeys requestKeys;
-    private final HeaderStyle headerStyle;
-    private final HeaderFormat headerFormat;
-    private final PartitionKeys partitionKeys;
+    private final HeaderSettings headers;
     private final boolean shadow;
     private final boolean countOptions;
     private final boolean metricsEnabled;
@@ -121,17 +111,7 @@ public final class RateLimitSettings {
         apply(in.apply(IPV6_PREFIX_LENGTH), s -> keys.ipv6PrefixLength(Values.integer(s.text(), s.errors())));
         this.requestKeys = keys.build();
 
-        Setting headers = in.apply(HEADERS);
-        this.headerStyle = headers == null ? HeaderStyle.BOTH
-                : Values.oneOf(headers.text(), HeaderStyle.class, headers.errors());
-        this.headerFormat = headerFormat(headerStyle, in.apply(HEADERS_DRAFT), in.apply(HEADERS_LEGACY_PREFIX),
-                in.apply(HEADERS_THRESHOLD));
-        Setting pk = in.apply(HEADERS_PARTITION_KEY);
-        Setting pkSecret = in.apply(HEADERS_PARTITION_KEY_SECRET);
-        PartitionKeys[] keyed = new PartitionKeys[1];
-        apply(pkSecret, s -> keyed[0] = PartitionKeys.withSecret(s.text())); // refused without showing the secret
-        boolean pkOn = pk != null && Values.bool(pk.text(), pk.errors());
-        this.partitionKeys = !pkOn ? null : keyed[0] != null ? keyed[0] : PartitionKeys.randomSecret();
+        this.headers = new HeaderSettings(in);
         Setting shadowMode = in.apply(SHADOW);
         this.shadow = shadowMode != null && Values.bool(shadowMode.text(), shadowMode.errors());
         Setting options = in.apply(COUNT_OPTIONS);
@@ -205,7 +185,7 @@ public final class RateLimitSettings {
      * @return a new decider
      */
     public RequestDecider requestDecider(RateLimiter limiter, RateLimitMetrics metrics) {
-        return new RequestDecider(limiter, requestKeys, headerFormat, shadow, metrics, partitionKeys);
+        return new RequestDecider(limiter, requestKeys, headers.format(), shadow, metrics, headers.partitionKeys());
     }
 
     /** {@return the Redis settings: topology, credentials, timeouts, key prefix, denial cache} */
@@ -250,19 +230,13 @@ public final class RateLimitSettings {
         return requestKeys;
     }
 
-    /** The header settings that differ from their defaults, for {@link #toString()}. */
-    private String headerFormatToString() {
-        return headerFormat.describeChanges(", " + shortName(HEADERS_DRAFT) + "=", ", " + shortName(HEADERS_LEGACY_PREFIX)
-                + "=", ", " + shortName(HEADERS_THRESHOLD) + "=");
-    }
-
     /**
      * Which rate-limit headers responses carry, from {@code ratelimit.headers}.
      *
      * @return the header style; {@link HeaderStyle#BOTH} by default
      */
     public HeaderStyle headerStyle() {
-        return headerStyle;
+        return headers.format().style();
     }
 
     /**
@@ -273,7 +247,7 @@ public final class RateLimitSettings {
      *         random one per deployment
      */
     public PartitionKeys partitionKeys() {
-        return partitionKeys;
+        return headers.partitionKeys();
     }
 
     /**
@@ -320,11 +294,7 @@ public final class RateLimitSettings {
         return "RateLimitSettings[" + limiterSettings()
                 + ", " + shortName(TRUSTED_PROXIES) + "=" + requestKeys.trustedProxies()
                 + ", " + shortName(IPV6_PREFIX_LENGTH) + "=" + requestKeys.ipv6PrefixLength()
-                + ", " + shortName(HEADERS) + "=" + headerStyle
-                + headerFormatToString()
-                + ", " + shortName(HEADERS_PARTITION_KEY) + "=" + (partitionKeys != null)
-                + (partitionKeys == null ? "" : ", " + shortName(HEADERS_PARTITION_KEY_SECRET) + "="
-                        + (partitionKeys.isRandom() ? "random" : Masking.MASK))
+                + headers
                 + ", " + shortName(SHADOW) + "=" + shadow
                 + ", " + shortName(COUNT_OPTIONS) + "=" + countOptions
                 + ", " + shortName(METRICS_ENABLED) + "=" + metricsEnabled + "]";
@@ -350,35 +320,6 @@ public final class RateLimitSettings {
                 + ", " + shortName(BREAKER_HALF_OPEN_CALLS) + "=" + f.permittedCallsInHalfOpenState()
                 + ", " + shortName(MEMORY_MAXIMUM_KEYS) + "=" + maximumKeys
                 + ", " + shortName(DENIAL_CACHE_MAX_KEYS) + "=" + denialCacheMaxKeys;
-    }
-
-    /** The header format: the style with the draft, the legacy prefix and the threshold, each named in its error. */
-    private static HeaderFormat headerFormat(HeaderStyle style, Setting draftSetting, Setting prefixSetting,
-            Setting thresholdSetting) {
-        HeaderFormat.Draft draft = HeaderFormat.Draft.DRAFT_11;
-        if (draftSetting != null) {
-            draft = null;
-            for (HeaderFormat.Draft d : HeaderFormat.Draft.values()) {
-                if (d.settingValue().equalsIgnoreCase(draftSetting.text())) {
-                    draft = d;
-                }
-            }
-            if (draft == null) {
-                throw draftSetting.invalid("must be one of draft-11, draft-07, draft-06");
-            }
-        }
-        String prefix = prefixSetting == null ? HeaderFormat.DEFAULT_LEGACY_PREFIX : prefixSetting.text();
-        int threshold = thresholdSetting == null ? 100
-                : Values.integer(thresholdSetting.text(), thresholdSetting.errors());
-        if (threshold < 0 || threshold > 100) {
-            throw thresholdSetting.invalid("must be a percentage of the limit from 0 to 100");
-        }
-        try {
-            return new HeaderFormat(style, draft, prefix, threshold);
-        } catch (IllegalArgumentException e) {
-            throw prefixSetting != null ? prefixSetting.invalid("is invalid: " + e.getMessage())
-                    : draftSetting.invalid("is invalid: " + e.getMessage());
-        }
     }
 
     static String shortName(String name) {

@@ -18,7 +18,7 @@ public record Setting(String name, String text, String source) {
     private static final Set<String> ADDRESSES = Set.of(RateLimitSettings.REDIS_URL,
             RateLimitSettings.REDIS_CLUSTER_NODES, RateLimitSettings.REDIS_SENTINEL_NODES);
     private static final Set<String> SECRETS = Set.of(RateLimitSettings.REDIS_PASSWORD,
-            RateLimitSettings.REDIS_SENTINEL_PASSWORD, RateLimitSettings.HEADERS_PARTITION_KEY_SECRET);
+            RateLimitSettings.REDIS_SENTINEL_PASSWORD, HeaderSettings.HEADERS_PARTITION_KEY_SECRET);
 
     /**
      * An error naming this setting, its (masked) value and its source.
