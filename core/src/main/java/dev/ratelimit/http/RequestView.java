@@ -29,4 +29,16 @@ public interface RequestView {
      * @return the values; an empty list (never null) when the header is absent
      */
     List<String> headerValues(String name);
+
+    /**
+     * Whether the authenticated user has a role, as the container or the application's security says: the servlet
+     * filter asks {@code HttpServletRequest.isUserInRole}, the JAX-RS binding {@code SecurityContext.isUserInRole}.
+     * The bindings use it for the exempt roles ({@code ratelimit.exempt.roles}).
+     *
+     * @param role the role name, matched as the security layer matches it (usually case-sensitively)
+     * @return whether the user is in the role; false by default, and for a request without a principal
+     */
+    default boolean isUserInRole(String role) {
+        return false;
+    }
 }

@@ -1,6 +1,7 @@
 package dev.ratelimit.metrics;
 
 import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.Store;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Counter;
@@ -22,9 +23,10 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code ratelimit.decisions} (counter): tags {@code limit} (the rule's name), {@code outcome}
- *       ({@code allowed}, {@code denied}, {@code shadow_denied}) and {@code store} ({@code redis}, {@code memory},
+ *       ({@code allowed}, {@code denied}, {@code shadow_denied}, {@code exempt}: an exempt client's request,
+ *       counted under the endpoint's first limit) and {@code store} ({@code redis}, {@code memory},
  *       {@code fallback}: decided by the in-memory fallback while Redis fails, {@code none}: decided by the
- *       fail-open/fail-closed policy);</li>
+ *       fail-open/fail-closed policy, or not decided at all for {@code exempt});</li>
  *   <li>{@code ratelimit.redis.calls} (timer): tag {@code outcome} ({@code success}, {@code failure});</li>
  *   <li>{@code ratelimit.denial.cache.hits} (counter): requests refused locally without a Redis call;</li>
  *   <li>the circuit breaker's own meters ({@code resilience4j.circuitbreaker.*}, tag {@code name}) when
@@ -92,6 +94,17 @@ public final class MicrometerMetrics implements RateLimitMetrics {
             meters = metersFor(limit);
         }
         meters.counter(outcome, decision.store()).increment();
+    }
+
+    /** Counts under {@code outcome=exempt} and {@code store=none}: no store was asked. */
+    @Override
+    public void exempt(RateLimitRule limit) {
+        String name = limit.name();
+        LimitMeters meters = decisions.get(name);
+        if (meters == null) {
+            meters = metersFor(name);
+        }
+        meters.counter(Outcome.EXEMPT, Store.NONE).increment();
     }
 
     private LimitMeters metersFor(String limit) {

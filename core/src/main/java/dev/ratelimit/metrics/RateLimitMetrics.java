@@ -1,6 +1,7 @@
 package dev.ratelimit.metrics;
 
 import dev.ratelimit.core.Decision;
+import dev.ratelimit.core.RateLimitRule;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 
 /**
@@ -18,7 +19,12 @@ public interface RateLimitMetrics {
         /** Refused: answered 429 (or 503 under the fail-closed policy). */
         DENIED,
         /** Would have been refused, but admitted because shadow (dry-run) mode is on. */
-        SHADOW_DENIED
+        SHADOW_DENIED,
+        /**
+         * Admitted without being counted: the client is exempt by configuration ({@code ratelimit.exempt.*}). Reported
+         * through {@link #exempt(RateLimitRule)}, never to {@link #decision(Decision, Outcome)}: nothing was decided.
+         */
+        EXEMPT
     }
 
     /**
@@ -28,6 +34,18 @@ public interface RateLimitMetrics {
      * @param outcome  what the binding did with it
      */
     void decision(Decision decision, Outcome outcome);
+
+    /**
+     * A request was let through without a decision because its client is exempt by configuration (an exempt network,
+     * principal or role): the limiter was not asked. Methods exempt by {@code @RateLimitExempt} have no rate-limit
+     * filter at all and are not reported.
+     *
+     * @param limit the first limit of the endpoint, the one the request would have been reported under if it had
+     *              been the most restrictive
+     */
+    default void exempt(RateLimitRule limit) {
+        // nothing by default: an implementation written before exemptions existed keeps working
+    }
 
     /**
      * A call to Redis (the primary limiter behind the circuit breaker) returned or failed.

@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import redis.clients.jedis.RedisClient;
 
@@ -74,8 +75,9 @@ import redis.clients.jedis.RedisClient;
  * </table>
  *
  * <p>Authentication: a request with the header {@value #USER_HEADER}{@code : alice} reaches the binding with the
- * principal {@code alice}, as after a login; each fixture implements that with its own authentication filter, which
- * runs before the binding.
+ * principal {@code alice}, as after a login, and with it {@value #ROLE_HEADER}{@code : ops, audit} puts that user in
+ * the roles {@code ops} and {@code audit} (a role header without a user grants nothing); each fixture implements that
+ * with its own authentication filter, which runs before the binding.
  *
  * <p>Settings: {@code deploy} gets the global settings of one test (e.g. {@code ratelimit.shadow=true},
  * {@code ratelimit.headers=LEGACY}, {@code ratelimit.trusted-proxies=127.0.0.1/32}) and gives them to the
@@ -86,6 +88,8 @@ public abstract class BindingContract {
 
     /** The header a fixture turns into the request's principal. */
     public static final String USER_HEADER = "X-Test-User";
+    /** The header whose comma-separated roles a fixture grants the principal of {@link #USER_HEADER}. */
+    public static final String ROLE_HEADER = "X-Test-Role";
     /** The header {@code /by-header} is keyed by. */
     public static final String API_KEY_HEADER = "X-Api-Key";
     /** The header {@link TenantKeyResolver} reads for {@code /custom}. */
@@ -619,6 +623,140 @@ public abstract class BindingContract {
         assertThat(remainingAfterOneMore("custom:tenant-t2", byTenant)).isEqualTo(0L);
         assertThat(remainingAfterOneMore("custom:tenant-t1", byTenant)).isEqualTo(-1L);
         assertThat(remainingAfterOneMore("ip:127.0.0.1", byTenant)).isEqualTo(0L);
+    }
+
+    // --- exemptions -----------------------------------------------------------------------------------------------
+
+    /** Asserts that a response is the endpoint's own, untouched by the binding: no rate-limit field, no caching rule. */
+    private static void assertUntouched(HttpResponse<String> response) {
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("ok");
+        assertThat(rateLimitFields(response)).as("no rate-limit fields").isEmpty();
+        assertThat(header(response, "Cache-Control")).as("left alone").isNull();
+    }
+
+    @Test
+    void anExemptNetworkBehindATrustedProxyIsNeverCountedNorRefusedNorDecorated() {
+        deployWith("ratelimit.trusted-proxies", TRUSTED_LOCALHOST, "ratelimit.exempt.networks",
+                "198.51.100.0/24, 2001:db8::/32");
+        for (int i = 0; i < 5; i++) {
+            assertUntouched(getFrom("198.51.100." + (i + 1), "/one"));
+            assertUntouched(getFrom("2001:db8::" + (i + 1), "/two"));
+        }
+        HttpResponse<String> other = getFrom("203.0.113.9", "/one");
+        assertThat(other.statusCode()).isEqualTo(200);
+        assertThat(header(other, "X-RateLimit-Remaining")).as("another client: its full quota").isEqualTo("2");
+        // the right-most untrusted address is the client: prepending an exempt address does not make a request exempt
+        HttpResponse<String> prepended = getFrom("198.51.100.1, 203.0.113.9", "/one");
+        assertThat(header(prepended, "X-RateLimit-Remaining")).isEqualTo("1");
+        HttpResponse<String> proxy = get("/one");
+        assertThat(header(proxy, "X-RateLimit-Remaining")).as("the proxy itself is not in the network")
+                .isEqualTo("2");
+        assertThat(invocations()).isEqualTo(13);
+
+        RateLimitRule one = rule("one", 3, "1h", Algorithm.TOKEN_BUCKET);
+        assertThat(remainingAfterOneMore("ip:198.51.100.1", one)).as("exempt requests reached no store")
+                .isEqualTo(2L);
+        assertThat(remainingAfterOneMore("ip:203.0.113.9", one)).isEqualTo(0L);
+        RateLimitRule twoShort = rule("two-short", 2, "1h", Algorithm.FIXED_WINDOW);
+        assertThat(remainingAfterOneMore("ip:2001:db8::1", twoShort)).isEqualTo(1L);
+    }
+
+    @Test
+    void anExemptNetworkMatchesTheSocketPeerWithoutAProxy() {
+        deployWith("ratelimit.exempt.networks", "127.0.0.0/8");
+        for (int i = 0; i < 6; i++) {
+            assertUntouched(get("/ip"));
+            assertUntouched(get("/one", USER_HEADER, "alice"));
+            assertUntouched(get("/by-header", API_KEY_HEADER, "k1"));
+        }
+        assertThat(invocations()).isEqualTo(18);
+        assertThat(remainingAfterOneMore("user:alice", rule("one", 3, "1h", Algorithm.TOKEN_BUCKET)))
+                .as("whatever the key, an exempt client is not counted").isEqualTo(2L);
+    }
+
+    @ParameterizedTest(name = "ratelimit.trusted-proxies={0}")
+    @ValueSource(strings = {"", "10.0.0.0/8"})
+    void aSpoofedForwardingHeaderFromAnUntrustedPeerDoesNotMakeARequestExempt(String trusted) {
+        deployWith("ratelimit.trusted-proxies", trusted, "ratelimit.exempt.networks", "198.51.100.0/24");
+        for (int i = 0; i < 2; i++) {
+            HttpResponse<String> ok = getFrom("198.51.100.7", "/ip");
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(header(ok, "X-RateLimit-Remaining")).isEqualTo(String.valueOf(1 - i));
+        }
+        assertThat(getFrom("198.51.100.7", "/ip").statusCode()).isEqualTo(429);
+        assertThat(get("/ip", "Forwarded", "for=198.51.100.7").statusCode()).isEqualTo(429);
+        assertThat(invocations()).isEqualTo(2);
+    }
+
+    @Test
+    void anExemptPrincipalIsNeverCountedAndNamesMatchExactly() {
+        deployWith("ratelimit.exempt.principals", "monitor, ops-bot");
+        for (int i = 0; i < 5; i++) {
+            assertUntouched(get("/one", USER_HEADER, "monitor"));
+            assertUntouched(get("/teapot", USER_HEADER, "ops-bot"));
+        }
+        HttpResponse<String> otherCase = get("/one", USER_HEADER, "Monitor");
+        assertThat(header(otherCase, "X-RateLimit-Remaining")).as("names match case and all").isEqualTo("2");
+        HttpResponse<String> anonymous = get("/one");
+        assertThat(header(anonymous, "X-RateLimit-Remaining")).as("the exempt principal's IP kept its quota")
+                .isEqualTo("2");
+        assertThat(invocations()).isEqualTo(12);
+        assertThat(remainingAfterOneMore("user:monitor", rule("one", 3, "1h", Algorithm.TOKEN_BUCKET)))
+                .isEqualTo(2L);
+    }
+
+    @Test
+    void anExemptRoleIsNeverCountedAndOnlyAnAuthenticatedUserHasRoles() {
+        deployWith("ratelimit.exempt.roles", "ops, admin");
+        for (int i = 0; i < 5; i++) {
+            assertUntouched(get("/two", USER_HEADER, "alice", ROLE_HEADER, "audit, ops"));
+        }
+        HttpResponse<String> otherRole = get("/two", USER_HEADER, "alice", ROLE_HEADER, "audit");
+        assertThat(otherRole.statusCode()).isEqualTo(200);
+        assertThat(header(otherRole, "RateLimit")).as("alice's full quota").isEqualTo("\"two-short\";r=1;t=3600");
+        HttpResponse<String> noUser = get("/two", ROLE_HEADER, "ops");
+        assertThat(header(noUser, "RateLimit")).as("no principal, no role").isEqualTo("\"two-short\";r=1;t=3600");
+        assertThat(get("/two", ROLE_HEADER, "ops").statusCode()).isEqualTo(200);
+        assertThat(get("/two", ROLE_HEADER, "ops").statusCode()).isEqualTo(429);
+        assertUntouched(get("/two", USER_HEADER, "bob", ROLE_HEADER, "admin"));
+        assertThat(invocations()).isEqualTo(9);
+    }
+
+    @Test
+    void anExemptClientIsLetThroughInShadowModeWithoutHeadersToo() {
+        deployWith("ratelimit.shadow", "true", "ratelimit.exempt.principals", "monitor");
+        for (int i = 0; i < 4; i++) {
+            assertUntouched(get("/one", USER_HEADER, "monitor"));
+        }
+        assertThat(header(get("/one", USER_HEADER, "alice"), "X-RateLimit-Remaining")).isEqualTo("2");
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+        "ratelimit.exempt.networks|10.0.0.0/33|is invalid: exempt network '10.0.0.0/33' is not an IP address or "
+            + "CIDR range such as 10.0.0.0/8, 192.168.1.10, 2001:db8::/32 or ::1",
+        "ratelimit.exempt.networks|intranet.example|is invalid: exempt network 'intranet.example' is not an IP "
+            + "address or CIDR range such as 10.0.0.0/8, 192.168.1.10, 2001:db8::/32 or ::1",
+        "ratelimit.exempt.roles|ops, **|is invalid: '**' is not a role name (wildcards are not supported: list "
+            + "the roles)"})
+    void anInvalidExemptionFailsTheDeploymentNamingTheSetting(String setting, String value, String why)
+            throws Exception {
+        String expected = setting + "='" + value + "' (from context-param/init-param " + setting + ") " + why;
+        limiter = newLimiter(clock);
+        Throwable failure = null;
+        try {
+            base = deploy(new LinkedHashMap<>(Map.of(setting, value)), limiter);
+        } catch (Exception e) {
+            failure = e;
+            undeploy(); // what a failed start left running
+        }
+        assertThat(failure).as("the deployment fails").isNotNull();
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            messages.append(t.getMessage()).append('\n');
+        }
+        assertThat(messages.toString()).contains(expected);
     }
 
     // --- shadow mode ----------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 package dev.ratelimit.jaxrs;
 
+import dev.ratelimit.core.RateLimitExempt;
 import dev.ratelimit.core.RateLimited;
 import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.Method;
@@ -17,12 +18,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.function.BiFunction;
-import java.util.function.Function;
 
 /**
- * Finds the {@link RateLimited} annotations that apply to a resource method, following JAX-RS annotation inheritance
- * (Jakarta REST spec, section 3.6) and extending it to class-level limits. The nearest declaration wins, and the
- * annotations of that one declaration are all the limits of the method:
+ * Finds the {@link RateLimited} annotations that apply to a resource method, or its {@link RateLimitExempt}, following
+ * JAX-RS annotation inheritance (Jakarta REST spec, section 3.6) and extending it to class-level limits. The nearest
+ * declaration wins, whether it limits or exempts, and the annotations of that one declaration are all the limits of
+ * the method (none when it exempts):
  * <ol>
  *   <li>the method itself;</li>
  *   <li>the methods it overrides, in its superclasses, nearest first;</li>
@@ -32,8 +33,9 @@ import java.util.function.Function;
  *   <li>its superclasses, nearest first (abstract ones too);</li>
  *   <li>the interface types it implements, the most specific ones, as for methods.</li>
  * </ol>
- * Two equally near interface declarations that differ (two unrelated interfaces declaring different limits) are an
- * error: which one applies is not guessed. A method overrides another when they have the same name and the same
+ * Two equally near interface declarations that differ (two unrelated interfaces declaring different limits, or one
+ * limits and one exempts) are an error: which one applies is not guessed; so is one method or class that is both
+ * {@code @RateLimitExempt} and {@code @RateLimited}. A method overrides another when they have the same name and the same
  * parameter types after the resource class's type arguments are substituted ({@code create(String)} implements
  * {@code Creator<T>.create(T)} in a class implementing {@code Creator<String>}), as in Java.
  *
@@ -47,108 +49,149 @@ final class LimitDeclarations {
     /**
      * The annotations of the nearest declaration, and where they were found.
      *
-     * @param annotations the limits, in declaration order; empty when the method is unlimited
+     * @param annotations the limits, in declaration order; empty when the method is unlimited or exempt
      * @param declaredOn  the method ({@code com.acme.Api#get()}) or the class ({@code class com.acme.Api}) that
      *                    declares them; empty when unlimited
      * @param onMethod    whether a method (the resource method or one it overrides or implements) declares them
+     * @param exempt      whether the nearest declaration is a {@link RateLimitExempt}
      */
-    record Declaration(List<RateLimited> annotations, String declaredOn, boolean onMethod) {
+    record Declaration(List<RateLimited> annotations, String declaredOn, boolean onMethod, boolean exempt) {
 
-        static final Declaration NONE = new Declaration(List.of(), "", false);
+        static final Declaration NONE = new Declaration(List.of(), "", false, false);
 
+        /** {@return whether nothing is declared: neither a limit nor an exemption} */
         boolean isEmpty() {
-            return annotations.isEmpty();
+            return annotations.isEmpty() && !exempt;
+        }
+
+        /** What is declared, to compare two declarations: the limits, or the exemption. */
+        Object what() {
+            return exempt ? RateLimitExempt.class : annotations;
         }
     }
 
     /**
-     * The limits of a resource method.
+     * The limits of a resource method, or its exemption.
      *
      * @param resourceClass the class whose instance handles the request (may be a subclass of the method's class)
      * @param method        the Java method Jersey invokes
      * @return the nearest declaration, or {@link Declaration#NONE}
-     * @throws IllegalArgumentException when two equally near interface declarations differ
+     * @throws IllegalArgumentException when two equally near interface declarations differ, or when one method or
+     *                                  class is both {@code @RateLimitExempt} and {@code @RateLimited}
      */
     static Declaration find(Class<?> resourceClass, Method method) {
+        declared(resourceClass); // the resource class is checked for both annotations even when its methods decide
         Declaration onMethod = onMethod(resourceClass, method);
         return onMethod.isEmpty() ? onClass(resourceClass) : onMethod;
     }
 
     /** Steps 1 to 3: the method, the methods it overrides, the interface methods it implements. */
     static Declaration onMethod(Class<?> resourceClass, Method method) {
-        RateLimited[] own = method.getAnnotationsByType(RateLimited.class);
-        if (own.length > 0) {
-            return new Declaration(List.of(own), describe(method), true);
+        Declaration own = declared(method);
+        if (own != null) {
+            return own;
         }
         Map<TypeVariable<?>, Type> typeArguments = typeArguments(resourceClass);
         for (Class<?> c = method.getDeclaringClass().getSuperclass(); c != null && c != Object.class;
                 c = c.getSuperclass()) {
             Method overridden = overridden(c, method, typeArguments);
             if (overridden != null) {
-                RateLimited[] inherited = overridden.getAnnotationsByType(RateLimited.class);
-                if (inherited.length > 0) {
-                    return new Declaration(List.of(inherited), describe(overridden), true);
+                Declaration inherited = declared(overridden);
+                if (inherited != null) {
+                    return inherited;
                 }
             }
         }
-        List<Method> declaring = new ArrayList<>(2);
+        List<Declaration> declaring = new ArrayList<>(2);
+        List<Class<?>> owners = new ArrayList<>(2);
         for (Class<?> type : interfaces(resourceClass, method.getDeclaringClass())) {
             Method implemented = overridden(type, method, typeArguments);
-            if (implemented != null && !implemented.equals(method)
-                    && implemented.getAnnotationsByType(RateLimited.class).length > 0) {
-                declaring.add(implemented);
+            Declaration declaration = implemented == null || implemented.equals(method) ? null : declared(implemented);
+            if (declaration != null) {
+                declaring.add(declaration);
+                owners.add(type);
             }
         }
-        Method nearest = mostSpecific(declaring, Method::getDeclaringClass, m -> List.of(
-                m.getAnnotationsByType(RateLimited.class)), (a, b) -> "Conflicting @RateLimited on " + describe(a)
-                + " and " + describe(b) + ", both implemented by " + describe(resourceClass, method)
-                + ": declare the limits that apply on " + describe(resourceClass, method) + " itself");
-        return nearest == null ? Declaration.NONE
-                : new Declaration(List.of(nearest.getAnnotationsByType(RateLimited.class)), describe(nearest), true);
+        Declaration nearest = mostSpecific(declaring, owners, (a, b) -> "Conflicting " + annotations(a, b) + " on "
+                + a.declaredOn() + " and " + b.declaredOn() + ", both implemented by "
+                + describe(resourceClass, method) + ": declare the limits that apply on "
+                + describe(resourceClass, method) + " itself");
+        return nearest == null ? Declaration.NONE : nearest;
     }
 
     /** Steps 4 to 6: the class, its superclasses, its interface types. */
     static Declaration onClass(Class<?> resourceClass) {
         for (Class<?> c = resourceClass; c != null && c != Object.class; c = c.getSuperclass()) {
-            RateLimited[] declared = c.getDeclaredAnnotationsByType(RateLimited.class);
-            if (declared.length > 0) {
-                return new Declaration(List.of(declared), "class " + c.getName(), false);
+            Declaration declared = declared(c);
+            if (declared != null) {
+                return declared;
             }
         }
-        List<Class<?>> declaring = new ArrayList<>(2);
+        List<Declaration> declaring = new ArrayList<>(2);
+        List<Class<?>> owners = new ArrayList<>(2);
         for (Class<?> type : interfaces(resourceClass, resourceClass)) {
-            if (type.getDeclaredAnnotationsByType(RateLimited.class).length > 0) {
-                declaring.add(type);
+            Declaration declaration = declared(type);
+            if (declaration != null) {
+                declaring.add(declaration);
+                owners.add(type);
             }
         }
-        Class<?> nearest = mostSpecific(declaring, c -> c, c -> List.of(c.getDeclaredAnnotationsByType(
-                RateLimited.class)), (a, b) -> "Conflicting class-level @RateLimited on interfaces " + a.getName()
-                + " and " + b.getName() + ", both implemented by " + resourceClass.getName()
+        Declaration nearest = mostSpecific(declaring, owners, (a, b) -> "Conflicting class-level "
+                + annotations(a, b) + " on interfaces " + a.declaredOn().substring("class ".length()) + " and "
+                + b.declaredOn().substring("class ".length()) + ", both implemented by " + resourceClass.getName()
                 + ": declare the limits that apply on " + resourceClass.getName() + " itself");
-        return nearest == null ? Declaration.NONE : new Declaration(
-                List.of(nearest.getDeclaredAnnotationsByType(RateLimited.class)), "class " + nearest.getName(), false);
+        return nearest == null ? Declaration.NONE : nearest;
+    }
+
+    /** What a method declares itself: its limits, its exemption, or null for neither. */
+    private static Declaration declared(Method method) {
+        return declared(method.getAnnotationsByType(RateLimited.class),
+                method.isAnnotationPresent(RateLimitExempt.class), describe(method), true);
+    }
+
+    /** What a class or interface declares itself (not what it inherits): its limits, its exemption, or null. */
+    private static Declaration declared(Class<?> type) {
+        return declared(type.getDeclaredAnnotationsByType(RateLimited.class),
+                type.getDeclaredAnnotation(RateLimitExempt.class) != null, "class " + type.getName(), false);
+    }
+
+    private static Declaration declared(RateLimited[] limits, boolean exempt, String where, boolean onMethod) {
+        if (exempt && limits.length > 0) {
+            throw new IllegalArgumentException("@RateLimitExempt and @RateLimited on " + where + ": it is either "
+                    + "exempt from rate limits or limited, not both; remove one of them");
+        }
+        if (exempt) {
+            return new Declaration(List.of(), where, onMethod, true);
+        }
+        return limits.length == 0 ? null : new Declaration(List.of(limits), where, onMethod, false);
+    }
+
+    /** The annotations two conflicting declarations use, for the message. */
+    private static String annotations(Declaration a, Declaration b) {
+        return a.exempt() || b.exempt() ? "@RateLimitExempt and @RateLimited" : "@RateLimited";
     }
 
     /**
      * The declarations left when those of an interface that another candidate's interface extends are dropped; the one
-     * left, or the first when all left declare the same limits.
+     * left, or the first when all left declare the same (the same limits, or both the exemption).
+     *
+     * @param candidates the declarations
+     * @param owners     the interface declaring each, at the same index
      */
-    private static <T> T mostSpecific(List<T> candidates, Function<T, Class<?>> owner,
-            Function<T, List<RateLimited>> limits,
-            BiFunction<T, T, String> conflict) {
-        List<T> left = new ArrayList<>(candidates.size());
-        for (T candidate : candidates) {
+    private static Declaration mostSpecific(List<Declaration> candidates, List<Class<?>> owners,
+            BiFunction<Declaration, Declaration, String> conflict) {
+        List<Declaration> left = new ArrayList<>(candidates.size());
+        for (int i = 0; i < candidates.size(); i++) {
             boolean hidden = false;
-            for (T other : candidates) {
-                hidden |= other != candidate && owner.apply(candidate) != owner.apply(other)
-                        && owner.apply(candidate).isAssignableFrom(owner.apply(other));
+            for (int j = 0; j < candidates.size(); j++) {
+                hidden |= j != i && owners.get(i) != owners.get(j) && owners.get(i).isAssignableFrom(owners.get(j));
             }
             if (!hidden) {
-                left.add(candidate);
+                left.add(candidates.get(i));
             }
         }
-        for (T other : left) {
-            if (!limits.apply(other).equals(limits.apply(left.get(0)))) {
+        for (Declaration other : left) {
+            if (!other.what().equals(left.get(0).what())) {
                 throw new IllegalArgumentException(conflict.apply(left.get(0), other));
             }
         }

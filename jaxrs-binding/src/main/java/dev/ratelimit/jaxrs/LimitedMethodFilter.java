@@ -16,6 +16,7 @@ import jakarta.ws.rs.container.ContainerResponseContext;
 import jakarta.ws.rs.container.ContainerResponseFilter;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.List;
@@ -106,7 +107,10 @@ final class LimitedMethodFilter implements ContainerRequestFilter, ContainerResp
                             RejectionHandler rejections) {
     }
 
-    /** The request as the core sees it: peer address from the {@link PeerAddress}, principal from JAX-RS security. */
+    /**
+     * The request as the core sees it: peer address from the {@link PeerAddress}, principal and roles from JAX-RS
+     * security ({@link SecurityContext}).
+     */
     private static final class View implements RequestView {
         private final ContainerRequestContext request;
         private final Services services;
@@ -132,6 +136,12 @@ final class LimitedMethodFilter implements ContainerRequestFilter, ContainerResp
         public List<String> headerValues(String name) {
             List<String> values = request.getHeaders().get(name);
             return values == null ? List.of() : values;
+        }
+
+        @Override
+        public boolean isUserInRole(String role) {
+            SecurityContext security = request.getSecurityContext();
+            return security != null && security.getUserPrincipal() != null && security.isUserInRole(role);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.ratelimit.jaxrs;
 
+import dev.ratelimit.internal.http.Exemptions;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.core.Configuration;
 import java.lang.reflect.Method;
@@ -28,6 +29,8 @@ import org.slf4j.LoggerFactory;
  *       are matched after the locator ran;</li>
  *   <li>on an OPTIONS method (method-level) while {@code ratelimit.count-options} is false.</li>
  * </ul>
+ * A {@code @RateLimitExempt} on a sub-resource locator is refused too (it would exempt nothing); exempt methods are
+ * listed as {@code EXEMPT}, and counted apart from the unlimited ones.
  * Sub-resources are checked and listed at deployment when their locator's return type names a concrete class; a
  * locator returning {@code Object} (or an interface) gets its sub-resource's class only when it runs, and that
  * sub-resource is checked and listed then (a Jersey {@link ModelProcessor} sees it before its first request is routed).
@@ -38,12 +41,22 @@ final class RateLimitModelProcessor implements ModelProcessor {
 
     private final ResourceLimits limits;
     private final boolean countOptions;
+    /** The clients exempt by configuration, for the listing's first line; empty when none. */
+    private final String exemptClients;
     /** Sub-resource classes already checked and listed, at deployment or when first reached. */
     private final Set<Class<?>> listedSubResources = ConcurrentHashMap.newKeySet();
 
-    RateLimitModelProcessor(ResourceLimits limits, boolean countOptions) {
+    /**
+     * A model processor.
+     *
+     * @param limits       the limits of the application's resource methods
+     * @param countOptions whether OPTIONS requests are counted
+     * @param exemptions   the clients exempt by configuration, named in the listing
+     */
+    RateLimitModelProcessor(ResourceLimits limits, boolean countOptions, Exemptions exemptions) {
         this.limits = limits;
         this.countOptions = countOptions;
+        this.exemptClients = exemptions.any() ? "; clients exempt by configuration: " + exemptions : "";
     }
 
     @Override
@@ -129,7 +142,11 @@ final class RateLimitModelProcessor implements ModelProcessor {
             listing.add(HttpMethod.OPTIONS, path, found.method(), "not counted (OPTIONS)", false);
             return;
         }
-        listing.add(resourceMethod.getHttpMethod(), path, found.method(), found.describe(), found.limited());
+        listing.add(resourceMethod.getHttpMethod(), path, found.method(), found.describe(),
+                found.exempt() ? null : found.limited());
+        if (found.exempt()) {
+            listing.exempt++;
+        }
     }
 
     private void locator(ResourceMethod locator, String path, Listing listing, Set<Class<?>> enclosing,
@@ -141,6 +158,12 @@ final class RateLimitModelProcessor implements ModelProcessor {
         Class<?> sub = invocable.getRawResponseType();
         boolean known = sub != null && sub != Object.class && sub != Class.class && !sub.isInterface()
                 && !sub.isPrimitive() && !sub.isArray() && !Modifier.isAbstract(sub.getModifiers());
+        if (found.exempt() && found.declaration().onMethod()) {
+            throw new IllegalArgumentException("@RateLimitExempt on " + found.declaration().declaredOn()
+                    + " cannot apply: it is a sub-resource locator (" + path + "), which no JAX-RS filter sees. Put it "
+                    + "on " + (known ? "the sub-resource class " + sub.getName() : "the sub-resource's class")
+                    + " or on its resource methods.");
+        }
         if (found.limited()) {
             String where = known ? "the sub-resource class " + sub.getName() : "the sub-resource's class";
             String message = found.declaration().onMethod()
@@ -178,6 +201,7 @@ final class RateLimitModelProcessor implements ModelProcessor {
         private final List<Line> lines = new ArrayList<>();
         private int limited;
         private int unlimited;
+        private int exempt;
 
         /** Adds a line; {@code limited} null for one that is no resource method (a locator, an automatic answer). */
         void add(String httpMethod, String path, String method, String limits, Boolean isLimited) {
@@ -198,10 +222,12 @@ final class RateLimitModelProcessor implements ModelProcessor {
                 pathWidth = Math.max(pathWidth, line.path().length());
             }
             StringBuilder text = new StringBuilder(128 * (lines.size() + 1));
-            text.append(limited + unlimited).append(" resource methods (").append(limited).append(" limited, ")
-                    .append(unlimited).append(" unlimited; ")
-                    .append(countOptions ? "OPTIONS requests are counted: ratelimit.count-options=true):"
-                            : "OPTIONS requests are not counted: ratelimit.count-options=false):");
+            text.append(limited + unlimited + exempt).append(" resource methods (").append(limited)
+                    .append(" limited, ").append(unlimited).append(" unlimited")
+                    .append(exempt == 0 ? "" : ", " + exempt + " exempt").append("; ")
+                    .append(countOptions ? "OPTIONS requests are counted: ratelimit.count-options=true"
+                            : "OPTIONS requests are not counted: ratelimit.count-options=false")
+                    .append(exemptClients).append("):");
             for (Line line : lines) {
                 text.append("\n  ").append(String.format("%-7s %-" + pathWidth + "s ", line.httpMethod(), line.path()))
                         .append(line.method()).append(": ").append(line.limits());

@@ -22,8 +22,8 @@ final class ResourceLimits {
      * What applies to one resource method.
      *
      * @param method      the method as its resource class has it, e.g. {@code com.acme.Api#search(String)}
-     * @param rules       the rules; empty when unlimited
-     * @param declaration where the rules were declared
+     * @param rules       the rules; empty when unlimited or exempt
+     * @param declaration where the rules, or the exemption, were declared
      */
     record Limits(String method, List<RateLimitRule> rules, LimitDeclarations.Declaration declaration) {
 
@@ -31,10 +31,19 @@ final class ResourceLimits {
             return !rules.isEmpty();
         }
 
-        /** The rules for the startup listing, e.g. {@code search[10 per PT1S, …] (from class com.acme.Base)}. */
+        /** {@return whether a {@code @RateLimitExempt} applies: no filter, like unlimited, but on purpose} */
+        boolean exempt() {
+            return declaration.exempt();
+        }
+
+        /**
+         * The rules for the startup listing, e.g. {@code search[10 per PT1S, …] (from class com.acme.Base)},
+         * {@code EXEMPT (from com.acme.Api#health())} or {@code UNLIMITED}.
+         */
         String describe() {
             if (rules.isEmpty()) {
-                return "UNLIMITED";
+                return !exempt() ? "UNLIMITED" : declaration.declaredOn().equals(method) ? "EXEMPT"
+                        : "EXEMPT (from " + declaration.declaredOn() + ")";
             }
             String list = rules.stream().map(RateLimitRule::toString).collect(Collectors.joining(", "));
             return declaration.declaredOn().equals(method) ? list : list + " (from " + declaration.declaredOn() + ")";
@@ -69,7 +78,8 @@ final class ResourceLimits {
     /**
      * The limits of Jersey's automatic OPTIONS answers for a resource class's paths: its class-level limits (class,
      * superclasses, interface types), as for a method with no {@code @RateLimited} of its own, counted under one
-     * default name per class, {@code com.acme.Api#OPTIONS}.
+     * default name per class, {@code com.acme.Api#OPTIONS}; none when the class-level declaration is a
+     * {@code @RateLimitExempt}.
      *
      * @param resourceClass the resource class whose path is asked about
      * @return the limits, possibly none
@@ -79,7 +89,7 @@ final class ResourceLimits {
         if (limits == null) {
             String target = resourceClass.getName() + "#OPTIONS";
             LimitDeclarations.Declaration declaration = LimitDeclarations.onClass(resourceClass);
-            limits = new Limits(target, declaration.isEmpty() ? List.of()
+            limits = new Limits(target, declaration.isEmpty() || declaration.exempt() ? List.of()
                     : rules(declaration, declaration.declaredOn() + " (applied to Jersey's automatic OPTIONS answers of "
                     + resourceClass.getName() + ")", defaultName(target)), declaration);
             Limits raced = automaticOptions.putIfAbsent(resourceClass, limits);
@@ -91,7 +101,7 @@ final class ResourceLimits {
     private static Limits parse(Class<?> resourceClass, Method method) {
         LimitDeclarations.Declaration declaration = LimitDeclarations.find(resourceClass, method);
         String target = LimitDeclarations.describe(resourceClass, method);
-        if (declaration.isEmpty()) {
+        if (declaration.isEmpty() || declaration.exempt()) {
             return new Limits(target, List.of(), declaration);
         }
         String where = declaration.declaredOn().equals(target) ? target

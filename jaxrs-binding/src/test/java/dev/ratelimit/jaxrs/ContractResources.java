@@ -13,7 +13,10 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
 import jakarta.ws.rs.core.SecurityContext;
 import java.security.Principal;
+import java.util.Arrays;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 
 /** The binding contract's catalogue ({@link BindingContract}) as annotated resources, and its authentication. */
 final class ContractResources {
@@ -114,7 +117,8 @@ final class ContractResources {
     }
 
     /**
-     * Authenticates {@value BindingContract#USER_HEADER} as the principal, standing in for a real authentication
+     * Authenticates {@value BindingContract#USER_HEADER} as the principal, in the comma-separated roles of
+     * {@value BindingContract#ROLE_HEADER}, standing in for a real authentication
      * filter (it runs before the binding's filter).
      */
     @Priority(Priorities.AUTHENTICATION)
@@ -126,6 +130,9 @@ final class ContractResources {
                 return;
             }
             Principal principal = () -> user;
+            String roleHeader = request.getHeaderString(BindingContract.ROLE_HEADER);
+            Set<String> roles = roleHeader == null ? Set.of() : Arrays.stream(roleHeader.split(","))
+                    .map(String::strip).collect(Collectors.toSet());
             request.setSecurityContext(new SecurityContext() {
                 @Override
                 public Principal getUserPrincipal() {
@@ -134,7 +141,7 @@ final class ContractResources {
 
                 @Override
                 public boolean isUserInRole(String role) {
-                    return false;
+                    return roles.contains(role);
                 }
 
                 @Override

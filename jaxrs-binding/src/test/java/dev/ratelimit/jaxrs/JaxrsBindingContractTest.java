@@ -6,7 +6,11 @@ import dev.ratelimit.bindingcontract.TenantKeyResolver;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.http.KeyResolver;
 import dev.ratelimit.http.RejectionHandler;
+import jakarta.servlet.ServletException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Map;
 import org.glassfish.hk2.utilities.binding.AbstractBinder;
 import org.glassfish.jersey.server.ResourceConfig;
@@ -21,13 +25,15 @@ import org.glassfish.jersey.test.spi.TestContainer;
  * server (a free port, context path {@code /app}), so the binding sees servlet requests with a peer address as in
  * Jetty or Tomcat. The settings are application properties ({@code ResourceConfig#property}); the limiter and the
  * {@link TenantKeyResolver} are bound in an HK2 binder. Runs on Jersey 3.1 and 4.0 (the two surefire executions).
+ * Grizzly starts the servlet at its first request, so {@code deploy} sends one outside the catalogue and fails when
+ * the servlet could not start (an invalid setting).
  */
 class JaxrsBindingContractTest extends BindingContract {
 
     private TestContainer container;
 
     @Override
-    protected URI deploy(Map<String, String> settings, RateLimiter limiter) {
+    protected URI deploy(Map<String, String> settings, RateLimiter limiter) throws Exception {
         ContractResources.INVOCATIONS.set(0);
         ResourceConfig application = new ResourceConfig(ContractResources.One.class,
                 ContractResources.Catalogue.class, ContractResources.TestAuthentication.class)
@@ -43,11 +49,40 @@ class JaxrsBindingContractTest extends BindingContract {
                     }
                 });
         settings.forEach(application::property);
+        InitRecordingContainer servlet = new InitRecordingContainer(application);
         container = new GrizzlyWebTestContainerFactory().create(URI.create("http://127.0.0.1:0/"),
-                ServletDeploymentContext.forServlet(new ServletContainer(application)).contextPath("app").build());
+                ServletDeploymentContext.forServlet(servlet).contextPath("app").build());
         container.start();
         String base = container.getBaseUri().toString();
-        return URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+        URI root = URI.create(base.endsWith("/") ? base.substring(0, base.length() - 1) : base);
+        // Grizzly starts the Jersey servlet at its first request, not at deployment as a servlet with load-on-startup
+        // would be: a request outside the catalogue starts it, and a failed start fails the deployment
+        HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(root + "/not-in-the-catalogue")).build(),
+                HttpResponse.BodyHandlers.discarding());
+        if (servlet.failure != null) {
+            throw new IllegalStateException("the Jersey servlet failed to start", servlet.failure);
+        }
+        return root;
+    }
+
+    /** Jersey's servlet, remembering why its initialisation failed. */
+    private static final class InitRecordingContainer extends ServletContainer {
+        private static final long serialVersionUID = 1L;
+        private transient volatile Throwable failure;
+
+        InitRecordingContainer(ResourceConfig application) {
+            super(application);
+        }
+
+        @Override
+        public void init() throws ServletException {
+            try {
+                super.init();
+            } catch (ServletException | RuntimeException e) {
+                failure = e;
+                throw e;
+            }
+        }
     }
 
     @Override

@@ -19,7 +19,8 @@ class OptionsCountedTest extends JerseyServletTest {
     @Override
     protected ResourceConfig application() {
         return OptionsApplications.application(() -> limiter, OptionsResources.ClassLimited.class,
-                OptionsResources.MethodLimited.class, OptionsResources.LimitedOptionsMethod.class)
+                OptionsResources.MethodLimited.class, OptionsResources.LimitedOptionsMethod.class,
+                ExemptResources.ExemptClass.class)
                 .property("ratelimit.count-options", "true");
     }
 
@@ -57,5 +58,16 @@ class OptionsCountedTest extends JerseyServletTest {
         Response options = target("opt-method").request().options();
         assertThat(options.getStatus()).isEqualTo(200);
         assertThat(options.getHeaderString("RateLimit")).isNull();
+    }
+
+    @Test
+    void theAutomaticAnswerOfAClassExemptByAnnotationIsExemptToo() {
+        for (int i = 0; i < 4; i++) {
+            Response options = target("internal").request().options();
+            assertThat(options.getStatus()).isEqualTo(200);
+            assertThat(options.getHeaderString("RateLimit")).isNull();
+            assertThat(options.getHeaderString("X-RateLimit-Remaining")).isNull();
+            assertThat(options.getHeaderString("Cache-Control")).isNull();
+        }
     }
 }

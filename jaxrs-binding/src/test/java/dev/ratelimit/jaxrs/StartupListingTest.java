@@ -79,4 +79,27 @@ class StartupListingTest {
         assertThat(log).contains(" OPTIONS /opt-method dev.ratelimit.jaxrs.OptionsResources$MethodLimited#OPTIONS "
                 + "(Jersey's automatic answer): UNLIMITED\n");
     }
+    @Test
+    void exemptMethodsAreListedAsExemptAndCountedApartWithTheClientsExemptByConfiguration() {
+        String log = startupLog(new ResourceConfig(ExemptResources.Orders.class,
+                ExemptResources.ImplementsExemptApi.class, ExemptResources.OverridesExemptBase.class,
+                ExemptResources.ExemptClass.class, TestResources.Misc.class).register(RateLimitFeature.class)
+                .property("ratelimit.exempt.principals", "monitor").property("ratelimit.exempt.roles", "ops"));
+        String p = "dev.ratelimit.jaxrs.ExemptResources$";
+        assertThat(log).containsPattern("Rate limits of \\d+ resource methods \\(\\d+ limited, \\d+ unlimited, 4 exempt; "
+                + "OPTIONS requests are not counted: ratelimit.count-options=false; clients exempt by configuration: "
+                + "principals \\[monitor\\], roles \\[ops\\]\\):");
+        assertThat(log).contains(" GET /orders/health " + p + "Orders#health(): EXEMPT\n");
+        assertThat(log).contains(" GET /orders " + p + "Orders#list(): orders[1 per PT1M, FIXED_WINDOW, key "
+                + "PRINCIPAL_OR_IP] (from class " + p + "Orders)\n");
+        assertThat(log).contains(" GET /api/status " + p + "ImplementsExemptApi#status(): EXEMPT (from " + p
+                + "ExemptApi#status())\n");
+        assertThat(log).contains(" GET /sub/ping " + p + "OverridesExemptBase#ping(): EXEMPT (from " + p
+                + "ExemptBase#ping())\n");
+        assertThat(log).contains(" GET /sub/limited-here " + p + "OverridesExemptBase#limitedHere(): own[1 per PT1M, "
+                + "FIXED_WINDOW, key PRINCIPAL_OR_IP]\n");
+        assertThat(log).contains(" GET /internal " + p + "ExemptClass#get(): EXEMPT (from class " + p
+                + "ExemptClass)\n");
+        assertThat(log).contains(" GET /misc/unlimited dev.ratelimit.jaxrs.TestResources$Misc#unlimited(): UNLIMITED\n");
+    }
 }

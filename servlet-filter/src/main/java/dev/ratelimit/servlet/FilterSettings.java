@@ -46,7 +46,8 @@ final class FilterSettings {
      */
     static final List<String> PER_FILTER_SETTINGS = List.of("ratelimit.headers", "ratelimit.headers.draft",
             "ratelimit.headers.legacy-prefix", "ratelimit.headers.threshold", "ratelimit.shadow",
-            "ratelimit.trusted-proxies", "ratelimit.ipv6-prefix-length", "ratelimit.count-options");
+            "ratelimit.trusted-proxies", "ratelimit.ipv6-prefix-length", "ratelimit.count-options",
+            "ratelimit.exempt.networks", "ratelimit.exempt.principals", "ratelimit.exempt.roles");
 
     private static final int MAX_SHOWN_VALUE = 100;
 

@@ -54,8 +54,10 @@ import org.slf4j.LoggerFactory;
  * once per filter, on the first dispatch through it that is a {@code REQUEST}, {@code FORWARD} or {@code ASYNC}; later
  * dispatches of the same request pass uncounted and unrefused with that decision's headers, and {@code INCLUDE} and
  * {@code ERROR} dispatches are never counted. {@code OPTIONS} requests pass uncounted and without headers unless
- * {@code ratelimit.count-options} is true. A response that carries rate-limit headers is {@code Cache-Control: private},
- * whatever the servlet sets. See {@code docs/servlet-filter.md}.
+ * {@code ratelimit.count-options} is true. Requests of exempt clients ({@code ratelimit.exempt.networks},
+ * {@code .principals}, {@code .roles}, context-wide or per filter) pass uncounted and without headers. A response that
+ * carries rate-limit headers is {@code Cache-Control: private}, whatever the servlet sets. See
+ * {@code docs/servlet-filter.md}.
  */
 public final class RateLimitFilter implements Filter {
 
@@ -135,9 +137,9 @@ public final class RateLimitFilter implements Filter {
         state = new State(filterName, parsed.rules(), keyResolver, rejections,
                 settings.requestDecider(limiter.limiter(), limiter.metrics()), settings.countOptions(), limiter,
                 DECIDED_ATTRIBUTE_PREFIX + filterName + '@' + Integer.toHexString(System.identityHashCode(this)));
-        LOG.info("Rate-limit filter '{}': {}; headers {}, shadow {}, OPTIONS {}, {}; {}", filterName, parsed,
-                settings.headerStyle(), settings.shadow(), settings.countOptions() ? "counted" : "not counted",
-                settings.requestKeys(),
+        LOG.info("Rate-limit filter '{}': {}; headers {}, shadow {}, OPTIONS {}, {}, exempt {}; {}", filterName,
+                parsed, settings.headerStyle(), settings.shadow(), settings.countOptions() ? "counted" : "not counted",
+                settings.requestKeys(), settings.exemptions(),
                 limiter.applicationsOwn() ? "the application's own limiter (" + LIMITER_ATTRIBUTE + ")"
                         : "the web application's shared limiter (" + limiter.users() + " user(s))");
     }

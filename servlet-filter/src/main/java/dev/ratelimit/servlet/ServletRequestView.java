@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * A servlet request as the core sees it: the socket peer from {@link HttpServletRequest#getRemoteAddr()}, the
- * principal from {@link HttpServletRequest#getUserPrincipal()}, headers from {@link HttpServletRequest#getHeaders}.
+ * principal from {@link HttpServletRequest#getUserPrincipal()}, headers from {@link HttpServletRequest#getHeaders},
+ * roles from {@link HttpServletRequest#isUserInRole(String)}.
  * The core does the rest (trusted proxies, key prefixes, fallback to the IP).
  */
 final class ServletRequestView implements RequestView {
@@ -42,5 +43,10 @@ final class ServletRequestView implements RequestView {
             list.add(values.nextElement());
         }
         return list;
+    }
+
+    @Override
+    public boolean isUserInRole(String role) {
+        return request.getUserPrincipal() != null && request.isUserInRole(role);
     }
 }

@@ -58,7 +58,8 @@ class BadInitParamTest {
                 .hasMessageStartingWith("Rate-limit filter 'api-limit': init-param ratelimit.fallback.policy is not a "
                         + "setting a filter may override; those are ratelimit.headers, ratelimit.headers.draft, "
                         + "ratelimit.headers.legacy-prefix, ratelimit.headers.threshold, ratelimit.shadow, "
-                        + "ratelimit.trusted-proxies, ratelimit.ipv6-prefix-length, ratelimit.count-options.");
+                        + "ratelimit.trusted-proxies, ratelimit.ipv6-prefix-length, ratelimit.count-options, "
+                        + "ratelimit.exempt.networks, ratelimit.exempt.principals, ratelimit.exempt.roles.");
     }
 
     @Test

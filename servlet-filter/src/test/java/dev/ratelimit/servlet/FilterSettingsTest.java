@@ -101,11 +101,14 @@ class FilterSettingsTest {
                 "keyResolver", TenantKeyResolver.class.getName(),
                 "ratelimit.headers", "LEGACY", "ratelimit.shadow", "true",
                 "ratelimit.trusted-proxies", "10.0.0.0/8", "ratelimit.ipv6-prefix-length", "64",
-                "ratelimit.count-options", "true");
+                "ratelimit.count-options", "true", "ratelimit.exempt.networks", "10.1.0.0/16",
+                "ratelimit.exempt.principals", "monitor", "ratelimit.exempt.roles", "ops");
 
         assertThat(s.overrides()).containsExactly(Map.entry("ratelimit.headers", "LEGACY"),
                 Map.entry("ratelimit.shadow", "true"), Map.entry("ratelimit.trusted-proxies", "10.0.0.0/8"),
-                Map.entry("ratelimit.ipv6-prefix-length", "64"), Map.entry("ratelimit.count-options", "true"));
+                Map.entry("ratelimit.ipv6-prefix-length", "64"), Map.entry("ratelimit.count-options", "true"),
+                Map.entry("ratelimit.exempt.networks", "10.1.0.0/16"), Map.entry("ratelimit.exempt.principals", "monitor"),
+                Map.entry("ratelimit.exempt.roles", "ops"));
         KeyResolver resolver = s.newKeyResolver(getClass().getClassLoader());
         assertThat(resolver).isInstanceOf(TenantKeyResolver.class);
         assertThat(s.toString()).isEqualTo("\"api\" 5 per 1m (TOKEN_BUCKET, key CUSTOM); key resolver "
@@ -144,8 +147,8 @@ class FilterSettingsTest {
         limit=5, limit.1=10, window.1=1s         | init-param limit cannot be combined with numbered limits (limit.1, …): number every limit
         limit.1=10, window.1=1s, name.1=a, limit.2=10, window.2=1s, name.2=a | the numbered limits (name.1, name.2, …) are invalid: rule a[10 per PT1S, TOKEN_BUCKET, key PRINCIPAL_OR_IP] appears twice in one call; give each limit its own name, at most 16 limits
         limit.1=10, window.1=1s, keyHeader=X-Api-Key | init-param keyHeader='X-Api-Key' is invalid: keyHeader is only used with key HEADER, and no limit of this filter has it
-        limit=10, window=1m, limt=5              | unknown init-param 'limt'; a limit is set with limit, window, algorithm, key, keyHeader, name, cost (numbered as limit.1, window.1, … for several limits), plus keyResolver, rejectionHandler and the per-filter settings ratelimit.headers, ratelimit.headers.draft, ratelimit.headers.legacy-prefix, ratelimit.headers.threshold, ratelimit.shadow, ratelimit.trusted-proxies, ratelimit.ipv6-prefix-length, ratelimit.count-options
-        limit=10, window=1m, keyheader=X-Api-Key | unknown init-param 'keyheader'; a limit is set with limit, window, algorithm, key, keyHeader, name, cost (numbered as limit.1, window.1, … for several limits), plus keyResolver, rejectionHandler and the per-filter settings ratelimit.headers, ratelimit.headers.draft, ratelimit.headers.legacy-prefix, ratelimit.headers.threshold, ratelimit.shadow, ratelimit.trusted-proxies, ratelimit.ipv6-prefix-length, ratelimit.count-options
+        limit=10, window=1m, limt=5              | unknown init-param 'limt'; a limit is set with limit, window, algorithm, key, keyHeader, name, cost (numbered as limit.1, window.1, … for several limits), plus keyResolver, rejectionHandler and the per-filter settings ratelimit.headers, ratelimit.headers.draft, ratelimit.headers.legacy-prefix, ratelimit.headers.threshold, ratelimit.shadow, ratelimit.trusted-proxies, ratelimit.ipv6-prefix-length, ratelimit.count-options, ratelimit.exempt.networks, ratelimit.exempt.principals, ratelimit.exempt.roles
+        limit=10, window=1m, keyheader=X-Api-Key | unknown init-param 'keyheader'; a limit is set with limit, window, algorithm, key, keyHeader, name, cost (numbered as limit.1, window.1, … for several limits), plus keyResolver, rejectionHandler and the per-filter settings ratelimit.headers, ratelimit.headers.draft, ratelimit.headers.legacy-prefix, ratelimit.headers.threshold, ratelimit.shadow, ratelimit.trusted-proxies, ratelimit.ipv6-prefix-length, ratelimit.count-options, ratelimit.exempt.networks, ratelimit.exempt.principals, ratelimit.exempt.roles
         limit=10, window=1m, key=CUSTOM          | key CUSTOM needs the init-param keyResolver naming a class that implements dev.ratelimit.http.KeyResolver
         limit=10, window=1m, keyResolver=com.acme.Keys | init-param keyResolver='com.acme.Keys' is invalid: keyResolver is only used with key CUSTOM
         """)
@@ -169,7 +172,8 @@ class FilterSettingsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("Rate-limit filter 'api-limit': init-param ratelimit.redis.url is not a setting a filter "
                         + "may override; those are ratelimit.headers, ratelimit.headers.draft, ratelimit.headers.legacy-prefix, ratelimit.headers.threshold, ratelimit.shadow, ratelimit.trusted-proxies, "
-                        + "ratelimit.ipv6-prefix-length, ratelimit.count-options. Every other ratelimit.* setting configures the limiter that "
+                        + "ratelimit.ipv6-prefix-length, ratelimit.count-options, ratelimit.exempt.networks, "
+                        + "ratelimit.exempt.principals, ratelimit.exempt.roles. Every other ratelimit.* setting configures the limiter that "
                         + "all rate-limit filters of a web application share: set it as a context-param, system "
                         + "property or environment variable")
                 .message().doesNotContain("s3cret");

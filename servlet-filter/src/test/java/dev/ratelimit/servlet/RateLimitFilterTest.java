@@ -13,8 +13,11 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.lang.reflect.Proxy;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -144,6 +147,68 @@ class RateLimitFilterTest {
         assertThat(header(trial, "X-RateLimit-Reset")).isEqualTo("3600");
         assertThat(header(trial, "Retry-After")).isNull();
         assertThat(jetty.invocations.get()).isEqualTo(3);
+    }
+
+    @Test
+    void exemptionsArePerFilterSettingsAreCountedAsExemptAndListedAtInit() throws Exception {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        String log = capturingStandardError(() -> jetty().applicationMetrics(MicrometerMetrics.of(registry))
+                .principalFromHeader()
+                .contextParam("ratelimit.exempt.principals", "monitor")
+                .filter("api", "/api/*", "limit", "1", "window", "1h")
+                .filter("admin", "/admin/*", "limit", "1", "window", "1h", "ratelimit.exempt.principals", "root",
+                        "ratelimit.exempt.roles", "ops", "ratelimit.exempt.networks", "192.0.2.0/24, 2001:db8::/32")
+                .start());
+
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> exempt = jetty.get("/api/x", TestPrincipalFilter.HEADER, "monitor");
+            assertThat(exempt.statusCode()).isEqualTo(200);
+            assertThat(header(exempt, "RateLimit")).isNull();
+            assertThat(header(exempt, "Cache-Control")).isNull();
+            assertThat(jetty.get("/admin/x", TestPrincipalFilter.HEADER, "root").statusCode()).isEqualTo(200);
+            assertThat(jetty.get("/admin/x", TestPrincipalFilter.HEADER, "bob", TestPrincipalFilter.ROLE_HEADER,
+                    "ops").statusCode()).isEqualTo(200);
+        }
+        assertThat(jetty.get("/admin/x", TestPrincipalFilter.HEADER, "monitor").statusCode())
+                .as("the filter's own list replaces the context's").isEqualTo(200);
+        assertThat(jetty.get("/admin/x", TestPrincipalFilter.HEADER, "monitor").statusCode()).isEqualTo(429);
+        assertThat(jetty.get("/api/x", TestPrincipalFilter.HEADER, "root").statusCode()).isEqualTo(200);
+        assertThat(jetty.get("/api/x", TestPrincipalFilter.HEADER, "root").statusCode()).isEqualTo(429);
+        assertThat(jetty.invocations.get()).isEqualTo(11);
+
+        assertThat(registry.find("ratelimit.decisions").tags("limit", "api", "outcome", "exempt", "store", "none")
+                .counter().count()).isEqualTo(3);
+        assertThat(registry.find("ratelimit.decisions").tags("limit", "admin", "outcome", "exempt", "store", "none")
+                .counter().count()).isEqualTo(6);
+        assertThat(registry.find("ratelimit.decisions").tags("limit", "admin", "outcome", "allowed").counter()
+                .count()).isEqualTo(1);
+        assertThat(log).contains("INFO dev.ratelimit.servlet.RateLimitFilter - Rate-limit filter 'admin': \"admin\" "
+                + "1 per 1h (TOKEN_BUCKET, key PRINCIPAL_OR_IP); headers BOTH, shadow false, OPTIONS not counted, "
+                + "RequestKeys[trustedProxies=[], ipv6PrefixLength=128], exempt networks [192.0.2.0/24, "
+                + "2001:db8::/32], principals [root], roles [ops]; ");
+        assertThat(log).contains("Rate-limit filter 'api': \"api\" 1 per 1h (TOKEN_BUCKET, key PRINCIPAL_OR_IP); "
+                + "headers BOTH, shadow false, OPTIONS not counted, RequestKeys[trustedProxies=[], "
+                + "ipv6PrefixLength=128], exempt principals [monitor]; ");
+    }
+
+    /** What slf4j-simple (which writes to the current {@code System.err}) logs while {@code action} runs. */
+    private static String capturingStandardError(ThrowingRunnable action) throws Exception {
+        PrintStream original = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            action.run();
+        } finally {
+            System.setErr(original);
+        }
+        String text = captured.toString(StandardCharsets.UTF_8);
+        original.print(text);
+        return text;
+    }
+
+    @FunctionalInterface
+    private interface ThrowingRunnable {
+        void run() throws Exception;
     }
 
     @Test

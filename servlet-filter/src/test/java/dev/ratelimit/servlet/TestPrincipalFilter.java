@@ -9,14 +9,20 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import java.io.IOException;
 import java.security.Principal;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Stands in for authentication in the tests: a request with {@code X-Test-User: alice} reaches the next filters
- * with the principal {@code alice}, as after a container or framework login.
+ * with the principal {@code alice}, as after a container or framework login; with {@code X-Test-Role: ops, audit} too,
+ * that user is in the roles {@code ops} and {@code audit}.
  */
 public class TestPrincipalFilter implements Filter {
 
     static final String HEADER = "X-Test-User";
+    /** The user's roles, comma-separated. */
+    static final String ROLE_HEADER = "X-Test-Role";
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
@@ -27,6 +33,9 @@ public class TestPrincipalFilter implements Filter {
             return;
         }
         Principal principal = () -> user;
+        String roleHeader = ((HttpServletRequest) request).getHeader(ROLE_HEADER);
+        Set<String> roles = roleHeader == null ? Set.of() : Arrays.stream(roleHeader.split(","))
+                .map(String::strip).collect(Collectors.toSet());
         chain.doFilter(new HttpServletRequestWrapper((HttpServletRequest) request) {
             @Override
             public Principal getUserPrincipal() {
@@ -36,6 +45,11 @@ public class TestPrincipalFilter implements Filter {
             @Override
             public String getRemoteUser() {
                 return user;
+            }
+
+            @Override
+            public boolean isUserInRole(String role) {
+                return roles.contains(role);
             }
         }, response);
     }

@@ -5,6 +5,7 @@ import dev.ratelimit.fallback.FailurePolicy;
 import dev.ratelimit.fallback.FallbackConfig;
 import dev.ratelimit.fallback.FallbackRateLimiter;
 import dev.ratelimit.internal.Durations;
+import dev.ratelimit.internal.http.Exemptions;
 import dev.ratelimit.internal.http.HeaderStyle;
 import dev.ratelimit.internal.http.PartitionKeys;
 import dev.ratelimit.internal.http.RequestDecider;
@@ -14,7 +15,11 @@ import dev.ratelimit.memory.InMemoryRateLimiter;
 import dev.ratelimit.metrics.RateLimitMetrics;
 import dev.ratelimit.redis.RedisRateLimiter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -61,6 +66,9 @@ public final class RateLimitSettings {
     static final String SHADOW = "ratelimit.shadow";
     static final String COUNT_OPTIONS = "ratelimit.count-options";
     static final String METRICS_ENABLED = "ratelimit.metrics.enabled";
+    static final String EXEMPT_NETWORKS = "ratelimit.exempt.networks";
+    static final String EXEMPT_PRINCIPALS = "ratelimit.exempt.principals";
+    static final String EXEMPT_ROLES = "ratelimit.exempt.roles";
 
     /** The longest duration a setting takes (a window is a rule, not a setting: it goes up to 366 days). */
     static final Duration MAX_DURATION = Duration.ofDays(1);
@@ -72,6 +80,7 @@ public final class RateLimitSettings {
     private final boolean shadow;
     private final boolean countOptions;
     private final boolean metricsEnabled;
+    private final Exemptions exemptions;
     private final RedisSettings redis;
     /** The Redis limiter's guard, with the settings that are its own (the denial cache); completed per limiter. */
     private final FallbackRateLimiter.Builder guard = FallbackRateLimiter.custom();
@@ -118,6 +127,7 @@ public final class RateLimitSettings {
         this.countOptions = options != null && Values.bool(options.text(), options.errors());
         Setting metrics = in.apply(METRICS_ENABLED);
         this.metricsEnabled = metrics == null || Values.bool(metrics.text(), metrics.errors());
+        this.exemptions = exemptions(in.apply(EXEMPT_NETWORKS), in.apply(EXEMPT_PRINCIPALS), in.apply(EXEMPT_ROLES));
     }
 
     /**
@@ -185,7 +195,18 @@ public final class RateLimitSettings {
      * @return a new decider
      */
     public RequestDecider requestDecider(RateLimiter limiter, RateLimitMetrics metrics) {
-        return new RequestDecider(limiter, requestKeys, headers.format(), shadow, metrics, headers.partitionKeys());
+        return new RequestDecider(limiter, requestKeys, headers.format(), shadow, metrics, headers.partitionKeys(),
+                exemptions);
+    }
+
+    /**
+     * The clients no limit applies to, from {@code ratelimit.exempt.networks}, {@code ratelimit.exempt.principals}
+     * and {@code ratelimit.exempt.roles}.
+     *
+     * @return the exemptions; {@link Exemptions#none()} by default
+     */
+    public Exemptions exemptions() {
+        return exemptions;
     }
 
     /** {@return the Redis settings: topology, credentials, timeouts, key prefix, denial cache} */
@@ -297,7 +318,10 @@ public final class RateLimitSettings {
                 + headers
                 + ", " + shortName(SHADOW) + "=" + shadow
                 + ", " + shortName(COUNT_OPTIONS) + "=" + countOptions
-                + ", " + shortName(METRICS_ENABLED) + "=" + metricsEnabled + "]";
+                + ", " + shortName(METRICS_ENABLED) + "=" + metricsEnabled
+                + ", " + shortName(EXEMPT_NETWORKS) + "=" + exemptions.networks()
+                + ", " + shortName(EXEMPT_PRINCIPALS) + "=" + exemptions.principals().stream().sorted().toList()
+                + ", " + shortName(EXEMPT_ROLES) + "=" + exemptions.roles() + "]";
     }
 
     /**
@@ -320,6 +344,47 @@ public final class RateLimitSettings {
                 + ", " + shortName(BREAKER_HALF_OPEN_CALLS) + "=" + f.permittedCallsInHalfOpenState()
                 + ", " + shortName(MEMORY_MAXIMUM_KEYS) + "=" + maximumKeys
                 + ", " + shortName(DENIAL_CACHE_MAX_KEYS) + "=" + denialCacheMaxKeys;
+    }
+
+    /**
+     * The exemptions: the networks parsed like the trusted proxies, the principals and roles as comma-separated names
+     * (whitespace around each and empty entries ignored).
+     */
+    private static Exemptions exemptions(Setting networks, Setting principals, Setting roles) {
+        TrustedProxies exemptNetworks = TrustedProxies.none();
+        if (networks != null) {
+            try {
+                exemptNetworks = TrustedProxies.parse(networks.text(), "exempt network");
+            } catch (IllegalArgumentException e) {
+                throw networks.invalid("is invalid: " + e.getMessage());
+            }
+        }
+        Set<String> exemptPrincipals = new LinkedHashSet<>(names(principals));
+        List<String> exemptRoles = List.copyOf(new LinkedHashSet<>(names(roles)));
+        for (String role : exemptRoles) {
+            if (role.equals("*") || role.equals("**")) {
+                // the servlet API reads "**" as "any authenticated user", JAX-RS security contexts need not: the two
+                // bindings would disagree, so the wildcard is refused rather than half honoured
+                throw roles.invalid("is invalid: '" + role + "' is not a role name (wildcards are not supported: "
+                        + "list the roles)");
+            }
+        }
+        return Exemptions.of(exemptNetworks, exemptPrincipals, exemptRoles);
+    }
+
+    /** The names of a comma-separated setting, trimmed, empty entries ignored; none when unset. */
+    private static List<String> names(Setting setting) {
+        if (setting == null) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        for (String raw : setting.text().split(",", -1)) {
+            String name = raw.strip();
+            if (!name.isEmpty()) {
+                names.add(name);
+            }
+        }
+        return names;
     }
 
     static String shortName(String name) {

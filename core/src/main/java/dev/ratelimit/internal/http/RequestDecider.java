@@ -32,9 +32,12 @@ public final class RequestDecider {
     private final boolean shadow;
     private final RateLimitMetrics metrics;
     private final PartitionKeys partitionKeys;
+    private final Exemptions exemptions;
+    /** Whether any client is exempt: when not, the request path costs one test of this flag more. */
+    private final boolean exempting;
 
     /**
-     * A request-path decider around {@code limiter}; thread-safe when the limiter is.
+     * A request-path decider around {@code limiter} without exemptions; thread-safe when the limiter is.
      *
      * @param limiter       the limiter deciding (Redis with fallback, or in memory)
      * @param keys          how keys are taken from requests (trusted proxies, IPv6 grouping)
@@ -45,12 +48,30 @@ public final class RequestDecider {
      */
     public RequestDecider(RateLimiter limiter, RequestKeys keys, HeaderFormat headers, boolean shadow,
             RateLimitMetrics metrics, PartitionKeys partitionKeys) {
+        this(limiter, keys, headers, shadow, metrics, partitionKeys, Exemptions.none());
+    }
+
+    /**
+     * A request-path decider around {@code limiter}; thread-safe when the limiter is.
+     *
+     * @param limiter       the limiter deciding (Redis with fallback, or in memory)
+     * @param keys          how keys are taken from requests (trusted proxies, IPv6 grouping)
+     * @param headers       which rate-limit headers to send, and when
+     * @param shadow        dry run: decide and report, but never reject
+     * @param metrics       where each decision is counted by limit, outcome and store
+     * @param partitionKeys how each rule's {@code pk} is made from its client key; null to send no {@code pk}
+     * @param exemptions    the clients let through without being counted (networks, principals, roles)
+     */
+    public RequestDecider(RateLimiter limiter, RequestKeys keys, HeaderFormat headers, boolean shadow,
+            RateLimitMetrics metrics, PartitionKeys partitionKeys, Exemptions exemptions) {
         this.limiter = Objects.requireNonNull(limiter, "limiter");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.headers = Objects.requireNonNull(headers, "headers");
         this.shadow = shadow;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.partitionKeys = partitionKeys;
+        this.exemptions = Objects.requireNonNull(exemptions, "exemptions");
+        this.exempting = exemptions.any();
     }
 
     /**
@@ -64,10 +85,15 @@ public final class RequestDecider {
      * @param resolver the resolver for {@code CUSTOM} keys, or null
      * @param rejections the application's {@link RejectionHandler}, or null for the standard problem document
      * @param path     the request path, reported as the problem's {@code instance}
-     * @return how to answer: run the endpoint (with the headers) or reject with the given status and body
+     * @return how to answer: run the endpoint (with the headers) or reject with the given status and body; for an
+     *         exempt client ({@link Exemptions}) {@link Verdict#EXEMPT}, without asking the limiter
      */
     public Verdict check(List<RateLimitRule> rules, RequestView request, KeyResolver resolver,
             RejectionHandler rejections, String path) {
+        if (exempting && exemptions.exempts(request, keys)) {
+            metrics.exempt(rules.get(0));
+            return Verdict.EXEMPT;
+        }
         String[] ruleKeys = new String[rules.size()];
         Decision decision = decide(rules, request, resolver, ruleKeys);
         boolean reject = !decision.allowed() && !shadow;
@@ -142,13 +168,21 @@ public final class RequestDecider {
     /**
      * How to answer a request.
      *
-     * @param decision  the decision
+     * @param decision  the decision; null for an exempt request, which was not decided
      * @param headers   the rate-limit headers for the response, rejected or not
      * @param rejection the response that refuses the request instead of running the endpoint (429, or 503 when the
      *                  limiter is unavailable under a fail-closed policy, unless the application's handler chose
      *                  another); null when the endpoint runs (always in shadow mode)
      */
     public record Verdict(Decision decision, List<RateLimitHeaders.Header> headers, Rejection rejection) {
+
+        /** An exempt request's: run the endpoint, with no rate-limit header; nothing was counted. */
+        public static final Verdict EXEMPT = new Verdict(null, List.of(), null);
+
+        /** {@return whether the request is exempt: not counted, no headers} */
+        public boolean exempt() {
+            return decision == null;
+        }
 
         /** {@return whether to answer with {@link #rejection()} instead of running the endpoint} */
         public boolean reject() {

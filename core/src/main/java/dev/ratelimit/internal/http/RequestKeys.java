@@ -103,6 +103,17 @@ public final class RequestKeys {
         return ipKey(request);
     }
 
+    /**
+     * The client's address as {@link #keyFor} counts it, before any IPv6 grouping: the socket peer, or behind trusted
+     * proxies the forwarded client.
+     *
+     * @return the address, or null when the peer address is missing or not an IP literal
+     */
+    byte[] clientAddress(RequestView request) {
+        byte[] peer = IpLiterals.parse(request.remoteAddress(), true);
+        return peer == null ? null : trustedProxies.clientAddress(peer, request);
+    }
+
     /** {@code ip:} and the client address, IPv6 grouped by {@link #ipv6PrefixLength()}. */
     private String ipKey(RequestView request) {
         String peer = request.remoteAddress();

@@ -51,6 +51,19 @@ public final class TrustedProxies {
      * @throws IllegalArgumentException naming the first entry that is not an address or CIDR range
      */
     public static TrustedProxies parse(String csv) {
+        return parse(csv, "trusted proxy");
+    }
+
+    /**
+     * Parses a comma-separated list of addresses and CIDR ranges like {@link #parse(String)}, for another use of such
+     * a list (e.g. the exempt client networks, which {@link Exemptions} matches against the client address).
+     *
+     * @param csv  the list; null or blank means {@link #none()}
+     * @param what what an entry is, for the error, e.g. {@code exempt network}
+     * @return the ranges
+     * @throws IllegalArgumentException naming the first entry that is not an address or CIDR range
+     */
+    public static TrustedProxies parse(String csv, String what) {
         if (csv == null || csv.isBlank()) {
             return NONE;
         }
@@ -58,7 +71,7 @@ public final class TrustedProxies {
         for (String raw : csv.split(",", -1)) {
             String entry = raw.strip();
             if (!entry.isEmpty()) {
-                ranges.add(Cidr.parse(entry));
+                ranges.add(Cidr.parse(entry, what));
             }
         }
         return ranges.isEmpty() ? NONE : new TrustedProxies(List.copyOf(ranges));
@@ -254,33 +267,33 @@ public final class TrustedProxies {
             this.prefixLength = prefixLength;
         }
 
-        static Cidr parse(String entry) {
+        static Cidr parse(String entry, String what) {
             int slash = entry.indexOf('/');
             String host = slash < 0 ? entry : entry.substring(0, slash).strip();
             byte[] address = IpLiterals.parse(host, false);
             if (address == null) {
-                throw invalid(entry);
+                throw invalid(entry, what);
             }
             int bits = address.length * 8;
             int prefix = bits;
             if (slash >= 0) {
                 String p = entry.substring(slash + 1).strip();
                 if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                    throw invalid(entry);
+                    throw invalid(entry, what);
                 }
                 prefix = Integer.parseInt(p);
                 if (address.length == 4 && host.indexOf(':') >= 0) {
                     prefix -= 96; // an IPv4-mapped range such as ::ffff:10.0.0.0/104 is the IPv4 range 10.0.0.0/8
                 }
                 if (prefix < 0 || prefix > bits) {
-                    throw invalid(entry);
+                    throw invalid(entry, what);
                 }
             }
             return new Cidr(IpLiterals.mask(address, prefix), prefix);
         }
 
-        private static IllegalArgumentException invalid(String entry) {
-            return new IllegalArgumentException("trusted proxy '" + entry
+        private static IllegalArgumentException invalid(String entry, String what) {
+            return new IllegalArgumentException(what + " '" + entry
                     + "' is not an IP address or CIDR range such as 10.0.0.0/8, 192.168.1.10, 2001:db8::/32 or ::1");
         }
 

@@ -1,6 +1,7 @@
 package dev.ratelimit.internal.config;
 
 import dev.ratelimit.metrics.RateLimitMetrics;
+import dev.ratelimit.internal.http.Exemptions;
 import dev.ratelimit.internal.http.TrustedProxies;
 import dev.ratelimit.internal.http.HeaderStyle;
 import dev.ratelimit.internal.http.PartitionKeys;
@@ -69,7 +70,8 @@ class RateLimitSettingsTest {
                 + "breaker.wait-in-open-state=5s, breaker.sliding-window-size=20, breaker.minimum-calls=5, "
                 + "breaker.half-open-calls=3, memory.maximum-keys=100000, denial-cache.max-keys=0, trusted-proxies=[], "
                 + "ipv6-prefix-length=128, headers=BOTH, headers.partition-key=false, shadow=false, count-options=false, "
-                + "metrics.enabled=true]");
+                + "metrics.enabled=true, exempt.networks=[], exempt.principals=[], exempt.roles=[]]");
+        assertThat(s.exemptions()).isSameAs(Exemptions.none());
         assertThat(RateLimitSettings.load(null, null, null)).hasToString(s.toString());
     }
 
@@ -132,6 +134,9 @@ class RateLimitSettingsTest {
         params.put("ratelimit.shadow", "TRUE");
         params.put("ratelimit.count-options", "true");
         params.put("ratelimit.metrics.enabled", "false");
+        params.put("ratelimit.exempt.networks", "192.0.2.0/24");
+        params.put("ratelimit.exempt.principals", "monitor");
+        params.put("ratelimit.exempt.roles", "ops");
         RateLimitSettings s = load();
         assertThat(s.redis().redisUrl()).contains("redis://127.0.0.1:6380/2");
         assertThat(s.redis().redisTimeout()).isEqualTo(Duration.ofMillis(250));
@@ -166,7 +171,8 @@ class RateLimitSettingsTest {
                 + "breaker.half-open-calls=2, memory.maximum-keys=5000000000, denial-cache.max-keys=20000, "
                 + "trusted-proxies=[10.0.0.0/8, ::1/128], "
                 + "ipv6-prefix-length=64, headers=IETF, headers.partition-key=true, headers.partition-key-secret=***, "
-                + "shadow=true, count-options=true, metrics.enabled=false]");
+                + "shadow=true, count-options=true, metrics.enabled=false, "
+                + "exempt.networks=[192.0.2.0/24], exempt.principals=[monitor], exempt.roles=[ops]]");
     }
 
     @Test
@@ -221,6 +227,16 @@ class RateLimitSettingsTest {
         "ratelimit.headers.partition-key|on|must be true or false",
         "ratelimit.shadow|yes|must be true or false",
         "ratelimit.count-options|sometimes|must be true or false",
+        "ratelimit.exempt.networks|10.0.0.0/8, gateway.internal|is invalid: exempt network 'gateway.internal' is not "
+            + "an IP address or CIDR range such as 10.0.0.0/8, 192.168.1.10, 2001:db8::/32 or ::1",
+        "ratelimit.exempt.networks|10.0.0.0/33|is invalid: exempt network '10.0.0.0/33' is not an IP address or "
+            + "CIDR range such as 10.0.0.0/8, 192.168.1.10, 2001:db8::/32 or ::1",
+        "ratelimit.exempt.networks|::1/129|is invalid: exempt network '::1/129' is not an IP address or CIDR range "
+            + "such as 10.0.0.0/8, 192.168.1.10, 2001:db8::/32 or ::1",
+        "ratelimit.exempt.roles|ops, *|is invalid: '*' is not a role name (wildcards are not supported: list the "
+            + "roles)",
+        "ratelimit.exempt.roles|**|is invalid: '**' is not a role name (wildcards are not supported: list the "
+            + "roles)",
     })
     void invalidValues(String name, String value, String why) {
         sys.put(name, value);
@@ -236,6 +252,28 @@ class RateLimitSettingsTest {
         assertThat(s.toString()).contains("headers.partition-key=true, headers.partition-key-secret=random");
         assertThat(s.partitionKeys().of("alice")).isEqualTo(load().partitionKeys().of("alice"))
                 .isNotEqualTo(PartitionKeys.withSecret("not the random secret").of("alice"));
+    }
+
+    @Test
+    void exemptionsAreReadFromEverySourceTrimmedAndListed() {
+        env.put("RATELIMIT_EXEMPT_NETWORKS", " 10.1.2.3/16 , , 192.0.2.7, 2001:DB8::/32 ");
+        params.put("ratelimit.exempt.principals", "monitor,  ops-bot ,monitor,");
+        sys.put("ratelimit.exempt.roles", "ops, admin, ops");
+        RateLimitSettings s = load();
+        Exemptions e = s.exemptions();
+        assertThat(e.any()).isTrue();
+        assertThat(e.networks()).isEqualTo(TrustedProxies.parse("10.1.0.0/16, 192.0.2.7/32, 2001:db8::/32"));
+        assertThat(e.principals()).containsExactlyInAnyOrder("monitor", "ops-bot");
+        assertThat(e.roles()).containsExactly("ops", "admin");
+        assertThat(s.toString()).endsWith(", exempt.networks=[10.1.0.0/16, 192.0.2.7/32, 2001:db8::/32], "
+                + "exempt.principals=[monitor, ops-bot], exempt.roles=[ops, admin]]");
+        assertThat(e).hasToString("networks [10.1.0.0/16, 192.0.2.7/32, 2001:db8::/32], principals [monitor, "
+                + "ops-bot], roles [ops, admin]");
+
+        sys.put("ratelimit.exempt.roles", " ");
+        env.clear();
+        params.put("ratelimit.exempt.principals", " , ");
+        assertThat(load().exemptions()).as("blank, or nothing but commas: none").isSameAs(Exemptions.none());
     }
 
     @Test

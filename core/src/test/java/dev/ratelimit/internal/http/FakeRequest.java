@@ -3,15 +3,18 @@ package dev.ratelimit.internal.http;
 import dev.ratelimit.http.RequestView;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
-/** A {@link RequestView} built in tests: a peer address, an optional principal, header lines by name. */
+/** A {@link RequestView} built in tests: a peer address, an optional principal and roles, header lines by name. */
 final class FakeRequest implements RequestView {
 
     private final String remoteAddress;
     private String principal;
+    private final Set<String> roles = new HashSet<>();
     private final Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
 
     private FakeRequest(String remoteAddress) {
@@ -24,6 +27,12 @@ final class FakeRequest implements RequestView {
 
     FakeRequest principal(String name) {
         this.principal = name;
+        return this;
+    }
+
+    /** Puts the user in these roles (the security layer answers for them whether or not there is a principal). */
+    FakeRequest roles(String... names) {
+        roles.addAll(List.of(names));
         return this;
     }
 
@@ -49,5 +58,10 @@ final class FakeRequest implements RequestView {
     @Override
     public List<String> headerValues(String name) {
         return List.copyOf(headers.getOrDefault(name, List.of()));
+    }
+
+    @Override
+    public boolean isUserInRole(String role) {
+        return roles.contains(role);
     }
 }
