@@ -77,6 +77,8 @@ public final class ApplicationLimiter {
     /** The shared limiter's state; null for the application's own limiter, which is never closed. */
     private final Shared shared;
     private final Attributes attributes;
+    /** Whether this binding's use was released: each binding releases once, however often it is told to. */
+    private boolean released;
 
     private ApplicationLimiter(RateLimiter limiter, RateLimitMetrics metrics, Shared shared, Attributes attributes) {
         this.limiter = limiter;
@@ -147,12 +149,19 @@ public final class ApplicationLimiter {
         return shared == null ? 0 : shared.users();
     }
 
-    /** Counts one user less; the last one removes the attributes and closes the shared limiter. Idempotent. */
+    /**
+     * Counts this binding's use off, once (a second call does nothing); the last use removes the attributes and closes
+     * the shared limiter.
+     */
     public void release() {
         if (shared == null) {
             return;
         }
         synchronized (LOCK) {
+            if (released) {
+                return;
+            }
+            released = true;
             if (shared.users == 0 || --shared.users > 0) {
                 return;
             }
