@@ -100,8 +100,10 @@ public final class RateLimitSettings {
                 s -> fallback.slowCallDurationThreshold(Values.duration(s.text(), MAX_DURATION, s.errors())));
         apply(in.apply(BREAKER_WAIT_IN_OPEN_STATE),
                 s -> fallback.waitDurationInOpenState(Values.duration(s.text(), MAX_DURATION, s.errors())));
-        apply(in.apply(BREAKER_SLIDING_WINDOW_SIZE), s -> fallback.slidingWindowSize(Values.integer(s.text(), s.errors())));
-        apply(in.apply(BREAKER_MINIMUM_CALLS), s -> fallback.minimumNumberOfCalls(Values.integer(s.text(), s.errors())));
+        apply(in.apply(BREAKER_SLIDING_WINDOW_SIZE),
+                s -> fallback.slidingWindowSize(Values.integer(s.text(), s.errors())));
+        apply(in.apply(BREAKER_MINIMUM_CALLS),
+                s -> fallback.minimumNumberOfCalls(Values.integer(s.text(), s.errors())));
         apply(in.apply(BREAKER_HALF_OPEN_CALLS),
                 s -> fallback.permittedCallsInHalfOpenState(Values.integer(s.text(), s.errors())));
         this.fallbackConfig = fallback.build();
