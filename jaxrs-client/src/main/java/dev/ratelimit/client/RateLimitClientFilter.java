@@ -4,14 +4,9 @@ import jakarta.ws.rs.client.ClientRequestContext;
 import jakarta.ws.rs.client.ClientRequestFilter;
 import jakarta.ws.rs.client.ClientResponseContext;
 import jakarta.ws.rs.client.ClientResponseFilter;
-import jakarta.ws.rs.client.Entity;
-import jakarta.ws.rs.client.Invocation;
-import jakarta.ws.rs.core.MultivaluedHashMap;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -54,7 +48,6 @@ public final class RateLimitClientFilter implements ClientRequestFilter, ClientR
     /** Above this many servers, the states that hold nothing back are dropped. */
     static final int MAX_SERVERS = 1024;
 
-    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE");
 
     private final Duration maxWait;
     private final boolean failFast;
@@ -176,13 +169,7 @@ public final class RateLimitClientFilter implements ClientRequestFilter, ClientR
         Object seq = request.getProperty(SEQ_PROPERTY);
         host.observe(observation, now, seq instanceof Long ? (Long) seq : -1);
 
-        if (status != 429 || retries == 0 || !IDEMPOTENT.contains(request.getMethod().toUpperCase(Locale.ROOT))) {
-            return;
-        }
-        Object attemptProperty = request.getProperty(ATTEMPT_PROPERTY);
-        int attempt = attemptProperty instanceof Integer ? (Integer) attemptProperty : 0;
-        Object entity = request.hasEntity() ? request.getEntity() : null;
-        if (attempt >= retries || (entity != null && !(entity instanceof String) && !(entity instanceof byte[]))) {
+        if (status != 429 || !Resend.allowed(request, retries)) {
             return;
         }
         HostState.Block block = host.blockAt(now);
@@ -191,57 +178,15 @@ public final class RateLimitClientFilter implements ClientRequestFilter, ClientR
         }
         // read the 429's content now: its connection is then free for the retry, and the caller gets it if the retry
         // is not sent after all
-        byte[] refusal = readAll(response);
-        response.setEntityStream(new ByteArrayInputStream(refusal));
+        Resend.keepContent(response);
         sleep(HostState.remaining(block, now), request.getUri(), block.policy());
         Response retried;
         try {
-            retried = resend(request, entity, attempt + 1);
+            retried = Resend.send(request);
         } catch (RateLimitedException e) {
             return; // another thread learned of a longer wait meanwhile: the caller gets the 429 it would have got
         }
-        try {
-            byte[] content = retried.hasEntity() ? retried.readEntity(byte[].class) : new byte[0];
-            response.setStatusInfo(retried.getStatusInfo());
-            headers.clear();
-            for (Map.Entry<String, List<String>> h : retried.getStringHeaders().entrySet()) {
-                headers.put(h.getKey(), new ArrayList<>(h.getValue()));
-            }
-            response.setEntityStream(new ByteArrayInputStream(content));
-        } finally {
-            retried.close();
-        }
-    }
-
-    private Response resend(ClientRequestContext request, Object entity, int attempt) {
-        MultivaluedMap<String, Object> headers = new MultivaluedHashMap<>();
-        for (Map.Entry<String, List<Object>> h : request.getHeaders().entrySet()) {
-            if (!h.getKey().equalsIgnoreCase("Content-Length")) {
-                headers.put(h.getKey(), new ArrayList<>(h.getValue()));
-            }
-        }
-        Invocation.Builder builder = request.getClient().target(request.getUri()).request().headers(headers);
-        for (String name : request.getPropertyNames()) {
-            if (!name.equals(SEQ_PROPERTY)) {
-                builder.property(name, request.getProperty(name));
-            }
-        }
-        builder.property(ATTEMPT_PROPERTY, attempt);
-        if (entity == null) {
-            return builder.method(request.getMethod());
-        }
-        return builder.method(request.getMethod(),
-                Entity.entity(entity, request.getMediaType(), request.getEntityAnnotations()));
-    }
-
-    /** The rest of a response's content, the stream closed. */
-    private static byte[] readAll(ClientResponseContext response) throws IOException {
-        if (!response.hasEntity()) {
-            return new byte[0];
-        }
-        try (InputStream in = response.getEntityStream()) {
-            return in.readAllBytes();
-        }
+        Resend.replace(response, retried);
     }
 
     private void sleep(Duration wait, URI target, String policy) {
