@@ -58,7 +58,9 @@ import org.slf4j.LoggerFactory;
  * {@code ERROR} dispatches are never counted. {@code OPTIONS} requests pass uncounted and without headers unless
  * {@code ratelimit.count-options} is true. Requests of exempt clients ({@code ratelimit.exempt.networks},
  * {@code .principals}, {@code .roles}, context-wide or per filter) pass uncounted and without headers. A response that
- * carries rate-limit headers is {@code Cache-Control: private}, whatever the servlet sets. See
+ * carries rate-limit headers is {@code Cache-Control: private}, whatever the servlet sets. Each request's rules come
+ * from the {@link dev.ratelimit.http.RulesResolver} named by the init-param {@code rulesResolver}, else from the plan
+ * table of the settings ({@code ratelimit.plans.*}, see {@code docs/plans.md}), else as declared. See
  * {@code docs/servlet-filter.md}.
  */
 public final class RateLimitFilter implements Filter {
