@@ -155,11 +155,12 @@ public final class RateLimitFilter implements Filter {
         state = new State(filterName, parsed.rules(), keyResolver, rejections, rulesResolver,
                 settings.requestDecider(limiter.limiter(), limiter.metrics()), settings.countOptions(), limiter,
                 DECIDED_ATTRIBUTE_PREFIX + filterName + '@' + Integer.toHexString(System.identityHashCode(this)));
-        LOG.info("Rate-limit filter '{}': {}; headers {}, shadow {}, OPTIONS {}, {}, exempt {}, rules per request: {}; "
-                + "{}", filterName, parsed, settings.headerStyle(), settings.shadow(),
-                settings.countOptions() ? "counted" : "not counted", settings.requestKeys(), settings.exemptions(),
-                rulesResolver == null ? "as declared" : rulesResolver == settings.plans() ? settings.plans()
-                        : rulesResolver.getClass().getName(),
+        // the filter's own rules resolver is named by its settings (parsed); the plan table, when it is used, here
+        LOG.info("Rate-limit filter '{}': {}; headers {}, shadow {}, OPTIONS {}, {}, exempt {}{}; {}", filterName,
+                parsed, settings.headerStyle(), settings.shadow(), settings.countOptions() ? "counted" : "not counted",
+                settings.requestKeys(), settings.exemptions(),
+                rulesResolver != null && rulesResolver == settings.plans()
+                        ? ", rules per request from the " + rulesResolver : "",
                 limiter.applicationsOwn() ? "the application's own limiter (" + LIMITER_ATTRIBUTE + ")"
                         : "the web application's shared limiter (" + limiter.users() + " user(s))");
     }
