@@ -21,8 +21,9 @@ public interface RateLimitMetrics {
         /** Would have been refused, but admitted because shadow (dry-run) mode is on. */
         SHADOW_DENIED,
         /**
-         * Admitted without being counted: the client is exempt by configuration ({@code ratelimit.exempt.*}). Reported
-         * through {@link #exempt(RateLimitRule)}, never to {@link #decision(Decision, Outcome)}: nothing was decided.
+         * Admitted without being counted: the client is exempt by configuration ({@code ratelimit.exempt.*}), or the
+         * rules resolver (or the plan table) gave the request no rule. Reported through
+         * {@link #exempt(RateLimitRule)}, never to {@link #decision(Decision, Outcome)}: nothing was decided.
          */
         EXEMPT
     }
@@ -37,11 +38,11 @@ public interface RateLimitMetrics {
 
     /**
      * A request was let through without a decision because its client is exempt by configuration (an exempt network,
-     * principal or role): the limiter was not asked. Methods exempt by {@code @RateLimitExempt} have no rate-limit
+     * principal or role) or its {@link dev.ratelimit.http.RulesResolver} returned no rule: the limiter was not asked. Methods exempt by {@code @RateLimitExempt} have no rate-limit
      * filter at all and are not reported.
      *
-     * @param limit the first limit of the endpoint, the one the request would have been reported under if it had
-     *              been the most restrictive
+     * @param limit the first limit the endpoint declares, the one the request would have been reported under if it
+     *              had been the most restrictive
      */
     default void exempt(RateLimitRule limit) {
         // nothing by default: an implementation written before exemptions existed keeps working

@@ -21,6 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -82,7 +83,8 @@ import redis.clients.jedis.RedisClient;
  * <p>Settings: {@code deploy} gets the global settings of one test (e.g. {@code ratelimit.shadow=true},
  * {@code ratelimit.headers=LEGACY}, {@code ratelimit.trusted-proxies=127.0.0.1/32}) and gives them to the
  * application as its container parameters (JAX-RS: application properties; servlet: context-params). The client
- * always connects from 127.0.0.1.
+ * always connects from 127.0.0.1. With {@value #APPLICATION_RULES_RESOLVER}{@code =true} among them, the fixture also
+ * binds {@link ContractRulesResolver} as the application's rules resolver (see that constant).
  */
 public abstract class BindingContract {
 
@@ -94,6 +96,12 @@ public abstract class BindingContract {
     public static final String API_KEY_HEADER = "X-Api-Key";
     /** The header {@link TenantKeyResolver} reads for {@code /custom}. */
     public static final String TENANT_HEADER = "X-Tenant";
+    /**
+     * The setting that, with the value {@code true}, makes a fixture bind {@link ContractRulesResolver} as the
+     * application's rules resolver (JAX-RS: in HK2, for the whole application; servlet: the init-param
+     * {@code rulesResolver} of every filter). Not a rate-limit setting: the bindings ignore it.
+     */
+    public static final String APPLICATION_RULES_RESOLVER = "contract.rules-resolver";
 
     private static final String TRUSTED_LOCALHOST = "127.0.0.1/32, ::1";
     private static final String PROBLEM_TYPE = "https://iana.org/assignments/http-problem-types#quota-exceeded";
@@ -757,6 +765,195 @@ public abstract class BindingContract {
             messages.append(t.getMessage()).append('\n');
         }
         assertThat(messages.toString()).contains(expected);
+    }
+
+    // --- rules per request: the plan table of the settings, the application's rules resolver ---------------------
+
+    /** The plan table of most plan tests: {@code pro} by role {@code pro}, with {@code one} at 10 per hour. */
+    private static final String[] PRO_BY_ROLE = {"ratelimit.plans.names", "pro", "ratelimit.plans.pro.role", "pro",
+        "ratelimit.plans.pro.rules.one.limit", "10"};
+
+    private static String[] with(String[] base, String... more) {
+        String[] all = Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+
+    @Test
+    void aPlanByRoleChangesTheLimitAndThePolicyShowsThePlansQuota() {
+        deployWith(PRO_BY_ROLE);
+        for (int i = 0; i < 10; i++) {
+            HttpResponse<String> ok = get("/one", USER_HEADER, "bob", ROLE_HEADER, "pro");
+            assertThat(ok.statusCode()).isEqualTo(200);
+            // a token bucket of 10 per hour refills one permit every 360 s
+            assertThat(header(ok, "RateLimit-Policy")).isEqualTo("\"one\";q=10;w=3600");
+            assertThat(header(ok, "RateLimit")).isEqualTo("\"one\";r=" + (9 - i) + ";t=360");
+            assertThat(header(ok, "X-RateLimit-Limit")).isEqualTo("10");
+        }
+        HttpResponse<String> denied = get("/one", USER_HEADER, "bob", ROLE_HEADER, "pro");
+        assertThat(denied.statusCode()).isEqualTo(429);
+        assertThat(header(denied, "Retry-After")).isEqualTo("360");
+        assertThat(denied.body()).isEqualTo(problem("one", "10 per 1h", 360, instance("/one")));
+        assertThat(invocations()).isEqualTo(10);
+    }
+
+    @Test
+    void aRequestInNoPlanKeepsTheDeclaredRules() {
+        deployWith(PRO_BY_ROLE);
+        for (String[] who : List.of(new String[] {USER_HEADER, "alice"},
+                new String[] {USER_HEADER, "carol", ROLE_HEADER, "free, ops"}, new String[0])) {
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> ok = get("/one", who);
+                assertThat(ok.statusCode()).isEqualTo(200);
+                assertThat(header(ok, "RateLimit-Policy")).isEqualTo("\"one\";q=3;w=3600");
+                assertThat(header(ok, "RateLimit")).isEqualTo("\"one\";r=" + (2 - i) + ";t=1200");
+            }
+            assertThat(get("/one", who).statusCode()).isEqualTo(429);
+        }
+        assertThat(get("/one", ROLE_HEADER, "pro").statusCode()).as("a role without a user grants no plan")
+                .isEqualTo(429);
+        assertThat(invocations()).isEqualTo(9);
+    }
+
+    @Test
+    void theDefaultPlanIsTheOneOfARequestThatBelongsToNone() {
+        deployWith(with(PRO_BY_ROLE, "ratelimit.plans.names", "pro, free", "ratelimit.plans.default", "free",
+                "ratelimit.plans.free.rules.one.limit", "1", "ratelimit.plans.free.rules.one.algorithm",
+                "FIXED_WINDOW"));
+        HttpResponse<String> anonymous = get("/one");
+        assertThat(anonymous.statusCode()).isEqualTo(200);
+        assertThat(header(anonymous, "RateLimit-Policy")).isEqualTo("\"one\";q=1;w=3600");
+        assertThat(header(anonymous, "RateLimit")).isEqualTo("\"one\";r=0;t=3600");
+        HttpResponse<String> denied = get("/one");
+        assertThat(denied.statusCode()).isEqualTo(429);
+        assertThat(denied.body()).isEqualTo(problem("one", "1 per 1h", 3600, instance("/one")));
+        assertThat(header(get("/one", USER_HEADER, "bob", ROLE_HEADER, "pro"), "RateLimit-Policy"))
+                .as("the first plan the request belongs to wins over the default").isEqualTo("\"one\";q=10;w=3600");
+        assertThat(header(get("/two"), "RateLimit-Policy")).as("a rule the plan does not name keeps its values")
+                .isEqualTo("\"two-short\";q=2;w=3600, \"two-long\";q=4;w=86400");
+    }
+
+    @Test
+    void enabledFalseDropsARuleForThePlan() {
+        deployWith(with(PRO_BY_ROLE, "ratelimit.plans.pro.rules.two-short.enabled", "false"));
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> ok = get("/two", USER_HEADER, "bob", ROLE_HEADER, "pro");
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(header(ok, "RateLimit-Policy")).isEqualTo("\"two-long\";q=4;w=86400");
+            assertThat(header(ok, "RateLimit")).isEqualTo("\"two-long\";r=" + (3 - i) + ";t=86400");
+        }
+        HttpResponse<String> denied = get("/two", USER_HEADER, "bob", ROLE_HEADER, "pro");
+        assertThat(denied.statusCode()).isEqualTo(429);
+        assertThat(denied.body()).isEqualTo(problem("two-long", "4 per 1d", 86400, instance("/two")));
+        assertThat(header(get("/two", USER_HEADER, "alice"), "RateLimit-Policy")).as("other plans keep it")
+                .isEqualTo("\"two-short\";q=2;w=3600, \"two-long\";q=4;w=86400");
+    }
+
+    @Test
+    void thePlanHeaderNamesTheRequestsPlan() {
+        deployWith("ratelimit.plans.names", "pro", "ratelimit.plans.header", "X-Plan",
+                "ratelimit.plans.pro.rules.one.limit", "5", "ratelimit.plans.pro.rules.one.window", "1d");
+        HttpResponse<String> pro = get("/one", "X-Plan", "pro");
+        assertThat(header(pro, "RateLimit-Policy")).isEqualTo("\"one\";q=5;w=86400");
+        assertThat(header(get("/one", "X-Plan", "gold"), "RateLimit-Policy")).as("no such plan: declared")
+                .isEqualTo("\"one\";q=3;w=3600");
+        assertThat(header(get("/one", "X-Plan", "PRO"), "RateLimit-Policy")).as("plan names match exactly")
+                .isEqualTo("\"one\";q=3;w=3600");
+        assertThat(header(get("/one"), "RateLimit-Policy")).isEqualTo("\"one\";q=3;w=3600");
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+        "ratelimit.plans.names|pro, pro|is invalid: plan 'pro' is listed twice",
+        "ratelimit.plans.default|gold|is invalid: it must be one of the plans of ratelimit.plans.names (pro)",
+        "ratelimit.plans.pro.rules.one.limit|0|is invalid: limit must be greater than 0, was 0",
+        "ratelimit.plans.pro.rules.one.limit|ten|must be a whole number",
+        "ratelimit.plans.pro.rules.one.algorithm|LEAKY_BUCKET|must be one of FIXED_WINDOW, SLIDING_WINDOW_LOG, "
+            + "SLIDING_WINDOW_COUNTER, TOKEN_BUCKET, GCRA",
+        "ratelimit.plans.pro.rules.one.enabled|no|must be true or false",
+        "ratelimit.plans.pro.rules.cost.cost|9|is invalid: cost 9 is above the limit 5"})
+    void anInvalidPlanSettingFailsTheDeploymentNamingTheSetting(String setting, String value, String why)
+            throws Exception {
+        String expected = setting + "='" + value + "' (from context-param/init-param " + setting + ") " + why;
+        Map<String, String> settings = new LinkedHashMap<>();
+        settings.put("ratelimit.plans.names", "pro");
+        settings.put(setting, value);
+        limiter = newLimiter(clock);
+        Throwable failure = null;
+        try {
+            base = deploy(settings, limiter);
+        } catch (Exception e) {
+            failure = e;
+            undeploy(); // what a failed start left running
+        }
+        assertThat(failure).as("the deployment fails").isNotNull();
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            messages.append(t.getMessage()).append('\n');
+        }
+        assertThat(messages.toString()).contains(expected);
+    }
+
+    @Test
+    void theApplicationsRulesResolverMayAddARuleAndADenialByItConsumesNothingFromTheOthers() {
+        deployWith(APPLICATION_RULES_RESOLVER, "true");
+        HttpResponse<String> first = get("/one", ContractRulesResolver.HEADER, "add");
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(header(first, "RateLimit-Policy")).isEqualTo("\"one\";q=3;w=3600, \"added\";q=1;w=3600");
+        assertThat(header(first, "RateLimit")).as("the most restrictive").isEqualTo("\"added\";r=0;t=3600");
+        HttpResponse<String> denied = get("/one", ContractRulesResolver.HEADER, "add");
+        assertThat(denied.statusCode()).isEqualTo(429);
+        assertThat(denied.body()).isEqualTo(problem("added", "1 per 1h", 3600, instance("/one")));
+        HttpResponse<String> declared = get("/one");
+        assertThat(header(declared, "RateLimit-Policy")).isEqualTo("\"one\";q=3;w=3600");
+        assertThat(header(declared, "RateLimit")).as("the denial took nothing from one")
+                .isEqualTo("\"one\";r=1;t=1200");
+        assertThat(invocations()).isEqualTo(2);
+    }
+
+    @Test
+    void anEmptyListFromTheApplicationsRulesResolverExemptsTheRequest() {
+        deployWith(APPLICATION_RULES_RESOLVER, "true");
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> exempt = get("/one", ContractRulesResolver.HEADER, "exempt");
+            assertThat(exempt.statusCode()).isEqualTo(200);
+            assertThat(rateLimitFields(exempt)).isEmpty();
+            assertThat(header(exempt, "Cache-Control")).as("left alone").isNull();
+        }
+        assertThat(header(get("/one"), "RateLimit")).as("nothing was counted").isEqualTo("\"one\";r=2;t=1200");
+        assertThat(invocations()).isEqualTo(6);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"throw", "null", "twice"})
+    void aFaultyRulesResolverLeavesTheDeclaredRulesInForce(String how) {
+        deployWith(APPLICATION_RULES_RESOLVER, "true");
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> ok = get("/one", ContractRulesResolver.HEADER, how);
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(header(ok, "RateLimit-Policy")).isEqualTo("\"one\";q=3;w=3600");
+            assertThat(header(ok, "RateLimit")).isEqualTo("\"one\";r=" + (2 - i) + ";t=1200");
+        }
+        HttpResponse<String> denied = get("/one", ContractRulesResolver.HEADER, how);
+        assertThat(denied.statusCode()).isEqualTo(429);
+        assertThat(denied.body()).isEqualTo(problem("one", "3 per 1h", 1200, instance("/one")));
+    }
+
+    @Test
+    void theApplicationsRulesResolverReplacesThePlanTable() {
+        deployWith(with(PRO_BY_ROLE, APPLICATION_RULES_RESOLVER, "true"));
+        assertThat(header(get("/one", USER_HEADER, "bob", ROLE_HEADER, "pro"), "RateLimit-Policy"))
+                .isEqualTo("\"one\";q=3;w=3600");
+    }
+
+    @Test
+    void anExemptClientIsNotAskedAboutItsPlan() {
+        deployWith(with(PRO_BY_ROLE, "ratelimit.exempt.roles", "internal"));
+        for (int i = 0; i < 12; i++) {
+            HttpResponse<String> r = get("/one", USER_HEADER, "carol", ROLE_HEADER, "internal, pro");
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(rateLimitFields(r)).isEmpty();
+        }
     }
 
     // --- shadow mode ----------------------------------------------------------------------------------------------

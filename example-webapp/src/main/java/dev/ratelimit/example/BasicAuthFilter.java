@@ -13,15 +13,21 @@ import java.security.MessageDigest;
 import java.security.Principal;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Demo authentication inside the WAR (no container realm to configure): HTTP Basic with two fixed users, alice /
- * alice-secret and bob / bob-secret. A valid login becomes the request's principal, which the rate limiter then
- * counts by; anything else passes on unauthenticated and the resource answers 401.
+ * Demo authentication inside the WAR (no container realm to configure): HTTP Basic with three fixed users, alice /
+ * alice-secret (no role), bob / bob-secret (role {@code pro}) and carol / carol-secret (role {@code internal}). A valid
+ * login becomes the request's principal, which the rate limiter then counts by, with its roles
+ * ({@code isUserInRole}), which choose its plan ({@code ratelimit.plans.pro.role}) or exempt it
+ * ({@code ratelimit.exempt.roles}); anything else passes on unauthenticated and the resource answers 401.
  */
 public class BasicAuthFilter implements Filter {
 
-    private static final Map<String, String> USERS = Map.of("alice", "alice-secret", "bob", "bob-secret");
+    private static final Map<String, String> USERS = Map.of("alice", "alice-secret", "bob", "bob-secret",
+            "carol", "carol-secret");
+    private static final Map<String, Set<String>> ROLES = Map.of("alice", Set.of(), "bob", Set.of("pro"),
+            "carol", Set.of("internal"));
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
@@ -47,6 +53,11 @@ public class BasicAuthFilter implements Filter {
             @Override
             public String getAuthType() {
                 return BASIC_AUTH;
+            }
+
+            @Override
+            public boolean isUserInRole(String role) {
+                return ROLES.get(user).contains(role);
             }
         }, response);
     }

@@ -29,6 +29,26 @@ public class ExampleResources {
         return Response.ok("{\"user\":\"" + security.getUserPrincipal().getName() + "\"}").build();
     }
 
+    /**
+     * Limits per plan: 3 requests per 10 s as declared (alice, plan {@code free}); the plan {@code pro} (bob, by his
+     * role) gets 10 per 10 s and the role {@code internal} (carol) is exempt, both from the context-params in web.xml
+     * ({@code ratelimit.plans.*}, {@code ratelimit.exempt.roles}), not from code. A sliding log, exact over any 10 s.
+     */
+    @GET
+    @Path("plan")
+    @RateLimited(limit = 3, window = "10s", algorithm = Algorithm.SLIDING_WINDOW_LOG, name = "plan")
+    public Response plan(@Context SecurityContext security) {
+        if (security.getUserPrincipal() == null) {
+            return Response.status(Response.Status.UNAUTHORIZED)
+                    .header("WWW-Authenticate", "Basic realm=\"ratelimit example\"")
+                    .entity("{\"error\":\"log in as alice / alice-secret, bob / bob-secret or carol / carol-secret\"}")
+                    .build();
+        }
+        String plan = security.isUserInRole("internal") ? "internal" : security.isUserInRole("pro") ? "pro" : "free";
+        return Response.ok("{\"user\":\"" + security.getUserPrincipal().getName() + "\",\"plan\":\"" + plan
+                + "\"}").build();
+    }
+
     /** Two limits at once: 2 per second and 4 per 10 seconds. */
     @GET
     @Path("multi")

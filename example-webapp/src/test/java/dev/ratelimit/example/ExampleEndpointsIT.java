@@ -121,6 +121,44 @@ class ExampleEndpointsIT {
     }
 
     @Test
+    void planLimitsComeFromTheConfigurationByRole() {
+        // a sliding log of 3 per 10 s: exact over any 10 s, so only a machine stalled for 10 s could spread these out
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> ok = get("/api/plan", "198.51.100.40", "Authorization",
+                    Http.basic("alice", "alice-secret"));
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.body()).isEqualTo("{\"user\":\"alice\",\"plan\":\"free\"}");
+            assertThat(ok.headers().firstValue("RateLimit-Policy")).hasValue("\"plan\";q=3;w=10");
+            assertThat(ok.headers().firstValue("X-RateLimit-Remaining")).hasValue(String.valueOf(2 - i));
+        }
+        assertThat(get("/api/plan", "198.51.100.40", "Authorization", Http.basic("alice", "alice-secret"))
+                .statusCode()).isEqualTo(429);
+
+        for (int i = 0; i < 10; i++) {
+            HttpResponse<String> ok = get("/api/plan", "198.51.100.41", "Authorization",
+                    Http.basic("bob", "bob-secret"));
+            assertThat(ok.statusCode()).isEqualTo(200);
+            assertThat(ok.body()).isEqualTo("{\"user\":\"bob\",\"plan\":\"pro\"}");
+            assertThat(ok.headers().firstValue("RateLimit-Policy")).hasValue("\"plan\";q=10;w=10");
+            assertThat(ok.headers().firstValue("X-RateLimit-Remaining")).hasValue(String.valueOf(9 - i));
+        }
+        HttpResponse<String> bobDenied = get("/api/plan", "198.51.100.41", "Authorization",
+                Http.basic("bob", "bob-secret"));
+        assertThat(bobDenied.statusCode()).isEqualTo(429);
+        assertThat(bobDenied.body()).contains("\"detail\":\"Rate limit \\\"plan\\\" of 10 per 10s exceeded;");
+
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> exempt = get("/api/plan", "198.51.100.42", "Authorization",
+                    Http.basic("carol", "carol-secret"));
+            assertThat(exempt.statusCode()).isEqualTo(200);
+            assertThat(exempt.body()).isEqualTo("{\"user\":\"carol\",\"plan\":\"internal\"}");
+            assertThat(exempt.headers().map().keySet()).as("no rate-limit header")
+                    .noneMatch(name -> name.toLowerCase(java.util.Locale.ROOT).contains("ratelimit"))
+                    .noneMatch(name -> name.equalsIgnoreCase("Retry-After"));
+        }
+    }
+
+    @Test
     void meNeedsBasicAuthAndCountsPerUser() {
         assertThat(get("/api/me", "198.51.100.30").statusCode()).isEqualTo(401);
         assertThat(get("/api/me", "198.51.100.30", "Authorization", Http.basic("alice", "wrong")).statusCode())

@@ -7,6 +7,8 @@ import dev.ratelimit.http.Rejection;
 import dev.ratelimit.http.RejectionHandler;
 import dev.ratelimit.internal.http.RateLimitHeaders;
 import dev.ratelimit.http.RequestView;
+import dev.ratelimit.http.RulesResolver;
+import dev.ratelimit.internal.http.PlanRules;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;
@@ -41,9 +43,20 @@ final class LimitedMethodFilter implements ContainerRequestFilter, ContainerResp
     private final ServletResponseHeaders servletResponse;
     private volatile Services resolved;
 
+    /**
+     * A filter for one method's rules.
+     *
+     * @param plans the plan table of the settings, or null: it reads and checks its values for these rules now, at
+     *              deployment, so that an invalid one fails the application (whether it is used or the application
+     *              binds its own rules resolver)
+     * @throws IllegalArgumentException naming the plan setting whose value makes no valid rule of these
+     */
     LimitedMethodFilter(List<RateLimitRule> rules, InjectionManager services, boolean countOptions,
-            ServletResponseHeaders servletResponse) {
+            ServletResponseHeaders servletResponse, PlanRules plans) {
         this.rules = List.copyOf(rules);
+        if (plans != null) {
+            plans.prepare(this.rules);
+        }
         this.services = services;
         this.countOptions = countOptions;
         this.servletResponse = servletResponse;
@@ -54,9 +67,11 @@ final class LimitedMethodFilter implements ContainerRequestFilter, ContainerResp
         Services s = resolved;
         if (s == null) {
             RejectionHandler rejections = services.getInstance(RejectionHandler.class);
+            RulesResolver rulesResolver = services.getInstance(RulesResolver.class);
             s = new Services(services.getInstance(RequestDecider.class), services.getInstance(KeyResolver.class),
                     services.getInstance(PeerAddress.class),
-                    rejections == RateLimitBinder.StandardRejection.INSTANCE ? null : rejections);
+                    rejections == RateLimitBinder.StandardRejection.INSTANCE ? null : rejections,
+                    rulesResolver == RateLimitBinder.DeclaredRules.INSTANCE ? null : rulesResolver);
             resolved = s;
         }
         return s;
@@ -69,8 +84,8 @@ final class LimitedMethodFilter implements ContainerRequestFilter, ContainerResp
         }
         String path = request.getUriInfo().getRequestUri().getRawPath();
         Services s = services();
-        RequestDecider.Verdict verdict = s.limiter.check(rules, new View(request, s), s.keyResolver, s.rejections,
-                path);
+        RequestDecider.Verdict verdict = s.limiter.check(rules, new View(request, s), s.rulesResolver, s.keyResolver,
+                s.rejections, path);
         request.setProperty(VERDICT, verdict);
         if (verdict.reject()) {
             Rejection rejection = verdict.rejection();
@@ -104,7 +119,7 @@ final class LimitedMethodFilter implements ContainerRequestFilter, ContainerResp
 
     /** What the filter needs from the application's services. */
     private record Services(RequestDecider limiter, KeyResolver keyResolver, PeerAddress peerAddress,
-                            RejectionHandler rejections) {
+                            RejectionHandler rejections, RulesResolver rulesResolver) {
     }
 
     /**

@@ -7,6 +7,9 @@ import dev.ratelimit.http.KeyResolver;
 import dev.ratelimit.http.Rejection;
 import dev.ratelimit.http.RejectionHandler;
 import dev.ratelimit.http.RequestView;
+import dev.ratelimit.http.RulesResolver;
+import dev.ratelimit.core.RateLimitRule;
+import java.util.List;
 import dev.ratelimit.internal.config.ApplicationLimiter;
 import dev.ratelimit.internal.config.RateLimitSettings;
 import dev.ratelimit.metrics.RateLimitMetrics;
@@ -17,7 +20,8 @@ import org.glassfish.hk2.utilities.binding.AbstractBinder;
 
 /**
  * Our default services, ranked below anything an application binds: the settings, the metrics they select, the
- * limiter they describe (closed when the application stops), no custom key resolver, the peer address from the
+ * limiter they describe (closed when the application stops), no custom key resolver, the plan table of the settings
+ * ({@code ratelimit.plans.*}) as the rules resolver, or the declared rules without one, the peer address from the
  * container ({@link ContainerPeerAddress}), and the {@link RequestDecider} the filters use.
  *
  * <p>An HK2 binder (HK2's public API, the same in Jersey 3.1 and 4.0), not Jersey's
@@ -48,6 +52,8 @@ final class RateLimitBinder extends AbstractBinder {
         bindFactory(LimiterFromSettings.class, Singleton.class).to(RateLimiter.class).in(Singleton.class)
                 .ranked(DEFAULT_RANK);
         bind(NoCustomKey.INSTANCE).to(KeyResolver.class).ranked(DEFAULT_RANK);
+        bind(settings.plans() != null ? settings.plans() : DeclaredRules.INSTANCE).to(RulesResolver.class)
+                .ranked(DEFAULT_RANK);
         bind(StandardRejection.INSTANCE).to(RejectionHandler.class).ranked(DEFAULT_RANK);
         bind(peerAddress).to(PeerAddress.class).ranked(DEFAULT_RANK);
         bindFactory(HttpLimiterFactory.class).to(RequestDecider.class).in(Singleton.class).ranked(DEFAULT_RANK);
@@ -145,6 +151,16 @@ final class RateLimitBinder extends AbstractBinder {
         @Override
         public Rejection reject(Decision decision, RequestView request, Rejection standard) {
             return standard;
+        }
+    }
+
+    /** Without an application rules resolver or a plan table, every request keeps its method's declared rules. */
+    enum DeclaredRules implements RulesResolver {
+        INSTANCE;
+
+        @Override
+        public List<RateLimitRule> resolve(RequestView request, List<RateLimitRule> declared) {
+            return declared;
         }
     }
 

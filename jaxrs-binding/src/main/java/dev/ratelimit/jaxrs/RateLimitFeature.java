@@ -20,9 +20,10 @@ import org.glassfish.jersey.internal.inject.InjectionManager;
  * by class so Jersey injects the servlet context. In a servlet container the limiter is the web application's one,
  * shared with its rate-limit servlet filters (the servlet context attribute {@code dev.ratelimit.core.RateLimiter}),
  * created at startup by whichever binding starts first. The limiter, the metrics, the {@code KeyResolver} for
- * {@code KeySource.CUSTOM} and the {@link PeerAddress} are HK2 services with defaults: an application binds its own
+ * {@code KeySource.CUSTOM}, the {@code RulesResolver} (default: the plan table of {@code ratelimit.plans.*}, if any)
+ * and the {@link PeerAddress} are HK2 services with defaults: an application binds its own
  * {@link dev.ratelimit.core.RateLimiter}, {@link dev.ratelimit.metrics.RateLimitMetrics},
- * {@link dev.ratelimit.http.KeyResolver} or {@link PeerAddress} in an HK2
+ * {@link dev.ratelimit.http.KeyResolver}, {@link dev.ratelimit.http.RulesResolver} or {@link PeerAddress} in an HK2
  * {@code org.glassfish.hk2.utilities.binding.AbstractBinder} and it replaces ours.
  *
  * <p>The client address comes from the servlet request in servlet containers and from Grizzly's request on Jersey's
@@ -54,7 +55,8 @@ public final class RateLimitFeature implements Feature {
         ServletResponseHeaders servletResponse = new ServletResponseHeaders(services);
         boolean countOptions = settings.countOptions();
         Function<ResourceLimits.Limits, LimitedMethodFilter> filter =
-                found -> new LimitedMethodFilter(found.rules(), services, countOptions, servletResponse);
+                found -> new LimitedMethodFilter(found.rules(), services, countOptions, servletResponse,
+                        settings.plans());
         ServletContext app = servletContext;
         ApplicationLimiter.Attributes attributes = app == null
                 ? ApplicationLimiter.Attributes.privateTo("the JAX-RS application")

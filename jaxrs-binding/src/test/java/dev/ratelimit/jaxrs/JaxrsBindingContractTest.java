@@ -2,10 +2,12 @@ package dev.ratelimit.jaxrs;
 
 import dev.ratelimit.bindingcontract.BindingContract;
 import dev.ratelimit.bindingcontract.ContractRejections;
+import dev.ratelimit.bindingcontract.ContractRulesResolver;
 import dev.ratelimit.bindingcontract.TenantKeyResolver;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.http.KeyResolver;
 import dev.ratelimit.http.RejectionHandler;
+import dev.ratelimit.http.RulesResolver;
 import jakarta.servlet.ServletException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,7 +26,8 @@ import org.glassfish.jersey.test.spi.TestContainer;
  * ({@link ContractResources}) with {@link RateLimitFeature}, in Jersey's servlet container on a real Grizzly HTTP
  * server (a free port, context path {@code /app}), so the binding sees servlet requests with a peer address as in
  * Jetty or Tomcat. The settings are application properties ({@code ResourceConfig#property}); the limiter and the
- * {@link TenantKeyResolver} are bound in an HK2 binder. Runs on Jersey 3.1 and 4.0 (the two surefire executions).
+ * {@link TenantKeyResolver}, {@link ContractRejections} and (when asked) {@link ContractRulesResolver} are bound in an
+ * HK2 binder. Runs on Jersey 3.1 and 4.0 (the two surefire executions).
  * Grizzly starts the servlet at its first request, so {@code deploy} sends one outside the catalogue and fails when
  * the servlet could not start (an invalid setting).
  */
@@ -46,6 +49,9 @@ class JaxrsBindingContractTest extends BindingContract {
                         }
                         bind(new TenantKeyResolver()).to(KeyResolver.class);
                         bind(new ContractRejections()).to(RejectionHandler.class);
+                        if ("true".equals(settings.get(APPLICATION_RULES_RESOLVER))) {
+                            bind(new ContractRulesResolver()).to(RulesResolver.class);
+                        }
                     }
                 });
         settings.forEach(application::property);

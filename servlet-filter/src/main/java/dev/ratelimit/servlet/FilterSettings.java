@@ -3,6 +3,7 @@ package dev.ratelimit.servlet;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.http.KeyResolver;
 import dev.ratelimit.http.RejectionHandler;
+import dev.ratelimit.http.RulesResolver;
 import dev.ratelimit.internal.Durations;
 import dev.ratelimit.internal.RuleNames;
 import java.util.Collection;
@@ -13,7 +14,7 @@ import java.util.stream.Collectors;
 
 /**
  * What one filter declaration says in its {@code init-param}s, parsed and checked once at {@code init}: its rules,
- * its {@code CUSTOM} key resolver, and its overrides of the per-filter settings.
+ * its {@code CUSTOM} key resolver, its rejection handler and rules resolver, and its overrides of the per-filter settings.
  *
  * <p>Rule parameters carry the names of the {@code @RateLimited} attributes: {@code limit}, {@code window},
  * {@code algorithm}, {@code key}, {@code keyHeader}, {@code name}, {@code cost}. One limit is written with them as
@@ -35,6 +36,8 @@ final class FilterSettings {
     static final String KEY_RESOLVER = "keyResolver";
     /** The class name of a {@link RejectionHandler} that answers this filter's refusals. */
     static final String REJECTION_HANDLER = "rejectionHandler";
+    /** The class name of a {@link RulesResolver} that chooses each request's rules from this filter's. */
+    static final String RULES_RESOLVER = "rulesResolver";
 
     /** The rule parameters, in the order they are reported. */
     static final List<String> RULE_PARAMS = List.of(LIMIT, WINDOW, ALGORITHM, KEY, KEY_HEADER, NAME, COST);
@@ -55,14 +58,16 @@ final class FilterSettings {
     private final List<RateLimitRule> rules;
     private final String keyResolverClass;
     private final String rejectionHandlerClass;
+    private final String rulesResolverClass;
     private final Map<String, String> overrides;
 
     FilterSettings(String filterName, List<RateLimitRule> rules, String keyResolverClass,
-            String rejectionHandlerClass, Map<String, String> overrides) {
+            String rejectionHandlerClass, String rulesResolverClass, Map<String, String> overrides) {
         this.filterName = filterName;
         this.rules = rules;
         this.keyResolverClass = keyResolverClass;
         this.rejectionHandlerClass = rejectionHandlerClass;
+        this.rulesResolverClass = rulesResolverClass;
         this.overrides = overrides;
     }
 
@@ -114,6 +119,16 @@ final class FilterSettings {
         return newInstance(REJECTION_HANDLER, rejectionHandlerClass, RejectionHandler.class, loader);
     }
 
+    /**
+     * Instantiates the {@code rulesResolver} class like {@link #newKeyResolver(ClassLoader)}.
+     *
+     * @return the resolver, or null when none is configured (the plan table of the settings, if any, is used)
+     * @throws IllegalArgumentException naming the filter, the parameter and the class
+     */
+    RulesResolver newRulesResolver(ClassLoader loader) {
+        return newInstance(RULES_RESOLVER, rulesResolverClass, RulesResolver.class, loader);
+    }
+
     private <T> T newInstance(String param, String className, Class<T> type, ClassLoader loader) {
         if (className == null) {
             return null;
@@ -160,7 +175,8 @@ final class FilterSettings {
     public String toString() {
         return rules.stream().map(FilterSettings::describe).collect(Collectors.joining(", "))
                 + (keyResolverClass == null ? "" : "; key resolver " + keyResolverClass)
-                + (rejectionHandlerClass == null ? "" : "; rejection handler " + rejectionHandlerClass);
+                + (rejectionHandlerClass == null ? "" : "; rejection handler " + rejectionHandlerClass)
+                + (rulesResolverClass == null ? "" : "; rules resolver " + rulesResolverClass);
     }
 
     private static String describe(RateLimitRule r) {

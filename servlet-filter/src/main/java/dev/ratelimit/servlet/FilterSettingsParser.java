@@ -6,6 +6,7 @@ import static dev.ratelimit.servlet.FilterSettings.KEY;
 import static dev.ratelimit.servlet.FilterSettings.KEY_HEADER;
 import static dev.ratelimit.servlet.FilterSettings.KEY_RESOLVER;
 import static dev.ratelimit.servlet.FilterSettings.REJECTION_HANDLER;
+import static dev.ratelimit.servlet.FilterSettings.RULES_RESOLVER;
 import static dev.ratelimit.servlet.FilterSettings.LIMIT;
 import static dev.ratelimit.servlet.FilterSettings.NAME;
 import static dev.ratelimit.servlet.FilterSettings.PER_FILTER_SETTINGS;
@@ -58,6 +59,7 @@ final class FilterSettingsParser {
     private final Map<String, String> overrides = new LinkedHashMap<>();
     private String keyResolver;
     private String rejectionHandler;
+    private String rulesResolver;
 
     FilterSettingsParser(String filterName, Collection<String> names, Function<String, String> params) {
         this.filterName = filterName;
@@ -72,7 +74,7 @@ final class FilterSettingsParser {
         List<RateLimitRule> rules = numbered.isEmpty() ? List.of(singleRule()) : numberedRules();
         checkUniqueNames(rules);
         checkKeySources(rules);
-        return new FilterSettings(filterName, List.copyOf(rules), keyResolver, rejectionHandler,
+        return new FilterSettings(filterName, List.copyOf(rules), keyResolver, rejectionHandler, rulesResolver,
                 Collections.unmodifiableMap(overrides));
     }
 
@@ -106,6 +108,10 @@ final class FilterSettingsParser {
             rejectionHandler = value;
             return;
         }
+        if (param.equals(RULES_RESOLVER)) {
+            rulesResolver = value;
+            return;
+        }
         if (PER_FILTER_SETTINGS.contains(param)) {
             if (value != null) {
                 overrides.put(param, value);
@@ -121,7 +127,7 @@ final class FilterSettingsParser {
         }
         throw error(filterName, "unknown init-param '" + param + "'; a limit is set with "
                 + String.join(", ", RULE_PARAMS) + " (numbered as limit.1, window.1, … for several limits), "
-                + "plus " + KEY_RESOLVER + ", " + REJECTION_HANDLER + " and the per-filter settings "
+                + "plus " + KEY_RESOLVER + ", " + REJECTION_HANDLER + ", " + RULES_RESOLVER + " and the per-filter settings "
                 + String.join(", ", PER_FILTER_SETTINGS));
     }
 
@@ -264,7 +270,10 @@ final class FilterSettingsParser {
         }
     }
 
-    /** A CUSTOM key needs a resolver; a resolver without a CUSTOM key is a mistake, like a stray keyHeader. */
+    /**
+     * A CUSTOM key needs a resolver; a resolver without a CUSTOM key is a mistake, like a stray keyHeader, unless a
+     * rules resolver may add CUSTOM rules.
+     */
     private void checkKeySources(List<RateLimitRule> rules) {
         boolean custom = rules.stream().anyMatch(r -> r.keySource() == KeySource.CUSTOM);
         boolean header = rules.stream().anyMatch(r -> r.keySource() == KeySource.HEADER);
@@ -272,8 +281,9 @@ final class FilterSettingsParser {
             throw error(filterName, "key CUSTOM needs the init-param " + KEY_RESOLVER
                     + " naming a class that implements " + KeyResolver.class.getName());
         }
-        if (!custom && keyResolver != null) {
-            throw invalid(filterName, KEY_RESOLVER, keyResolver, KEY_RESOLVER + " is only used with key CUSTOM");
+        if (!custom && keyResolver != null && rulesResolver == null) {
+            throw invalid(filterName, KEY_RESOLVER, keyResolver, KEY_RESOLVER + " is only used with key CUSTOM (or "
+                    + "for the CUSTOM rules a " + RULES_RESOLVER + " returns)");
         }
         if (!header && plain.containsKey(KEY_HEADER)) {
             throw invalid(filterName, KEY_HEADER, plain.get(KEY_HEADER),

@@ -5,6 +5,8 @@ import dev.ratelimit.internal.http.RequestDecider;
 import dev.ratelimit.http.KeyResolver;
 import dev.ratelimit.http.Rejection;
 import dev.ratelimit.http.RejectionHandler;
+import dev.ratelimit.http.RulesResolver;
+import dev.ratelimit.internal.http.PlanRules;
 import dev.ratelimit.internal.http.RateLimitHeaders;
 import dev.ratelimit.internal.config.ApplicationLimiter;
 import dev.ratelimit.internal.config.RateLimitSettings;
@@ -56,7 +58,9 @@ import org.slf4j.LoggerFactory;
  * {@code ERROR} dispatches are never counted. {@code OPTIONS} requests pass uncounted and without headers unless
  * {@code ratelimit.count-options} is true. Requests of exempt clients ({@code ratelimit.exempt.networks},
  * {@code .principals}, {@code .roles}, context-wide or per filter) pass uncounted and without headers. A response that
- * carries rate-limit headers is {@code Cache-Control: private}, whatever the servlet sets. See
+ * carries rate-limit headers is {@code Cache-Control: private}, whatever the servlet sets. Each request's rules come
+ * from the {@link dev.ratelimit.http.RulesResolver} named by the init-param {@code rulesResolver}, else from the plan
+ * table of the settings ({@code ratelimit.plans.*}, see {@code docs/plans.md}), else as declared. See
  * {@code docs/servlet-filter.md}.
  */
 public final class RateLimitFilter implements Filter {
@@ -90,7 +94,7 @@ public final class RateLimitFilter implements Filter {
 
     /** What {@code init} fixed: the filter's rules and the request-path logic around the limiter. */
     private record State(String filterName, List<RateLimitRule> rules, KeyResolver keyResolver,
-                         RejectionHandler rejections, RequestDecider http, boolean countOptions,
+                         RejectionHandler rejections, RulesResolver rulesResolver, RequestDecider http, boolean countOptions,
                          ApplicationLimiter limiter, String decidedAttribute) {
     }
 
@@ -108,6 +112,7 @@ public final class RateLimitFilter implements Filter {
         FilterSettings parsed;
         KeyResolver keyResolver;
         RejectionHandler rejections;
+        RulesResolver rulesResolver;
         RateLimitSettings settings;
         try {
             parsed = FilterSettings.parse(filterName, Collections.list(config.getInitParameterNames()),
@@ -115,6 +120,19 @@ public final class RateLimitFilter implements Filter {
             keyResolver = parsed.newKeyResolver(classLoader());
             rejections = parsed.newRejectionHandler(classLoader());
             settings = loadSettings(filterName, perFilter(parsed.overrides(), context));
+            PlanRules plans = settings.plans();
+            if (plans != null) {
+                // reads and checks the plans' values for this filter's rules now, used or not
+                try {
+                    plans.prepare(parsed.rules());
+                } catch (IllegalArgumentException e) {
+                    throw FilterSettings.error(filterName, e.getMessage());
+                }
+            }
+            rulesResolver = parsed.newRulesResolver(classLoader());
+            if (rulesResolver == null) {
+                rulesResolver = plans;
+            }
         } catch (IllegalArgumentException e) {
             throw new ServletException(e.getMessage());
         }
@@ -134,12 +152,15 @@ public final class RateLimitFilter implements Filter {
         } catch (RuntimeException e) {
             throw new ServletException("Rate-limit filter '" + filterName + "': cannot create the rate limiter", e);
         }
-        state = new State(filterName, parsed.rules(), keyResolver, rejections,
+        state = new State(filterName, parsed.rules(), keyResolver, rejections, rulesResolver,
                 settings.requestDecider(limiter.limiter(), limiter.metrics()), settings.countOptions(), limiter,
                 DECIDED_ATTRIBUTE_PREFIX + filterName + '@' + Integer.toHexString(System.identityHashCode(this)));
-        LOG.info("Rate-limit filter '{}': {}; headers {}, shadow {}, OPTIONS {}, {}, exempt {}; {}", filterName,
+        // the filter's own rules resolver is named by its settings (parsed); the plan table, when it is used, here
+        LOG.info("Rate-limit filter '{}': {}; headers {}, shadow {}, OPTIONS {}, {}, exempt {}{}; {}", filterName,
                 parsed, settings.headerStyle(), settings.shadow(), settings.countOptions() ? "counted" : "not counted",
                 settings.requestKeys(), settings.exemptions(),
+                rulesResolver != null && rulesResolver == settings.plans()
+                        ? ", rules per request from the " + rulesResolver : "",
                 limiter.applicationsOwn() ? "the application's own limiter (" + LIMITER_ATTRIBUTE + ")"
                         : "the web application's shared limiter (" + limiter.users() + " user(s))");
     }
@@ -188,7 +209,7 @@ public final class RateLimitFilter implements Filter {
             return;
         }
         RequestDecider.Verdict verdict = s.http().check(s.rules(), new ServletRequestView(httpRequest),
-                s.keyResolver(), s.rejections(), httpRequest.getRequestURI());
+                s.rulesResolver(), s.keyResolver(), s.rejections(), httpRequest.getRequestURI());
         request.setAttribute(decidedAttribute, new Decided(this, verdict.headers(), verdict.reject()));
         setHeaders(httpResponse, verdict.headers());
         if (!verdict.reject()) {

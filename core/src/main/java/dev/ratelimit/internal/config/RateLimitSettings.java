@@ -8,6 +8,7 @@ import dev.ratelimit.internal.Durations;
 import dev.ratelimit.internal.http.Exemptions;
 import dev.ratelimit.internal.http.HeaderStyle;
 import dev.ratelimit.internal.http.PartitionKeys;
+import dev.ratelimit.internal.http.PlanRules;
 import dev.ratelimit.internal.http.RequestDecider;
 import dev.ratelimit.internal.http.RequestKeys;
 import dev.ratelimit.internal.http.TrustedProxies;
@@ -81,6 +82,7 @@ public final class RateLimitSettings {
     private final boolean countOptions;
     private final boolean metricsEnabled;
     private final Exemptions exemptions;
+    private final PlanSettings plans;
     private final RedisSettings redis;
     /** The Redis limiter's guard, with the settings that are its own (the denial cache); completed per limiter. */
     private final FallbackRateLimiter.Builder guard = FallbackRateLimiter.custom();
@@ -130,6 +132,7 @@ public final class RateLimitSettings {
         Setting metrics = in.apply(METRICS_ENABLED);
         this.metricsEnabled = metrics == null || Values.bool(metrics.text(), metrics.errors());
         this.exemptions = exemptions(in.apply(EXEMPT_NETWORKS), in.apply(EXEMPT_PRINCIPALS), in.apply(EXEMPT_ROLES));
+        this.plans = new PlanSettings(in);
     }
 
     /**
@@ -209,6 +212,17 @@ public final class RateLimitSettings {
      */
     public Exemptions exemptions() {
         return exemptions;
+    }
+
+    /**
+     * The plan table, from {@code ratelimit.plans.*} (see {@code docs/plans.md}): the rules resolver the bindings use
+     * when the application binds none of its own. A binding calls {@link PlanRules#prepare(java.util.List)} with each
+     * declared rule list at deployment, which reads and checks the plans' values for those rules.
+     *
+     * @return the plan table; null when {@code ratelimit.plans.names} is not set
+     */
+    public PlanRules plans() {
+        return plans.rules();
     }
 
     /** {@return the Redis settings: topology, credentials, timeouts, key prefix, denial cache} */
@@ -323,7 +337,7 @@ public final class RateLimitSettings {
                 + ", " + shortName(METRICS_ENABLED) + "=" + metricsEnabled
                 + ", " + shortName(EXEMPT_NETWORKS) + "=" + exemptions.networks()
                 + ", " + shortName(EXEMPT_PRINCIPALS) + "=" + exemptions.principals().stream().sorted().toList()
-                + ", " + shortName(EXEMPT_ROLES) + "=" + exemptions.roles() + "]";
+                + ", " + shortName(EXEMPT_ROLES) + "=" + exemptions.roles() + plans + "]";
     }
 
     /**

@@ -4,6 +4,8 @@ import dev.ratelimit.http.KeyResolver;
 import dev.ratelimit.http.Rejection;
 import dev.ratelimit.http.RejectionHandler;
 import dev.ratelimit.http.RequestView;
+import dev.ratelimit.http.RulesResolver;
+import dev.ratelimit.internal.ClientKeys;
 
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.KeyedRule;
@@ -75,27 +77,52 @@ public final class RequestDecider {
     }
 
     /**
+     * Decides a request under its declared rules, without a rules resolver: see
+     * {@link #check(List, RequestView, RulesResolver, KeyResolver, RejectionHandler, String)}.
+     *
+     * @param rules      the rules of the endpoint, pre-parsed at deployment
+     * @param request    the request
+     * @param resolver   the resolver for {@code CUSTOM} keys, or null
+     * @param rejections the application's {@link RejectionHandler}, or null for the standard problem document
+     * @param path       the request path, reported as the problem's {@code instance}
+     * @return how to answer
+     */
+    public Verdict check(List<RateLimitRule> rules, RequestView request, KeyResolver resolver,
+            RejectionHandler rejections, String path) {
+        return check(rules, request, null, resolver, rejections, path);
+    }
+
+    /**
      * Decides a request in one limiter call: its rules are checked together and consumed only when all pass. Rules
      * whose keys coincide (the usual case) go to {@link RateLimiter#acquire(String, List)}; rules keyed differently
      * (e.g. one by IP, one by API key) to {@link RateLimiter#acquire(List)}, so a denial by one key's rule consumes
      * nothing from the others and one store decides the whole request.
      *
-     * @param rules    the rules of the endpoint, pre-parsed at deployment
-     * @param request  the request
-     * @param resolver the resolver for {@code CUSTOM} keys, or null
-     * @param rejections the application's {@link RejectionHandler}, or null for the standard problem document
-     * @param path     the request path, reported as the problem's {@code instance}
+     * @param declared    the rules of the endpoint, pre-parsed at deployment
+     * @param request     the request
+     * @param rules       the {@link RulesResolver} that chooses this request's rules from {@code declared} (after the
+     *                    exemptions, before the keys), or null to use {@code declared}; when it fails, returns
+     *                    null or invalid rules, {@code declared} is used and a WARN names it
+     * @param keyResolver the resolver for {@code CUSTOM} keys, or null
+     * @param rejections  the application's {@link RejectionHandler}, or null for the standard problem document
+     * @param path        the request path, reported as the problem's {@code instance}
      * @return how to answer: run the endpoint (with the headers) or reject with the given status and body; for an
-     *         exempt client ({@link Exemptions}) {@link Verdict#EXEMPT}, without asking the limiter
+     *         exempt client ({@link Exemptions}, or no rules from the rules resolver) {@link Verdict#EXEMPT}, without
+     *         asking the limiter
      */
-    public Verdict check(List<RateLimitRule> rules, RequestView request, KeyResolver resolver,
-            RejectionHandler rejections, String path) {
+    public Verdict check(List<RateLimitRule> declared, RequestView request, RulesResolver rules,
+            KeyResolver keyResolver, RejectionHandler rejections, String path) {
         if (exempting && exemptions.exempts(request, keys)) {
-            metrics.exempt(rules.get(0));
+            metrics.exempt(declared.get(0));
             return Verdict.EXEMPT;
         }
-        String[] ruleKeys = new String[rules.size()];
-        Decision decision = decide(rules, request, resolver, ruleKeys);
+        List<RateLimitRule> chosen = rules == null ? declared : resolved(rules, request, declared, path);
+        if (chosen.isEmpty()) {
+            metrics.exempt(declared.get(0));
+            return Verdict.EXEMPT;
+        }
+        String[] ruleKeys = new String[chosen.size()];
+        Decision decision = decide(chosen, request, keyResolver, ruleKeys);
         boolean reject = !decision.allowed() && !shadow;
         metrics.decision(decision, decision.allowed() ? RateLimitMetrics.Outcome.ALLOWED
                 : shadow ? RateLimitMetrics.Outcome.SHADOW_DENIED : RateLimitMetrics.Outcome.DENIED);
@@ -112,6 +139,46 @@ public final class RequestDecider {
                 ProblemResponse.body(decision, path));
         return new Verdict(decision, headers, rejections == null ? standard
                 : handled(rejections, decision, request, standard, path));
+    }
+
+    /**
+     * The rules a {@link RulesResolver} chooses for a request: what it returns when that is valid (an empty list
+     * exempts), else {@code declared}, with a WARN naming the resolver.
+     */
+    static List<RateLimitRule> resolved(RulesResolver resolver, RequestView request, List<RateLimitRule> declared,
+            String path) {
+        List<RateLimitRule> chosen;
+        try {
+            chosen = resolver.resolve(request, declared);
+        } catch (RuntimeException e) {
+            LOG.warn("The rules resolver {} failed for {}; the declared rules {} are used instead",
+                    resolver.getClass().getName(), path, declared, e);
+            return declared;
+        }
+        if (chosen == declared) {
+            return declared;
+        }
+        if (chosen == null) {
+            LOG.warn("The rules resolver {} returned null for {}; the declared rules {} are used instead",
+                    resolver.getClass().getName(), path, declared);
+            return declared;
+        }
+        if (chosen.isEmpty()) {
+            return chosen;
+        }
+        try {
+            for (RateLimitRule rule : chosen) {
+                if (rule == null) {
+                    throw new IllegalArgumentException("a rule is null");
+                }
+            }
+            ClientKeys.checkRules(chosen);
+        } catch (RuntimeException e) {
+            LOG.warn("The rules resolver {} returned invalid rules for {} ({}); the declared rules {} are used "
+                    + "instead", resolver.getClass().getName(), path, e.getMessage(), declared);
+            return declared;
+        }
+        return chosen;
     }
 
     /** The application's response to a refusal; the standard one when its handler fails. */
