@@ -894,6 +894,58 @@ public abstract class BindingContract {
         assertThat(messages.toString()).contains(expected);
     }
 
+    // --- overrides by rule name (ratelimit.rules.*) ----------------------------------------------------------------
+
+    @Test
+    void aRuleOverrideChangesTheLimitItsAlgorithmAndWindowAsDeclaredByName() {
+        deployWith("ratelimit.rules.one.limit", "1", "ratelimit.rules.two-long.window", "2h",
+                "ratelimit.rules.two-long.algorithm", "SLIDING_WINDOW_LOG");
+        HttpResponse<String> first = get("/one");
+        assertThat(first.statusCode()).isEqualTo(200);
+        assertThat(header(first, "RateLimit-Policy")).as("the override's quota").isEqualTo("\"one\";q=1;w=3600");
+        assertThat(get("/one").statusCode()).isEqualTo(429);
+        assertThat(header(get("/two"), "RateLimit-Policy")).as("only the named rule changes")
+                .isEqualTo("\"two-short\";q=2;w=3600, \"two-long\";q=4;w=7200");
+    }
+
+    @Test
+    void aRuleDisabledByItsOverrideNoLongerLimits() {
+        deployWith("ratelimit.rules.by-ip.enabled", "false", "ratelimit.rules.two-short.enabled", "false");
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> free = get("/ip");
+            assertThat(free.statusCode()).isEqualTo(200);
+            assertThat(rateLimitFields(free)).as("every limit of the endpoint is off: no fields").isEmpty();
+        }
+        HttpResponse<String> two = get("/two");
+        assertThat(header(two, "RateLimit-Policy")).as("the other rule of /two still applies")
+                .isEqualTo("\"two-long\";q=4;w=86400");
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+        "ratelimit.rules.one.limit|0|is invalid: limit must be greater than 0, was 0",
+        "ratelimit.rules.one.window|soon|is invalid: window 'soon' is not a duration",
+        "ratelimit.rules.one.enabled|maybe|must be true or false",
+        "ratelimit.rules.cost.limit|1|is invalid: cost 2 is above the limit 1"})
+    void anInvalidRuleOverrideFailsTheDeploymentNamingTheSetting(String setting, String value, String why)
+            throws Exception {
+        String expected = setting + "='" + value + "' (from context-param/init-param " + setting + ") " + why;
+        limiter = newLimiter(clock);
+        Throwable failure = null;
+        try {
+            base = deploy(Map.of(setting, value), limiter);
+        } catch (Exception e) {
+            failure = e;
+            undeploy(); // what a failed start left running
+        }
+        assertThat(failure).as("the deployment fails").isNotNull();
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            messages.append(t.getMessage()).append('\n');
+        }
+        assertThat(messages.toString()).contains(expected);
+    }
+
     @Test
     void theApplicationsRulesResolverMayAddARuleAndADenialByItConsumesNothingFromTheOthers() {
         deployWith(APPLICATION_RULES_RESOLVER, "true");

@@ -51,7 +51,7 @@ public final class RateLimitFeature implements Feature {
         });
         InjectionManager services = InjectionManagerProvider.getInjectionManager(context);
         ApplicationStartup check = new ApplicationStartup(services);
-        ResourceLimits limits = new ResourceLimits();
+        ResourceLimits limits = new ResourceLimits(settings.overrides()::apply);
         ServletResponseHeaders servletResponse = new ServletResponseHeaders(services);
         boolean countOptions = settings.countOptions();
         Function<ResourceLimits.Limits, LimitedMethodFilter> filter =

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -54,6 +55,8 @@ final class ResourceLimits {
     }
 
     private final ConcurrentMap<Key, Limits> methods = new ConcurrentHashMap<>();
+    /** The overrides by rule name from the settings, applied to each method's declared rules. */
+    private final UnaryOperator<List<RateLimitRule>> overrides;
     private final ConcurrentMap<Class<?>, Limits> automaticOptions = new ConcurrentHashMap<>();
 
     /**
@@ -98,7 +101,7 @@ final class ResourceLimits {
         return limits;
     }
 
-    private static Limits parse(Class<?> resourceClass, Method method) {
+    private Limits parse(Class<?> resourceClass, Method method) {
         LimitDeclarations.Declaration declaration = LimitDeclarations.find(resourceClass, method);
         String target = LimitDeclarations.describe(resourceClass, method);
         if (declaration.isEmpty() || declaration.exempt()) {
@@ -109,7 +112,19 @@ final class ResourceLimits {
         return new Limits(target, rules(declaration, where, defaultName(target)), declaration);
     }
 
-    private static List<RateLimitRule> rules(LimitDeclarations.Declaration declaration, String where,
+    /** Limits as declared, without overrides (tests). */
+    ResourceLimits() {
+        this(UnaryOperator.identity());
+    }
+
+    /**
+     * @param overrides the overrides by rule name ({@code ratelimit.rules.*}), applied to each method's declared rules
+     */
+    ResourceLimits(UnaryOperator<List<RateLimitRule>> overrides) {
+        this.overrides = overrides;
+    }
+
+    private List<RateLimitRule> rules(LimitDeclarations.Declaration declaration, String where,
             String defaultName) {
         List<RateLimitRule> rules = new ArrayList<>(declaration.annotations().size());
         for (RateLimited annotation : declaration.annotations()) {
@@ -120,7 +135,14 @@ final class ResourceLimits {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Invalid @RateLimited on " + where + ": " + e.getMessage(), e);
         }
-        return List.copyOf(rules);
+        if (rules.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return overrides.apply(List.copyOf(rules));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Invalid rule override for " + where + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -114,17 +114,25 @@ public final class RateLimitFilter implements Filter {
         RejectionHandler rejections;
         RulesResolver rulesResolver;
         RateLimitSettings settings;
+        List<RateLimitRule> rules;
         try {
             parsed = FilterSettings.parse(filterName, Collections.list(config.getInitParameterNames()),
                     config::getInitParameter);
             keyResolver = parsed.newKeyResolver(classLoader());
             rejections = parsed.newRejectionHandler(classLoader());
             settings = loadSettings(filterName, perFilter(parsed.overrides(), context));
+            try {
+                rules = settings.overrides().apply(parsed.rules());
+            } catch (IllegalArgumentException e) {
+                throw FilterSettings.error(filterName, e.getMessage());
+            }
             PlanRules plans = settings.plans();
             if (plans != null) {
                 // reads and checks the plans' values for this filter's rules now, used or not
                 try {
-                    plans.prepare(parsed.rules());
+                    if (!rules.isEmpty()) {
+                        plans.prepare(rules);
+                    }
                 } catch (IllegalArgumentException e) {
                     throw FilterSettings.error(filterName, e.getMessage());
                 }
@@ -152,12 +160,13 @@ public final class RateLimitFilter implements Filter {
         } catch (RuntimeException e) {
             throw new ServletException("Rate-limit filter '" + filterName + "': cannot create the rate limiter", e);
         }
-        state = new State(filterName, parsed.rules(), keyResolver, rejections, rulesResolver,
+        state = new State(filterName, rules, keyResolver, rejections, rulesResolver,
                 settings.requestDecider(limiter.limiter(), limiter.metrics()), settings.countOptions(), limiter,
                 DECIDED_ATTRIBUTE_PREFIX + filterName + '@' + Integer.toHexString(System.identityHashCode(this)));
         // the filter's own rules resolver is named by its settings (parsed); the plan table, when it is used, here
-        LOG.info("Rate-limit filter '{}': {}; headers {}, shadow {}, OPTIONS {}, {}, exempt {}{}; {}", filterName,
-                parsed, settings.headerStyle(), settings.shadow(), settings.countOptions() ? "counted" : "not counted",
+        LOG.info("Rate-limit filter '{}': {}{}; headers {}, shadow {}, OPTIONS {}, {}, exempt {}{}; {}", filterName,
+                parsed, rules == parsed.rules() ? "" : rules.isEmpty() ? " (every limit disabled by ratelimit.rules.*)"
+                        : " (overridden by ratelimit.rules.*: " + rules + ")", settings.headerStyle(), settings.shadow(), settings.countOptions() ? "counted" : "not counted",
                 settings.requestKeys(), settings.exemptions(),
                 rulesResolver != null && rulesResolver == settings.plans()
                         ? ", rules per request from the " + rulesResolver : "",
@@ -178,6 +187,10 @@ public final class RateLimitFilter implements Filter {
         }
         HttpServletRequest httpRequest = (HttpServletRequest) request;
         HttpServletResponse httpResponse = (HttpServletResponse) response;
+        if (s.rules().isEmpty()) {
+            chain.doFilter(request, response); // every limit of this filter is disabled by ratelimit.rules.*
+            return;
+        }
         if (!s.countOptions() && "OPTIONS".equals(httpRequest.getMethod())) {
             chain.doFilter(request, response); // CORS preflights, sent by browsers on their own, cost nothing
             return;

@@ -90,7 +90,7 @@ final class PlanSettings {
                         + String.join(", ", planNames) + ")");
             }
         }
-        this.rules = new PlanRules(plans, headerName, defaultIndex, (plan, declared) -> of(in, plan, declared));
+        this.rules = new PlanRules(plans, headerName, defaultIndex, (plan, declared) -> of(in, PREFIX + plan + ".rules.", declared));
     }
 
     /** {@return the plan table; null when no plan is configured} */
@@ -99,13 +99,14 @@ final class PlanSettings {
     }
 
     /**
-     * A plan's version of a declared rule: its values applied together and checked by the rule builder; when they
+     * A declared rule with the values set for its name under {@code rulesPrefix} (a plan's, or the overrides of
+     * {@code ratelimit.rules.}), applied together and checked by the rule builder; when they
      * make no valid rule, the error names the first setting that, applied in turn, makes it invalid.
      *
      * @return {@code declared} when the plan sets nothing for its name; null when {@code enabled} is false
      */
-    static RateLimitRule of(Function<String, Setting> in, String plan, RateLimitRule declared) {
-        String prefix = PREFIX + plan + ".rules." + declared.name() + ".";
+    static RateLimitRule of(Function<String, Setting> in, String rulesPrefix, RateLimitRule declared) {
+        String prefix = rulesPrefix + declared.name() + ".";
         Setting enabled = in.apply(prefix + "enabled");
         Setting limit = in.apply(prefix + "limit");
         Setting window = in.apply(prefix + "window");

@@ -83,6 +83,7 @@ public final class RateLimitSettings {
     private final boolean metricsEnabled;
     private final Exemptions exemptions;
     private final PlanSettings plans;
+    private final RuleOverrides overrides;
     private final RedisSettings redis;
     /** The Redis limiter's guard, with the settings that are its own (the denial cache); completed per limiter. */
     private final FallbackRateLimiter.Builder guard = FallbackRateLimiter.custom();
@@ -133,6 +134,7 @@ public final class RateLimitSettings {
         this.metricsEnabled = metrics == null || Values.bool(metrics.text(), metrics.errors());
         this.exemptions = exemptions(in.apply(EXEMPT_NETWORKS), in.apply(EXEMPT_PRINCIPALS), in.apply(EXEMPT_ROLES));
         this.plans = new PlanSettings(in);
+        this.overrides = new RuleOverrides(in);
     }
 
     /**
@@ -223,6 +225,16 @@ public final class RateLimitSettings {
      */
     public PlanRules plans() {
         return plans.rules();
+    }
+
+    /**
+     * The overrides by rule name, {@code ratelimit.rules.<name>.*}: a binding applies them to each declared rule list
+     * when it deploys.
+     *
+     * @return the overrides (nothing set: they return each list as it is)
+     */
+    public RuleOverrides overrides() {
+        return overrides;
     }
 
     /** {@return the Redis settings: topology, credentials, timeouts, key prefix, denial cache} */

@@ -57,11 +57,11 @@ class PlanSettingsTest {
         params.put("ratelimit.plans.pro.rules.search.window", "1m");
         params.put("ratelimit.plans.pro.rules.search.algorithm", "gcra");
         params.put("ratelimit.plans.pro.rules.search.cost", "2");
-        RateLimitRule pro = PlanSettings.of(name -> setting(name), "pro", search);
+        RateLimitRule pro = PlanSettings.of(name -> setting(name), "ratelimit.plans.pro.rules.", search);
         assertThat(pro).isEqualTo(RateLimitRule.custom().name("search").limit(10_000).window(Duration.ofMinutes(1))
                 .algorithm(Algorithm.GCRA).cost(2).build());
-        assertThat(PlanSettings.of(this::setting, "pro", export)).as("a rule the plan does not name").isSameAs(export);
-        assertThat(PlanSettings.of(this::setting, "free", search)).as("another plan").isSameAs(search);
+        assertThat(PlanSettings.of(this::setting, "ratelimit.plans.pro.rules.", export)).as("a rule the plan does not name").isSameAs(export);
+        assertThat(PlanSettings.of(this::setting, "ratelimit.plans.free.rules.", search)).as("another plan").isSameAs(search);
     }
 
     @Test
@@ -70,8 +70,8 @@ class PlanSettingsTest {
         params.put("ratelimit.plans.pro.rules.export.enabled", "FALSE");
         params.put("ratelimit.plans.pro.rules.search.limit", "3");
         params.put("ratelimit.plans.pro.rules.search.enabled", "true");
-        assertThat(PlanSettings.of(this::setting, "pro", export)).isNull();
-        assertThat(PlanSettings.of(this::setting, "pro", search)).isSameAs(search);
+        assertThat(PlanSettings.of(this::setting, "ratelimit.plans.pro.rules.", export)).isNull();
+        assertThat(PlanSettings.of(this::setting, "ratelimit.plans.pro.rules.", search)).isSameAs(search);
     }
 
     @Test
@@ -79,9 +79,9 @@ class PlanSettingsTest {
         params.put("ratelimit.plans.names", "pro");
         params.put("ratelimit.plans.pro.rules.search.limit", "10");
         env.put("RATELIMIT_PLANS_PRO_RULES_SEARCH_LIMIT", "20");
-        assertThat(PlanSettings.of(this::setting, "pro", search).limit()).isEqualTo(20);
+        assertThat(PlanSettings.of(this::setting, "ratelimit.plans.pro.rules.", search).limit()).isEqualTo(20);
         sys.put("ratelimit.plans.pro.rules.search.limit", "30");
-        assertThat(PlanSettings.of(this::setting, "pro", search).limit()).isEqualTo(30);
+        assertThat(PlanSettings.of(this::setting, "ratelimit.plans.pro.rules.", search).limit()).isEqualTo(30);
         env.put("RATELIMIT_PLANS_NAMES", "gold");
         assertThat(load().plans().plans()).containsExactly(new PlanRules.Plan("gold", null));
     }
@@ -134,7 +134,7 @@ class PlanSettingsTest {
     void anInvalidRuleValueIsReportedWithTheSettingThatMadeIt(String attribute, String value, String why) {
         String setting = "ratelimit.plans.pro.rules.search." + attribute;
         params.put(setting, value);
-        assertThatThrownBy(() -> PlanSettings.of(this::setting, "pro", search))
+        assertThatThrownBy(() -> PlanSettings.of(this::setting, "ratelimit.plans.pro.rules.", search))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage(setting + "='" + value + "' (from context-param/init-param " + setting + ") " + why);
     }
@@ -144,9 +144,9 @@ class PlanSettingsTest {
         RateLimitRule big = search.toBuilder().limit(50_000).algorithm(Algorithm.TOKEN_BUCKET).build();
         params.put("ratelimit.plans.pro.rules.search.algorithm", "SLIDING_WINDOW_LOG");
         params.put("ratelimit.plans.pro.rules.search.limit", "100");
-        assertThat(PlanSettings.of(this::setting, "pro", big).algorithm()).isEqualTo(Algorithm.SLIDING_WINDOW_LOG);
+        assertThat(PlanSettings.of(this::setting, "ratelimit.plans.pro.rules.", big).algorithm()).isEqualTo(Algorithm.SLIDING_WINDOW_LOG);
         params.put("ratelimit.plans.pro.rules.search.limit", "20000");
-        assertThatThrownBy(() -> PlanSettings.of(this::setting, "pro", big))
+        assertThatThrownBy(() -> PlanSettings.of(this::setting, "ratelimit.plans.pro.rules.", big))
                 .hasMessageStartingWith("ratelimit.plans.pro.rules.search.algorithm='SLIDING_WINDOW_LOG' (from "
                         + "context-param/init-param ratelimit.plans.pro.rules.search.algorithm) is invalid: limit");
     }
