@@ -22,9 +22,7 @@ public class ExampleResources {
     @RateLimited(limit = 3, window = "10s", algorithm = Algorithm.SLIDING_WINDOW_LOG, name = "me")
     public Response me(@Context SecurityContext security) {
         if (security.getUserPrincipal() == null) {
-            return Response.status(Response.Status.UNAUTHORIZED)
-                    .header("WWW-Authenticate", "Basic realm=\"ratelimit example\"")
-                    .entity("{\"error\":\"log in as alice / alice-secret or bob / bob-secret\"}").build();
+            return loginRequired("alice / alice-secret or bob / bob-secret");
         }
         return Response.ok("{\"user\":\"" + security.getUserPrincipal().getName() + "\"}").build();
     }
@@ -39,10 +37,7 @@ public class ExampleResources {
     @RateLimited(limit = 3, window = "10s", algorithm = Algorithm.SLIDING_WINDOW_LOG, name = "plan")
     public Response plan(@Context SecurityContext security) {
         if (security.getUserPrincipal() == null) {
-            return Response.status(Response.Status.UNAUTHORIZED)
-                    .header("WWW-Authenticate", "Basic realm=\"ratelimit example\"")
-                    .entity("{\"error\":\"log in as alice / alice-secret, bob / bob-secret or carol / carol-secret\"}")
-                    .build();
+            return loginRequired("alice / alice-secret, bob / bob-secret or carol / carol-secret");
         }
         String plan = security.isUserInRole("internal") ? "internal" : security.isUserInRole("pro") ? "pro" : "free";
         return Response.ok("{\"user\":\"" + security.getUserPrincipal().getName() + "\",\"plan\":\"" + plan
@@ -80,5 +75,12 @@ public class ExampleResources {
     @RateLimited(limit = 1_000_000, window = "1s", algorithm = Algorithm.GCRA, name = "high")
     public String high() {
         return AlgorithmsResource.ok("high");
+    }
+
+    /** The 401 of an endpoint that needs a login, with the demo users to log in as. */
+    private static Response loginRequired(String users) {
+        return Response.status(Response.Status.UNAUTHORIZED)
+                .header("WWW-Authenticate", "Basic realm=\"ratelimit example\"")
+                .entity("{\"error\":\"log in as " + users + "\"}").build();
     }
 }
