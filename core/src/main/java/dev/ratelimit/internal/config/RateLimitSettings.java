@@ -1,10 +1,8 @@
 package dev.ratelimit.internal.config;
 
 import dev.ratelimit.core.RateLimiter;
-import dev.ratelimit.fallback.FailurePolicy;
 import dev.ratelimit.fallback.FallbackConfig;
 import dev.ratelimit.fallback.FallbackRateLimiter;
-import dev.ratelimit.internal.Durations;
 import dev.ratelimit.internal.http.Exemptions;
 import dev.ratelimit.internal.http.HeaderStyle;
 import dev.ratelimit.internal.http.PartitionKeys;
@@ -16,11 +14,8 @@ import dev.ratelimit.memory.InMemoryRateLimiter;
 import dev.ratelimit.metrics.RateLimitMetrics;
 import dev.ratelimit.redis.RedisRateLimiter;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -51,15 +46,6 @@ public final class RateLimitSettings {
     static final String REDIS_TIMEOUT = "ratelimit.redis.timeout";
     static final String REDIS_MAX_CONNECTIONS = "ratelimit.redis.max-connections";
     static final String REDIS_KEY_PREFIX = "ratelimit.redis.key-prefix";
-    static final String FALLBACK_POLICY = "ratelimit.fallback.policy";
-    static final String FALLBACK_INSTANCE_COUNT = "ratelimit.fallback.instance-count";
-    static final String BREAKER_FAILURE_RATE = "ratelimit.breaker.failure-rate-threshold";
-    static final String BREAKER_SLOW_CALL_RATE = "ratelimit.breaker.slow-call-rate-threshold";
-    static final String BREAKER_SLOW_CALL_DURATION = "ratelimit.breaker.slow-call-duration";
-    static final String BREAKER_WAIT_IN_OPEN_STATE = "ratelimit.breaker.wait-in-open-state";
-    static final String BREAKER_SLIDING_WINDOW_SIZE = "ratelimit.breaker.sliding-window-size";
-    static final String BREAKER_MINIMUM_CALLS = "ratelimit.breaker.minimum-calls";
-    static final String BREAKER_HALF_OPEN_CALLS = "ratelimit.breaker.half-open-calls";
     static final String MEMORY_MAXIMUM_KEYS = "ratelimit.memory.maximum-keys";
     static final String DENIAL_CACHE_MAX_KEYS = "ratelimit.denial-cache.max-keys";
     static final String TRUSTED_PROXIES = "ratelimit.trusted-proxies";
@@ -67,9 +53,6 @@ public final class RateLimitSettings {
     static final String SHADOW = "ratelimit.shadow";
     static final String COUNT_OPTIONS = "ratelimit.count-options";
     static final String METRICS_ENABLED = "ratelimit.metrics.enabled";
-    static final String EXEMPT_NETWORKS = "ratelimit.exempt.networks";
-    static final String EXEMPT_PRINCIPALS = "ratelimit.exempt.principals";
-    static final String EXEMPT_ROLES = "ratelimit.exempt.roles";
 
     /** The longest duration a setting takes (a window is a rule, not a setting: it goes up to 366 days). */
     static final Duration MAX_DURATION = Duration.ofDays(1);
@@ -93,23 +76,7 @@ public final class RateLimitSettings {
     private RateLimitSettings(Function<String, Setting> in) {
         this.redis = new RedisSettings(in);
 
-        FallbackConfig.Builder fallback = FallbackConfig.custom();
-        apply(in.apply(FALLBACK_POLICY), s -> fallback.policy(Values.oneOf(s.text(), FailurePolicy.class, s.errors())));
-        apply(in.apply(FALLBACK_INSTANCE_COUNT), s -> fallback.instanceCount(Values.integer(s.text(), s.errors())));
-        apply(in.apply(BREAKER_FAILURE_RATE), s -> fallback.failureRateThreshold(Values.decimal(s.text(), s.errors())));
-        apply(in.apply(BREAKER_SLOW_CALL_RATE),
-                s -> fallback.slowCallRateThreshold(Values.decimal(s.text(), s.errors())));
-        apply(in.apply(BREAKER_SLOW_CALL_DURATION),
-                s -> fallback.slowCallDurationThreshold(Values.duration(s.text(), MAX_DURATION, s.errors())));
-        apply(in.apply(BREAKER_WAIT_IN_OPEN_STATE),
-                s -> fallback.waitDurationInOpenState(Values.duration(s.text(), MAX_DURATION, s.errors())));
-        apply(in.apply(BREAKER_SLIDING_WINDOW_SIZE),
-                s -> fallback.slidingWindowSize(Values.integer(s.text(), s.errors())));
-        apply(in.apply(BREAKER_MINIMUM_CALLS),
-                s -> fallback.minimumNumberOfCalls(Values.integer(s.text(), s.errors())));
-        apply(in.apply(BREAKER_HALF_OPEN_CALLS),
-                s -> fallback.permittedCallsInHalfOpenState(Values.integer(s.text(), s.errors())));
-        this.fallbackConfig = fallback.build();
+        this.fallbackConfig = FallbackSettings.read(in);
         Setting denialKeys = in.apply(DENIAL_CACHE_MAX_KEYS);
         this.denialCacheMaxKeys = denialKeys == null ? 0 : Values.whole(denialKeys.text(), denialKeys.errors());
         apply(denialKeys, s -> guard.denialCache(denialCacheMaxKeys));
@@ -132,7 +99,7 @@ public final class RateLimitSettings {
         this.countOptions = options != null && Values.bool(options.text(), options.errors());
         Setting metrics = in.apply(METRICS_ENABLED);
         this.metricsEnabled = metrics == null || Values.bool(metrics.text(), metrics.errors());
-        this.exemptions = exemptions(in.apply(EXEMPT_NETWORKS), in.apply(EXEMPT_PRINCIPALS), in.apply(EXEMPT_ROLES));
+        this.exemptions = ExemptionSettings.read(in);
         this.plans = new PlanSettings(in);
         this.overrides = new RuleOverrides(in);
     }
@@ -347,9 +314,7 @@ public final class RateLimitSettings {
                 + ", " + shortName(SHADOW) + "=" + shadow
                 + ", " + shortName(COUNT_OPTIONS) + "=" + countOptions
                 + ", " + shortName(METRICS_ENABLED) + "=" + metricsEnabled
-                + ", " + shortName(EXEMPT_NETWORKS) + "=" + exemptions.networks()
-                + ", " + shortName(EXEMPT_PRINCIPALS) + "=" + exemptions.principals().stream().sorted().toList()
-                + ", " + shortName(EXEMPT_ROLES) + "=" + exemptions.roles() + plans + "]";
+                + ExemptionSettings.describe(exemptions) + plans + "]";
     }
 
     /**
@@ -359,68 +324,15 @@ public final class RateLimitSettings {
      * @return the settings as {@code name=value, …}
      */
     String limiterSettings() {
-        FallbackConfig f = fallbackConfig;
         return redis.toString()
-                + ", " + shortName(FALLBACK_POLICY) + "=" + f.policy()
-                + ", " + shortName(FALLBACK_INSTANCE_COUNT) + "=" + f.instanceCount()
-                + ", " + shortName(BREAKER_FAILURE_RATE) + "=" + percent(f.failureRateThreshold())
-                + ", " + shortName(BREAKER_SLOW_CALL_RATE) + "=" + percent(f.slowCallRateThreshold())
-                + ", " + shortName(BREAKER_SLOW_CALL_DURATION) + "=" + Durations.format(f.slowCallDurationThreshold())
-                + ", " + shortName(BREAKER_WAIT_IN_OPEN_STATE) + "=" + Durations.format(f.waitDurationInOpenState())
-                + ", " + shortName(BREAKER_SLIDING_WINDOW_SIZE) + "=" + f.slidingWindowSize()
-                + ", " + shortName(BREAKER_MINIMUM_CALLS) + "=" + f.minimumNumberOfCalls()
-                + ", " + shortName(BREAKER_HALF_OPEN_CALLS) + "=" + f.permittedCallsInHalfOpenState()
+                + FallbackSettings.describe(fallbackConfig)
                 + ", " + shortName(MEMORY_MAXIMUM_KEYS) + "=" + maximumKeys
                 + ", " + shortName(DENIAL_CACHE_MAX_KEYS) + "=" + denialCacheMaxKeys;
     }
 
-    /**
-     * The exemptions: the networks parsed like the trusted proxies, the principals and roles as comma-separated names
-     * (whitespace around each and empty entries ignored).
-     */
-    private static Exemptions exemptions(Setting networks, Setting principals, Setting roles) {
-        TrustedProxies exemptNetworks = TrustedProxies.none();
-        if (networks != null) {
-            try {
-                exemptNetworks = TrustedProxies.parse(networks.text(), "exempt network");
-            } catch (IllegalArgumentException e) {
-                throw networks.invalid("is invalid: " + e.getMessage());
-            }
-        }
-        Set<String> exemptPrincipals = new LinkedHashSet<>(names(principals));
-        List<String> exemptRoles = List.copyOf(new LinkedHashSet<>(names(roles)));
-        for (String role : exemptRoles) {
-            if (role.equals("*") || role.equals("**")) {
-                // the servlet API reads "**" as "any authenticated user", JAX-RS security contexts need not: the two
-                // bindings would disagree, so the wildcard is refused rather than half honoured
-                throw roles.invalid("is invalid: '" + role + "' is not a role name (wildcards are not supported: "
-                        + "list the roles)");
-            }
-        }
-        return Exemptions.of(exemptNetworks, exemptPrincipals, exemptRoles);
-    }
-
-    /** The names of a comma-separated setting, trimmed, empty entries ignored; none when unset. */
-    private static List<String> names(Setting setting) {
-        if (setting == null) {
-            return List.of();
-        }
-        List<String> names = new ArrayList<>();
-        for (String raw : setting.text().split(",", -1)) {
-            String name = raw.strip();
-            if (!name.isEmpty()) {
-                names.add(name);
-            }
-        }
-        return names;
-    }
 
     static String shortName(String name) {
         return name.substring("ratelimit.".length());
-    }
-
-    private static String percent(float value) {
-        return value == Math.rint(value) ? Long.toString((long) value) : Float.toString(value);
     }
 
     /** Applies one setting, reporting a builder's refusal of its value with the setting's name and source. */
