@@ -39,6 +39,12 @@ final class ExampleProcess implements AutoCloseable {
 
     /** Starts Jetty with the WAR on a free port and the given system properties; returns once it serves requests. */
     static ExampleProcess start(Map<String, String> systemProperties) throws IOException {
+        return start(systemProperties, Map.of());
+    }
+
+    /** Like {@link #start(Map)}, with these environment variables set for the example's JVM. */
+    static ExampleProcess start(Map<String, String> systemProperties, Map<String, String> environment)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx256m");
@@ -56,6 +62,7 @@ final class ExampleProcess implements AutoCloseable {
         Files.createDirectories(LOG_DIR);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().keySet().removeIf(name -> name.startsWith("RATELIMIT_")); // only what the test sets
+        builder.environment().putAll(environment);
         Process process = builder.start();
 
         CompletableFuture<Integer> ready = new CompletableFuture<>();
