@@ -64,7 +64,8 @@ class ExampleEndpointsIT {
     /**
      * Sends {@code count} requests and returns the answers of the first of three attempts that ran inside one window
      * of a 5-per-10-s limit: within 1.5 s (a token bucket or GCRA of 5 per 10 s gives a permit back every 2 s) and
-     * with the remaining count never starting over (a fixed window ended). The limit runs on Redis's clock, which
+     * with each admitted request taking exactly one from the remaining count (otherwise a window ended: a fixed window
+     * starts over, and a sliding counter's previous window weighs less). The limit runs on Redis's clock, which
      * the test cannot stop, so an attempt that a stalled machine spread out is repeated, never judged.
      *
      * @param headers the request headers of request {@code index} of attempt {@code attempt}, as name, value, …
@@ -84,8 +85,11 @@ class ExampleEndpointsIT {
             for (HttpResponse<String> answer : answers) {
                 int remaining = answer.headers().firstValue("X-RateLimit-Remaining").map(Integer::parseInt)
                         .orElse(previous);
-                if (remaining > previous) {
-                    continue attempts; // a new window began
+                boolean admitted = answer.statusCode() == 200 && previous != Integer.MAX_VALUE;
+                if (remaining > previous || (admitted && remaining != previous - 1)) {
+                    // a new window began: a fixed window starts over, a sliding counter's previous window weighs
+                    // less, so an admitted request no longer takes exactly one from what remains
+                    continue attempts;
                 }
                 previous = remaining;
             }
