@@ -63,7 +63,8 @@ public final class RateLimitFeature implements Feature {
                 : ApplicationLimiter.Attributes.ofServletContext(app::getAttribute, app::setAttribute,
                         app::removeAttribute, app.getContextPath());
         context.register(new RateLimitBinder(settings, new ContainerPeerAddress(services), attributes));
-        context.register(new RateLimitModelProcessor(limits, countOptions, settings.exemptions()));
+        context.register(new RateLimitModelProcessor(limits, countOptions, settings.exemptions(),
+                settings.plans()));
         context.register(new RateLimitDynamicFeature(limits, filter, check));
         if (countOptions) {
             context.register(new AutomaticOptionsFilter(limits, filter));

@@ -1,6 +1,7 @@
 package dev.ratelimit.jaxrs;
 
 import dev.ratelimit.internal.http.Exemptions;
+import dev.ratelimit.internal.http.PlanRules;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.core.Configuration;
 import java.lang.reflect.Method;
@@ -52,11 +53,14 @@ final class RateLimitModelProcessor implements ModelProcessor {
      * @param limits       the limits of the application's resource methods
      * @param countOptions whether OPTIONS requests are counted
      * @param exemptions   the clients exempt by configuration, named in the listing
+     * @param plans        the plan table of the settings, named in the listing; null when there is none
      */
-    RateLimitModelProcessor(ResourceLimits limits, boolean countOptions, Exemptions exemptions) {
+    RateLimitModelProcessor(ResourceLimits limits, boolean countOptions, Exemptions exemptions, PlanRules plans) {
         this.limits = limits;
         this.countOptions = countOptions;
-        this.exemptClients = exemptions.any() ? "; clients exempt by configuration: " + exemptions : "";
+        this.exemptClients = (exemptions.any() ? "; clients exempt by configuration: " + exemptions : "")
+                + (plans == null ? "" : "; rules per request from the " + plans
+                        + " unless the application binds its own RulesResolver");
     }
 
     @Override

@@ -102,4 +102,16 @@ class StartupListingTest {
                 + "ExemptClass)\n");
         assertThat(log).contains(" GET /misc/unlimited dev.ratelimit.jaxrs.TestResources$Misc#unlimited(): UNLIMITED\n");
     }
+
+    @Test
+    void theListingShowsTheRulesAfterOverridesAndNamesThePlanTable() {
+        String log = startupLog(new ResourceConfig(TestResources.Misc.class).register(RateLimitFeature.class)
+                .property("ratelimit.rules.per-second.limit", "9")
+                .property("ratelimit.plans.names", "pro").property("ratelimit.plans.pro.role", "pro-role"));
+        assertThat(log).contains("; rules per request from the plans [pro (role pro-role)] unless the application "
+                + "binds its own RulesResolver):");
+        assertThat(log).as("the override, not the annotation's 2")
+                .contains("TestResources$Misc#multi(): per-second[9 per PT1S, FIXED_WINDOW, key PRINCIPAL_OR_IP], "
+                        + "per-ten[4 per PT10S, FIXED_WINDOW, key PRINCIPAL_OR_IP]\n");
+    }
 }
