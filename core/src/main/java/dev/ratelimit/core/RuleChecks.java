@@ -1,5 +1,7 @@
 package dev.ratelimit.core;
 
+import dev.ratelimit.internal.HttpTokens;
+
 /** The checks of a {@link RateLimitRule}'s values, each failing with a message that names the value. */
 final class RuleChecks {
 
@@ -50,7 +52,7 @@ final class RuleChecks {
             throw new IllegalArgumentException("keyHeader '" + header + "' is only used with key HEADER, not with key "
                     + keySource);
         }
-        if (!header.isEmpty() && !header.chars().allMatch(RuleChecks::isTokenChar)) {
+        if (!header.isEmpty() && !HttpTokens.isToken(header)) {
             throw new IllegalArgumentException("keyHeader '" + header + "' is not a valid HTTP header name");
         }
         return header;
@@ -65,9 +67,5 @@ final class RuleChecks {
                     + ": a request of that cost could never pass");
         }
         return cost;
-    }
-
-    private static boolean isTokenChar(int c) {
-        return c > 0x20 && c < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
     }
 }

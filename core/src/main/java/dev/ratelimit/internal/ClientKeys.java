@@ -146,7 +146,8 @@ public final class ClientKeys {
         return true;
     }
 
-    private static byte[] sha256(String key) {
+    /** The SHA-256 of the UTF-8 bytes of a text. */
+    static byte[] sha256(String key) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {

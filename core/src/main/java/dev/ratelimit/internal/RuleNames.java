@@ -1,9 +1,6 @@
 package dev.ratelimit.internal;
 
 import dev.ratelimit.core.RateLimitRule;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -26,7 +23,7 @@ public final class RuleNames {
      * @return a valid rule name such as {@code limit-3fa9c2d1b0e4}
      */
     public static String opaque(String text) {
-        return "limit-" + HexFormat.of().formatHex(sha256(text), 0, 6);
+        return "limit-" + HexFormat.of().formatHex(ClientKeys.sha256(text), 0, 6);
     }
 
     /**
@@ -47,14 +44,6 @@ public final class RuleNames {
             return name.toString();
         }
         return name.substring(0, RateLimitRule.MAX_NAME_LENGTH - 9) + "~"
-                + HexFormat.of().formatHex(sha256(text), 0, 4);
-    }
-
-    private static byte[] sha256(String text) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+                + HexFormat.of().formatHex(ClientKeys.sha256(text), 0, 4);
     }
 }

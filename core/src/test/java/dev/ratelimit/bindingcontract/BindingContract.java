@@ -140,6 +140,27 @@ public abstract class BindingContract {
     }
 
     /** Deploys with {@code settings} as name, value, name, value, … */
+    /**
+     * Deploys with {@code settings}, which must fail the deployment, and returns the messages of the failure and its
+     * causes, one per line; undeploys what the failed start left running.
+     */
+    private String deploymentFailure(Map<String, String> settings) throws Exception {
+        limiter = newLimiter(clock);
+        Throwable failure = null;
+        try {
+            base = deploy(settings, limiter);
+        } catch (Exception e) {
+            failure = e;
+            undeploy(); // what a failed start left running
+        }
+        assertThat(failure).as("the deployment fails").isNotNull();
+        StringBuilder messages = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            messages.append(t.getMessage()).append('\n');
+        }
+        return messages.toString();
+    }
+
     private void deployWith(String... settings) {
         Map<String, String> map = new LinkedHashMap<>();
         for (int i = 0; i < settings.length; i += 2) {
@@ -751,20 +772,7 @@ public abstract class BindingContract {
     void anInvalidExemptionFailsTheDeploymentNamingTheSetting(String setting, String value, String why)
             throws Exception {
         String expected = setting + "='" + value + "' (from context-param/init-param " + setting + ") " + why;
-        limiter = newLimiter(clock);
-        Throwable failure = null;
-        try {
-            base = deploy(new LinkedHashMap<>(Map.of(setting, value)), limiter);
-        } catch (Exception e) {
-            failure = e;
-            undeploy(); // what a failed start left running
-        }
-        assertThat(failure).as("the deployment fails").isNotNull();
-        StringBuilder messages = new StringBuilder();
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            messages.append(t.getMessage()).append('\n');
-        }
-        assertThat(messages.toString()).contains(expected);
+        assertThat(deploymentFailure(new LinkedHashMap<>(Map.of(setting, value)))).contains(expected);
     }
 
     // --- rules per request: the plan table of the settings, the application's rules resolver ---------------------
@@ -878,20 +886,7 @@ public abstract class BindingContract {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("ratelimit.plans.names", "pro");
         settings.put(setting, value);
-        limiter = newLimiter(clock);
-        Throwable failure = null;
-        try {
-            base = deploy(settings, limiter);
-        } catch (Exception e) {
-            failure = e;
-            undeploy(); // what a failed start left running
-        }
-        assertThat(failure).as("the deployment fails").isNotNull();
-        StringBuilder messages = new StringBuilder();
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            messages.append(t.getMessage()).append('\n');
-        }
-        assertThat(messages.toString()).contains(expected);
+        assertThat(deploymentFailure(settings)).contains(expected);
     }
 
     // --- overrides by rule name (ratelimit.rules.*) ----------------------------------------------------------------
@@ -930,20 +925,7 @@ public abstract class BindingContract {
     void anInvalidRuleOverrideFailsTheDeploymentNamingTheSetting(String setting, String value, String why)
             throws Exception {
         String expected = setting + "='" + value + "' (from context-param/init-param " + setting + ") " + why;
-        limiter = newLimiter(clock);
-        Throwable failure = null;
-        try {
-            base = deploy(Map.of(setting, value), limiter);
-        } catch (Exception e) {
-            failure = e;
-            undeploy(); // what a failed start left running
-        }
-        assertThat(failure).as("the deployment fails").isNotNull();
-        StringBuilder messages = new StringBuilder();
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            messages.append(t.getMessage()).append('\n');
-        }
-        assertThat(messages.toString()).contains(expected);
+        assertThat(deploymentFailure(Map.of(setting, value))).contains(expected);
     }
 
     @Test

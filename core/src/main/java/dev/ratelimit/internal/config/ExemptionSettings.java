@@ -4,7 +4,6 @@ import static dev.ratelimit.internal.config.RateLimitSettings.shortName;
 
 import dev.ratelimit.internal.http.Exemptions;
 import dev.ratelimit.internal.http.TrustedProxies;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -45,8 +44,10 @@ final class ExemptionSettings {
                 throw networks.invalid("is invalid: " + e.getMessage());
             }
         }
-        Set<String> exemptPrincipals = new LinkedHashSet<>(names(principals));
-        List<String> exemptRoles = List.copyOf(new LinkedHashSet<>(names(roles)));
+        Set<String> exemptPrincipals = new LinkedHashSet<>(
+                principals == null ? List.of() : Values.names(principals.text()));
+        List<String> exemptRoles = List.copyOf(new LinkedHashSet<>(
+                roles == null ? List.of() : Values.names(roles.text())));
         for (String role : exemptRoles) {
             if (role.equals("*") || role.equals("**")) {
                 // the servlet API reads "**" as "any authenticated user", JAX-RS security contexts need not: the two
@@ -56,20 +57,5 @@ final class ExemptionSettings {
             }
         }
         return Exemptions.of(exemptNetworks, exemptPrincipals, exemptRoles);
-    }
-
-    /** The names of a comma-separated setting, trimmed, empty entries ignored; none when unset. */
-    private static List<String> names(Setting setting) {
-        if (setting == null) {
-            return List.of();
-        }
-        List<String> names = new ArrayList<>();
-        for (String raw : setting.text().split(",", -1)) {
-            String name = raw.strip();
-            if (!name.isEmpty()) {
-                names.add(name);
-            }
-        }
-        return names;
     }
 }

@@ -1,8 +1,8 @@
 package dev.ratelimit.internal.config;
 
 import dev.ratelimit.core.Algorithm;
-import dev.ratelimit.core.KeySource;
 import dev.ratelimit.core.RateLimitRule;
+import dev.ratelimit.internal.HttpTokens;
 import dev.ratelimit.internal.http.PlanRules;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -47,11 +47,7 @@ final class PlanSettings {
             return;
         }
         Set<String> planNames = new LinkedHashSet<>();
-        for (String raw : names.text().split(",", -1)) {
-            String name = raw.strip();
-            if (name.isEmpty()) {
-                continue;
-            }
+        for (String name : Values.names(names.text())) {
             if (!PLAN_NAME.matcher(name).matches() || RESERVED.contains(name)) {
                 throw names.invalid("is invalid: plan name '" + name + "' must be 1 to 64 letters, digits, '-' or '_', "
                         + "and not one of " + String.join(", ", RESERVED.stream().sorted().toList()));
@@ -74,10 +70,7 @@ final class PlanSettings {
         }
         String headerName = null;
         if (header != null) {
-            try {
-                RateLimitRule.custom().name("plan-header").limit(1).window("1s").key(KeySource.HEADER)
-                        .keyHeader(header.text()).build();
-            } catch (IllegalArgumentException e) {
+            if (!HttpTokens.isToken(header.text())) {
                 throw header.invalid("is invalid: it must be an HTTP header name");
             }
             headerName = header.text();

@@ -123,14 +123,6 @@ public final class RateLimitSettings {
     }
 
     /**
-     * The environment variable of a setting: {@code ratelimit.redis.max-connections} becomes
-     * {@code RATELIMIT_REDIS_MAX_CONNECTIONS}.
-     */
-    static String environmentName(String name) {
-        return Setting.environmentName(name);
-    }
-
-    /**
      * A new limiter for these settings; the caller closes it. Without a Redis topology, the embedded
      * {@code InMemoryRateLimiter} (limits are per instance; logged at INFO). With one, a {@code FallbackRateLimiter}
      * guarding a {@code RedisRateLimiter} with an in-memory fallback (the effective configuration is logged at INFO,
@@ -145,7 +137,7 @@ public final class RateLimitSettings {
         if (!redis.configured()) {
             LOG.info("Rate limiting with the embedded in-memory limiter: no Redis configured ({} / {}, {} or {}), so "
                     + "limits are per instance, not shared between instances; {}", REDIS_URL,
-                    environmentName(REDIS_URL), REDIS_CLUSTER_NODES, REDIS_SENTINEL_MASTER, this);
+                    Setting.environmentName(REDIS_URL), REDIS_CLUSTER_NODES, REDIS_SENTINEL_MASTER, this);
             return inMemory;
         }
         // the fallback holds only heap state: FallbackRateLimiter does not close a fallback it was given, and

@@ -123,6 +123,15 @@ public final class Values {
     }
 
     /**
+     * {@return the names of a comma-separated list, each trimmed, empty entries left out (as in {@code "a, , b"})}
+     *
+     * @param text the value, trimmed and not blank
+     */
+    public static List<String> names(String text) {
+        return Arrays.stream(text.split(",", -1)).map(String::strip).filter(n -> !n.isEmpty()).toList();
+    }
+
+    /**
      * {@return a comma-separated list, each entry trimmed; an empty entry is refused}
      *
      * @param text the value, trimmed and not blank

@@ -3,11 +3,11 @@ package dev.ratelimit.internal.http;
 import dev.ratelimit.core.Decision;
 import dev.ratelimit.core.RuleOutcome;
 import dev.ratelimit.core.Store;
+import dev.ratelimit.internal.HttpTokens;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * The rate-limit headers as one deployment sends them: which families ({@link HeaderStyle}), which generation of the
@@ -18,7 +18,6 @@ public final class HeaderFormat {
 
     /** The legacy fields' usual prefix. */
     public static final String DEFAULT_LEGACY_PREFIX = "X-RateLimit-";
-    private static final Pattern PREFIX = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,39}-");
 
     /** The generation of draft-ietf-httpapi-ratelimit-headers the IETF fields follow. */
     public enum Draft {
@@ -59,7 +58,8 @@ public final class HeaderFormat {
     public HeaderFormat(HeaderStyle style, Draft draft, String legacyPrefix, int thresholdPercent) {
         this.style = Objects.requireNonNull(style, "style");
         this.draft = Objects.requireNonNull(draft, "draft");
-        if (legacyPrefix == null || !PREFIX.matcher(legacyPrefix).matches()) {
+        if (!HttpTokens.isToken(legacyPrefix) || legacyPrefix.length() < 2 || legacyPrefix.length() > 40
+                || !legacyPrefix.endsWith("-")) {
             throw new IllegalArgumentException("the legacy header prefix must be 1 to 40 token characters ending in "
                     + "'-', such as X-RateLimit- or RateLimit-");
         }

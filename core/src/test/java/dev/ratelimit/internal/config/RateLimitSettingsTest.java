@@ -104,8 +104,8 @@ class RateLimitSettingsTest {
 
     @Test
     void environmentNames() {
-        assertThat(RateLimitSettings.environmentName("ratelimit.redis.url")).isEqualTo("RATELIMIT_REDIS_URL");
-        assertThat(RateLimitSettings.environmentName("ratelimit.breaker.wait-in-open-state"))
+        assertThat(Setting.environmentName("ratelimit.redis.url")).isEqualTo("RATELIMIT_REDIS_URL");
+        assertThat(Setting.environmentName("ratelimit.breaker.wait-in-open-state"))
                 .isEqualTo("RATELIMIT_BREAKER_WAIT_IN_OPEN_STATE");
     }
 

@@ -79,7 +79,7 @@ class HeaderFormatTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "X-RateLimit", "X RateLimit-", "X-Rate\r\nLimit-", "é-", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-"})
+    @ValueSource(strings = {"", "-", "X-RateLimit", "X RateLimit-", "X-Rate\r\nLimit-", "é-", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-"})
     void aPrefixIsTokenCharactersEndingInADash(String prefix) {
         assertThatThrownBy(() -> new HeaderFormat(HeaderStyle.LEGACY, Draft.DRAFT_11, prefix, 100))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("prefix");
