@@ -163,8 +163,8 @@ public final class RequestDecider {
                     resolver.getClass().getName(), path, declared);
             return declared;
         }
-        if (chosen.isEmpty()) {
-            return chosen;
+        if (chosen.isEmpty() || resolver instanceof PlanRules) {
+            return chosen; // the plan table checks each list it makes when it makes it (PlanRules#prepare)
         }
         try {
             for (RateLimitRule rule : chosen) {
