@@ -41,7 +41,13 @@ final class HostState {
      * fails without an answer (a connection error) never leaves by itself: entries older than
      * {@link #IN_FLIGHT_TIMEOUT} are dropped.
      */
-    private final LinkedHashMap<Long, Instant> inFlight = new LinkedHashMap<>();
+    private final LinkedHashMap<Long, Sent> inFlight = new LinkedHashMap<>();
+    /** How many answers carrying a sequence number have been read: to tell whether others overtook one. */
+    private long answersRead;
+
+    /** A request let go: when, and how many answers had been read by then. */
+    private record Sent(Instant at, long answersReadBefore) {
+    }
 
     /** How long a request counts as in flight at most. */
     static final Duration IN_FLIGHT_TIMEOUT = Duration.ofMinutes(2);
@@ -57,8 +63,12 @@ final class HostState {
      *            response counts as the latest)
      */
     synchronized void observe(Observation o, Instant now, long seq) {
+        Sent sentX = seq >= 0 ? inFlight.remove(seq) : null;
+        // answers read while this request was out: requests the server may have counted after it, whose remaining
+        // this answer does not reflect and which are no longer in flight
+        boolean overtaken = sentX != null && answersRead > sentX.answersReadBefore();
         if (seq >= 0) {
-            inFlight.remove(seq);
+            answersRead++;
         }
         if (o.isEmpty()) {
             return;
@@ -90,7 +100,10 @@ final class HostState {
                 continue;
             }
             e.seq = requestSeq;
-            e.remaining = estimate;
+            // overtaken by other answers within the effective window (no quota comes back in it): never raise the
+            // count, which already took those requests off
+            boolean sameWindow = e.remaining >= 0 && e.resetAt != null && e.resetAt.isAfter(now);
+            e.remaining = overtaken && sameWindow ? Math.min(e.remaining, estimate) : estimate;
             if (retryAt != null && c.remaining() == 0) {
                 e.resetAt = retryAt; // the draft: Retry-After takes precedence over t
             } else if (c.resetSeconds() >= 0) {
@@ -142,14 +155,14 @@ final class HostState {
                 e.remaining--;
             }
         }
-        inFlight.put(sent, now);
+        inFlight.put(sent, new Sent(now, answersRead));
         return sent++;
     }
 
     /** The number of requests in flight at {@code now}, after dropping those older than the timeout. */
     private long inFlight(Instant now) {
         Instant oldest = now.minus(IN_FLIGHT_TIMEOUT);
-        inFlight.values().removeIf(sentAt -> sentAt.isBefore(oldest));
+        inFlight.values().removeIf(s -> s.at().isBefore(oldest));
         return inFlight.size();
     }
 
