@@ -34,6 +34,8 @@ public final class RateLimitRule {
     private final KeySource keySource;
     private final String keyHeader;
     private final int cost;
+    private final long counterLimit;
+    private final long counterWindowMicros;
     private int hash; // cached: rules are map and cache keys on the request path
 
     private RateLimitRule(Builder b, String windowText) {
@@ -45,6 +47,15 @@ public final class RateLimitRule {
         this.keySource = Objects.requireNonNull(b.keySource, "key");
         this.keyHeader = RuleChecks.keyHeader(keySource, b.keyHeader);
         this.cost = RuleChecks.cost(b.cost, limit);
+        RateLimitRule counter = b.counter;
+        if (counter == null || !counter.name.equals(name) || counter.algorithm != algorithm) {
+            // another name or algorithm never shares a state: its state means something else
+            this.counterLimit = limit;
+            this.counterWindowMicros = windowMicros;
+        } else {
+            this.counterLimit = counter.counterLimit;
+            this.counterWindowMicros = counter.counterWindowMicros;
+        }
     }
 
     /**
@@ -96,18 +107,21 @@ public final class RateLimitRule {
     }
 
     /**
-     * A builder initialised with this rule's values.
+     * A builder initialised with this rule's values, its counter included ({@link Builder#sameCounterAs}).
      *
      * @return a new builder; changing it does not change this rule
      */
     public Builder toBuilder() {
-        return custom().name(name).limit(limit).window(window).algorithm(algorithm).key(keySource)
+        Builder b = custom().name(name).limit(limit).window(window).algorithm(algorithm).key(keySource)
                 .keyHeader(keyHeader).cost(cost);
+        b.counter = hasOwnCounter() ? null : this;
+        return b;
     }
 
     /**
-     * The counter's name: rules with the same name, algorithm, limit and window share state per key (a rule with the
-     * same name but another algorithm, limit or window counts separately).
+     * The counter's name: rules with the same name, algorithm and counter ({@link #counterLimit()},
+     * {@link #counterWindowMicros()}) share state per key (a rule with the same name but another algorithm, limit or window
+     * counts separately, unless it was built to count on the other's counter, see {@link Builder#sameCounterAs}).
      *
      * @return visible ASCII without {@code "} or {@code \}, at most {@value RateLimitRule#MAX_NAME_LENGTH} characters
      */
@@ -178,6 +192,31 @@ public final class RateLimitRule {
         return cost;
     }
 
+    /**
+     * The limit that, with the name, algorithm and {@link #counterWindowMicros()}, identifies this rule's counter: its own
+     * limit, or, for a rule built with {@link Builder#sameCounterAs}, that of the rule it changes.
+     *
+     * @return the counter's limit
+     */
+    public long counterLimit() {
+        return counterLimit;
+    }
+
+    /**
+     * The window that, with the name, algorithm and {@link #counterLimit()}, identifies this rule's counter: its own
+     * window, or, for a rule built with {@link Builder#sameCounterAs}, that of the rule it changes.
+     *
+     * @return the counter's window in microseconds
+     */
+    public long counterWindowMicros() {
+        return counterWindowMicros;
+    }
+
+    /** Whether the counter is this rule's own (not one of another limit or window, see {@link Builder#sameCounterAs}). */
+    private boolean hasOwnCounter() {
+        return counterLimit == limit && counterWindowMicros == windowMicros;
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -188,14 +227,16 @@ public final class RateLimitRule {
         }
         RateLimitRule r = (RateLimitRule) o;
         return limit == r.limit && windowMicros == r.windowMicros && cost == r.cost && name.equals(r.name)
-                && algorithm == r.algorithm && keySource == r.keySource && keyHeader.equals(r.keyHeader);
+                && algorithm == r.algorithm && keySource == r.keySource && keyHeader.equals(r.keyHeader)
+                && counterLimit == r.counterLimit && counterWindowMicros == r.counterWindowMicros;
     }
 
     @Override
     public int hashCode() {
         int h = hash;
         if (h == 0) {
-            h = Objects.hash(name, limit, windowMicros, algorithm, keySource, keyHeader, cost);
+            h = Objects.hash(name, limit, windowMicros, algorithm, keySource, keyHeader, cost, counterLimit,
+                    counterWindowMicros);
             hash = h;
         }
         return h;
@@ -204,7 +245,9 @@ public final class RateLimitRule {
     @Override
     public String toString() {
         return name + "[" + limit + " per " + window + ", " + algorithm + ", key " + keySource
-                + (keyHeader.isEmpty() ? "" : " " + keyHeader) + (cost == 1 ? "" : ", cost " + cost) + "]";
+                + (keyHeader.isEmpty() ? "" : " " + keyHeader) + (cost == 1 ? "" : ", cost " + cost)
+                + (hasOwnCounter() ? "" : ", counter of " + counterLimit + " per "
+                        + Duration.ofNanos(counterWindowMicros * 1_000L)) + "]";
     }
 
 
@@ -218,8 +261,24 @@ public final class RateLimitRule {
         private KeySource keySource = KeySource.PRINCIPAL_OR_IP;
         private String keyHeader = "";
         private int cost = 1;
+        private RateLimitRule counter;
 
         private Builder() {
+        }
+
+        /**
+         * Makes the rule count on the counter of {@code changed}, a rule with the same name and algorithm whose limit or
+         * window it changes (an operator's override, at deployment or at run time): each client's state is kept and
+         * read under the new limit and window, so a client keeps what it had used (docs/plans.md, "Changing limits at
+         * run time"). Without it a rule with another limit or window counts on a counter of its own.
+         *
+         * @param changed the rule this one changes (its own counter, or the one it counts on in turn); null, or a
+         *                rule of another name or algorithm when the rule is built: the rule's own counter
+         * @return this builder
+         */
+        public Builder sameCounterAs(RateLimitRule changed) {
+            this.counter = changed;
+            return this;
         }
 
         /**

@@ -133,7 +133,7 @@ public final class ClientKeys {
     }
 
     private static String counter(RateLimitRule r) {
-        return r.name() + '\n' + r.algorithm() + '\n' + r.limit() + '\n' + r.windowMicros();
+        return r.name() + '\n' + r.algorithm() + '\n' + r.counterLimit() + '\n' + r.counterWindowMicros();
     }
 
     private static boolean isPlain(String key) {

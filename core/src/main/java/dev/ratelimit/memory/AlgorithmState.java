@@ -34,6 +34,19 @@ abstract class AlgorithmState {
     /** The effective time of the last commit; {@code Long.MIN_VALUE} while fresh. */
     long lastCommitMicros = Long.MIN_VALUE;
 
+    /**
+     * The limit and window of the last commit. A rule whose limit or window has changed since (an operator's override
+     * counts on the declared rule's counter) reads the state through them first: see each algorithm's
+     * {@link #evaluate}, and docs/plans.md, "Changing limits at run time".
+     */
+    long stateLimit;
+
+    /** The window of the last commit, in microseconds; see {@link #stateLimit}. */
+    long stateWindow;
+
+    /** The clock reading of the call deciding now (set by {@link #at}): a carried state's expiry counts from it. */
+    private long reading;
+
     /** Until when the cache keeps this state (at least {@link #expiresAtMicros}); see {@link #extendLease}. */
     long leaseMicros;
 
@@ -106,7 +119,8 @@ abstract class AlgorithmState {
 
     /**
      * Checks a request of {@code cost} permits at the effective time {@code t} (see {@link #at}); sets the verdict
-     * fields and remembers what {@link #commit} needs. With {@code committing} (one rule: a pass is certainly
+     * fields and remembers what {@link #commit} needs. The state's meaning never changes, but a state last committed
+     * under another limit or window is first carried over to this one ({@link #carried}). With {@code committing} (one rule: a pass is certainly
      * committed), the remaining count and reset of a pass may be left out, as the commit sets them (as in the
      * scripts).
      *
@@ -164,6 +178,7 @@ abstract class AlgorithmState {
      * @param t the clock reading of the call
      */
     final long at(long t) {
+        reading = t;
         if (t >= expiresAtMicros) {
             clear();
             lastCommitMicros = Long.MIN_VALUE;
@@ -177,11 +192,48 @@ abstract class AlgorithmState {
         return lastCommitMicros == Long.MIN_VALUE;
     }
 
+    /** Whether the state was last committed under another limit or window than {@code limit} per {@code window}. */
+    final boolean changed(long limit, long window) {
+        return !isFresh() && (limit != stateLimit || window != stateWindow);
+    }
+
     /**
-     * Records a commit made at the effective time {@code te} by a call whose clock read {@code t}.
+     * Makes this state expire as a state written now that equals a fresh one at {@code freshAt} (the script's
+     * {@code PEXPIRE} of a log under a changed rule with a longer window).
      */
-    final void committed(long t, long te) {
+    final void expireAsFreshAt(long freshAt) {
+        expiresAtMicros = reading + 1_000L * Math.max(1, Exact.ceilDiv(freshAt - reading, 1_000L));
+    }
+
+    /**
+     * Records that {@link #evaluate} carried this state over to a changed rule at the effective time {@code te}: the
+     * subclass has set its fields to the carried values, which from now on are the state under {@code limit} per
+     * {@code window} (stamped at {@code te}, with the expiry of a state that equals a fresh one at {@code freshAt}), as
+     * the script writes them whether or not the request passes, so the next call, and the retry-after, read the state
+     * under the new rule. A carried state that equals a fresh one ({@code freshAt <= te}) is forgotten.
+     */
+    final void carried(long te, long limit, long window, long freshAt) {
+        if (freshAt <= te) {
+            clear();
+            lastCommitMicros = Long.MIN_VALUE;
+            expiresAtMicros = Long.MAX_VALUE;
+            return;
+        }
         lastCommitMicros = te;
+        stateLimit = limit;
+        stateWindow = window;
+        freshAtMicros = freshAt;
+        expiresAtMicros = reading + 1_000L * Math.max(1, Exact.ceilDiv(freshAt - reading, 1_000L));
+    }
+
+    /**
+     * Records a commit made at the effective time {@code te} by a call whose clock read {@code t}, under
+     * {@code limit} per {@code window}.
+     */
+    final void committed(long t, long te, long limit, long window) {
+        lastCommitMicros = te;
+        stateLimit = limit;
+        stateWindow = window;
         expiresAtMicros = t + 1_000L * Math.max(1, Exact.ceilDiv(freshAtMicros - t, 1_000L));
     }
 
@@ -214,7 +266,7 @@ abstract class AlgorithmState {
         long te = at(t);
         if (evaluate(te, limit, window, cost, true)) {
             commit(te, limit, window, cost);
-            committed(t, te);
+            committed(t, te, limit, window);
         }
         countFrom(t, te);
     }
@@ -240,14 +292,15 @@ abstract class AlgorithmState {
     /** An approximate heap footprint in bytes, reported by the memory benchmarks. */
     abstract long footprintBytes();
 
-    static AlgorithmState create(Algorithm algorithm) {
-        switch (algorithm) {
+    /** A fresh state of {@code rule}'s algorithm on {@code rule}'s counter. */
+    static AlgorithmState create(RateLimitRule rule) {
+        switch (rule.algorithm()) {
             case FIXED_WINDOW: return new FixedWindow();
-            case SLIDING_WINDOW_LOG: return new SlidingWindowLog();
+            case SLIDING_WINDOW_LOG: return new SlidingWindowLog(rule.counterWindowMicros());
             case SLIDING_WINDOW_COUNTER: return new SlidingWindowCounter();
             case TOKEN_BUCKET: return new TokenBucket();
             case GCRA: return new Gcra();
-            default: throw new IllegalArgumentException("unknown algorithm " + algorithm);
+            default: throw new IllegalArgumentException("unknown algorithm " + rule.algorithm());
         }
     }
 }

@@ -1,6 +1,9 @@
 package dev.ratelimit.memory;
 
-/** FIXED_WINDOW in memory; twin of {@code FixedWindow.lua}. A counter for the calendar window {@code t - t mod window}. */
+/**
+ * FIXED_WINDOW in memory; twin of {@code FixedWindow.lua}. A counter for the calendar window {@code t - t mod window}.
+ * Under a changed window the count of the old rule's current window is counted in the new rule's.
+ */
 final class FixedWindow extends AlgorithmState {
 
     private long windowStart = Long.MIN_VALUE;
@@ -13,10 +16,19 @@ final class FixedWindow extends AlgorithmState {
     boolean evaluate(long t, long limit, long window, long cost, boolean committing) {
         // still in the counted window: no division
         long since = t - windowStart;
-        long ws = windowStart != Long.MIN_VALUE && since >= 0 && since < window ? windowStart
+        boolean changed = window != stateWindow && !isFresh();
+        long ws = !changed && windowStart != Long.MIN_VALUE && since >= 0 && since < window ? windowStart
                 : t - Math.floorMod(t, window);
         long we = ws + window;
         long n = windowStart == ws ? count : 0;
+        if (changed) {
+            // a changed window: the permits the old window still counts are counted in the new one
+            long since0 = t - windowStart;
+            n = since0 >= 0 && since0 < stateWindow ? count : 0;
+            windowStart = ws;
+            count = n;
+            carried(t, limit, window, n > 0 ? we : t);
+        }
         pendingStart = ws;
         pendingCount = n;
         boolean ok = n + cost <= limit;

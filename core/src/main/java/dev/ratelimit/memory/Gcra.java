@@ -2,7 +2,9 @@ package dev.ratelimit.memory;
 
 /**
  * GCRA in memory; twin of {@code Gcra.lua}. The theoretical arrival time is whole microseconds plus a remainder in
- * {@code 1/limit} microseconds; a request passes while {@code TAT - now <= window}. Exact, as in the script.
+ * {@code 1/limit} microseconds; a request passes while {@code TAT - now <= window}. Exact, as in the script. Under a
+ * changed limit or window the permits used ({@code (TAT - now) * limit / window} under the old rule; rounded up when
+ * the window changes) stay used, at most the new limit: GCRA answers as the token bucket does.
  */
 final class Gcra extends AlgorithmState {
 
@@ -19,6 +21,29 @@ final class Gcra extends AlgorithmState {
         if (isFresh() || tw < t) {
             tw = t;
             tr = 0;
+        }
+        if (changed(limit, window)) {
+            // a changed rule: the permits used as of t, u = ((tw - t) * L0 + tr) / W0 = q + r / W0, stay used (at
+            // most the new limit), and the TAT is where they put it under the new emission interval
+            long d = tw - t;
+            long r = Exact.remainder(stateLimit, d, stateWindow) + tr;
+            long q = Exact.quotient(stateLimit, d, stateWindow) + r / stateWindow;
+            r %= stateWindow;
+            if (q > limit || (q == limit && r > 0)) { // at most the new limit used
+                tw = t + window;
+                tr = 0;
+            } else if (window == stateWindow) { // the TAT moves to t + u * W / L = t + (d * L0 + tr) / L: exact
+                long rr = Exact.remainder(stateLimit, d, limit) + tr;
+                tw = t + Exact.quotient(stateLimit, d, limit) + rr / limit;
+                tr = rr % limit;
+            } else { // u rounded up, at the new emission interval
+                long used = q + (r > 0 ? 1 : 0);
+                tw = t + Exact.quotient(used, window, limit);
+                tr = Exact.remainder(used, window, limit);
+            }
+            tatWhole = tw;
+            tatRemainder = tr;
+            carried(t, limit, window, tw + (tr > 0 ? 1 : 0));
         }
         long nw = tw + Exact.quotient(cost, window, limit);
         long nr = tr + Exact.remainder(cost, window, limit);

@@ -180,11 +180,12 @@ public final class InMemoryRateLimiter implements RateLimiter {
             AlgorithmState state = found[i];
             if (allOk) {
                 state.commit(at[i], rule.limit(), rule.windowMicros(), rule.cost());
-                state.committed(t, at[i]);
-                renew[i] = state.extendLease(t, rule.windowMicros(), cacheMicros);
+                state.committed(t, at[i], rule.limit(), rule.windowMicros());
             } else {
                 state.more(at[i], rule.limit(), rule.windowMicros());
             }
+            // after a commit, or a state carried over to a changed rule (which may outlive the lease too)
+            renew[i] = state.extendLease(t, rule.windowMicros(), cacheMicros);
             state.countFrom(t, at[i]);
             results[i] = state.limitState(rule);
         }
@@ -205,7 +206,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
             return state;
         }
         return states.get(key, k -> {
-            AlgorithmState fresh = AlgorithmState.create(k.algorithm());
+            AlgorithmState fresh = AlgorithmState.create(rule);
             fresh.leaseMicros = Math.max(time.nowMicros(), cacheMicros) + 2 * rule.windowMicros();
             return fresh;
         });
@@ -256,7 +257,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
     /** One counter for one client: the rule's name, algorithm, limit and window, as in the Redis key. */
     private record StateKey(String client, String rule, Algorithm algorithm, long limit, long window) {
         static StateKey of(String client, RateLimitRule rule) {
-            return new StateKey(client, rule.name(), rule.algorithm(), rule.limit(), rule.windowMicros());
+            return new StateKey(client, rule.name(), rule.algorithm(), rule.counterLimit(), rule.counterWindowMicros());
         }
     }
 

@@ -2,7 +2,8 @@ package dev.ratelimit.memory;
 
 /**
  * SLIDING_WINDOW_COUNTER in memory; twin of {@code SlidingWindowCounter.lua}. The estimate
- * {@code floor(prev * (window - elapsed) / window) + cur} is computed exactly, as in the script.
+ * {@code floor(prev * (window - elapsed) / window) + cur} is computed exactly, as in the script. Under a changed
+ * window the old rule's estimate is counted in the new rule's current window.
  */
 final class SlidingWindowCounter extends AlgorithmState {
 
@@ -27,6 +28,26 @@ final class SlidingWindowCounter extends AlgorithmState {
             prev = previous;
         } else if (windowStart != Long.MIN_VALUE && windowStart == ws - window) {
             prev = current;
+        }
+        if (window != stateWindow && !isFresh()) {
+            // a changed window: the old rule's estimate as of t is counted in the new rule's current window
+            long w0 = stateWindow;
+            long e0 = Math.floorMod(t, w0);
+            long ws0 = t - e0;
+            long cur0 = 0;
+            long prev0 = 0;
+            if (windowStart == ws0) {
+                cur0 = current;
+                prev0 = previous;
+            } else if (windowStart == ws0 - w0) {
+                prev0 = current;
+            }
+            cur = Exact.quotient(prev0, w0 - e0, w0) + cur0;
+            prev = 0;
+            windowStart = ws;
+            current = cur;
+            previous = 0;
+            carried(t, limit, window, cur > 0 ? ws + 2 * window : t);
         }
         long est = Exact.quotient(prev, window - elapsed, window) + cur;
         pendingStart = ws;

@@ -8,6 +8,9 @@ import java.util.Arrays;
  */
 final class SlidingWindowLog extends AlgorithmState {
 
+    /** The counter's own window: a commit keeps the log at least this long after it, as the script does. */
+    private final long counterWindow;
+
     private long[] times = new long[4];
     private int start;
     private int size;
@@ -15,9 +18,17 @@ final class SlidingWindowLog extends AlgorithmState {
     /** The first entry that still counts, as of the last {@link #evaluate}; the commit drops those before it. */
     private int pendingFirst;
 
+    SlidingWindowLog(long counterWindow) {
+        this.counterWindow = counterWindow;
+    }
+
     @Override
     boolean evaluate(long t, long limit, long window, long cost, boolean committing) {
         int end = start + size;
+        if (size > 0 && window > counterWindow) {
+            // a changed rule with a longer window: the log lives on until its newest entry leaves this window
+            expireAsFreshAt(times[end - 1] + window);
+        }
         int first = firstAfter(t - window, end); // a check drops nothing: a denial changes no state, as in the script
         pendingFirst = first;
         long n = end - first;
@@ -60,7 +71,7 @@ final class SlidingWindowLog extends AlgorithmState {
         this.remaining = limit - size;
         this.resetMicros = window;
         this.nextMicros = times[start] + window - t; // a request of cost remaining + 1 fits once the oldest expired
-        freshAtMicros = t + window;
+        freshAtMicros = t + Math.max(window, counterWindow);
     }
 
     @Override

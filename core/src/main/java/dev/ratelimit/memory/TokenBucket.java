@@ -2,7 +2,9 @@ package dev.ratelimit.memory;
 
 /**
  * TOKEN_BUCKET in memory; twin of {@code TokenBucket.lua}. Holds whole tokens plus a fraction in {@code 1/window} of a
- * token as of the last commit, so every refill ({@code elapsed * limit / window}) is exact, as in the script.
+ * token as of the last commit, so every refill ({@code elapsed * limit / window}) is exact, as in the script. Under a
+ * changed limit or window the tokens used stay used: the bucket is first refilled under the old rule, then holds
+ * {@code limit - used} tokens (at least 0).
  */
 final class TokenBucket extends AlgorithmState {
 
@@ -17,18 +19,40 @@ final class TokenBucket extends AlgorithmState {
         long k = limit;
         long f = 0;
         if (!isFresh()) {
+            // the bucket as of t under the limit and window it was written with
+            long l0 = stateLimit;
+            long w0 = stateWindow;
+            k = l0;
             long elapsed = t - lastCommitMicros;
-            if (elapsed < window) {
-                k = tokens + Exact.quotient(limit, elapsed, window);
-                f = fraction + Exact.remainder(limit, elapsed, window);
-                if (f >= window) {
+            if (elapsed < w0) {
+                k = tokens + Exact.quotient(l0, elapsed, w0);
+                f = fraction + Exact.remainder(l0, elapsed, w0);
+                if (f >= w0) {
                     k++;
-                    f -= window;
+                    f -= w0;
+                }
+                if (k >= l0) {
+                    k = l0;
+                    f = 0;
+                }
+            }
+            if (l0 != limit || w0 != window) {
+                // a changed rule: the tokens used stay used (at most the new limit); a fraction of a token is kept
+                // only while the window, its unit, is the same
+                k += limit - l0;
+                if (w0 != window) {
+                    f = 0;
                 }
                 if (k >= limit) {
                     k = limit;
                     f = 0;
+                } else if (k < 0) {
+                    k = 0;
+                    f = 0;
                 }
+                tokens = k;
+                fraction = f;
+                carried(t, limit, window, t + (k >= limit ? 0 : timeFor(limit - k, f, limit, window)));
             }
         }
         pendingTokens = k;

@@ -104,7 +104,7 @@ final class ClusterAcquisition {
             List<Integer> group = groups.get(g);
             long[] times = taken.get(g);
             List<String> keys = new ArrayList<>(group.size());
-            List<String> args = new ArrayList<>(2 + 6 * group.size());
+            List<String> args = new ArrayList<>(2 + 5 * group.size());
             args.add(limiter.clock(now));
             args.add("");
             for (int j = 0; j < group.size(); j++) {
@@ -113,8 +113,6 @@ final class ClusterAcquisition {
                 keys.add(limiter.hashTag(clients.get(i)) + RedisRateLimiter.counter(rule));
                 RedisRateLimiter.addRule(args, rule);
                 args.add(Long.toString(times[j]));
-                // the log's count before the commit: what the commit left, seen from the limit
-                args.add(Long.toString(rule.limit() - rule.cost() - states[i].remaining()));
             }
             connection.script(RateLimitScript.REFUND, keys, args);
         }

@@ -152,7 +152,11 @@ public final class RedisRateLimiter implements RateLimiter {
 
     static void addRule(List<String> args, RateLimitRule rule) {
         args.add(RateLimitScript.index(rule.algorithm()));
-        args.add(Long.toString(rule.limit()));
+        if (rule.counterLimit() == rule.limit() && rule.counterWindowMicros() == rule.windowMicros()) {
+            args.add(Long.toString(rule.limit()));
+        } else { // a changed rule on another rule's counter (RateLimiter.lua)
+            args.add(rule.limit() + ":" + rule.counterLimit() + ":" + rule.counterWindowMicros());
+        }
         args.add(Long.toString(rule.windowMicros()));
         args.add(Integer.toString(rule.cost()));
     }
@@ -163,8 +167,8 @@ public final class RedisRateLimiter implements RateLimiter {
 
     /** The part of a state key after the client's hash tag: the counter's identity. */
     static String counter(RateLimitRule rule) {
-        return rule.name() + ':' + ALGORITHM_SUFFIX[rule.algorithm().ordinal()] + ':' + rule.limit() + ':'
-                + rule.window().toMillis();
+        return rule.name() + ':' + ALGORITHM_SUFFIX[rule.algorithm().ordinal()] + ':' + rule.counterLimit() + ':'
+                + rule.counterWindowMicros() / 1_000L;
     }
 
     @Override
@@ -219,7 +223,7 @@ public final class RedisRateLimiter implements RateLimiter {
      *
      * @param key  the client key, as passed to {@link #acquire(String, RateLimitRule)}
      * @param rule the rule
-     * @return {@code <prefix>:{<store form of the key>}:<rule name>:<algorithm suffix>:<limit>:<window in ms>}
+     * @return {@code <prefix>:{<store form of the key>}:<rule name>:<algorithm suffix>:<counter limit>:<counter window in ms>}
      * @throws IllegalArgumentException when the key is null or empty
      */
     String stateKey(String key, RateLimitRule rule) {

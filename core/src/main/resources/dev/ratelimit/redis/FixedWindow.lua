@@ -1,13 +1,25 @@
 -- FIXED_WINDOW: one counter per calendar window. Twin of dev.ratelimit.memory.FixedWindow.
--- State: the string "<tl> <n>": the last commit's effective time (us) and the permits taken in its window.
+-- State: the string "<tl> <n>": the last commit's effective time (us) and the permits taken in its window; then
+-- " <limit> <window>" (us) when the commit's differ from the counter's own. Under a changed window the count of the
+-- old rule's current window is counted in the new rule's.
 -- @check
 local te, n = t, 0
 local state = redis.call('GET', key)
 if state then
-  local i = string.find(state, ' ', 1, true)
-  local tl = tonumber(string.sub(state, 1, i - 1))
+  local tl, n0, _, w0 = string.match(state, '(%S+) (%S+) ?(%S*) ?(%S*)')
+  tl, w0 = tonumber(tl), tonumber(w0) or cw -- only a changed rule's state holds its own window
   if tl > te then te = tl end
-  if tl - tl % window == te - te % window then n = tonumber(string.sub(state, i + 1)) end
+  if tl - tl % w0 == te - te % w0 then n = tonumber(n0) end
+  if w0 ~= window then
+    -- a changed window: the permits the old window still counts are counted in the new one, written now, passed or
+    -- not, so the next call (and the retry-after) reads the state under the new rule
+    if n > 0 then
+      redis.call('SET', key, string.format('%d %d', te, n) .. own(limit, window, cl, cw), 'PX',
+        ttl(te - te % window + window))
+    else
+      redis.call('DEL', key)
+    end
+  end
 end
 local we = te - te % window + window
 
@@ -17,6 +29,6 @@ remaining, reset, a, b = limit - n, n > 0 and (we - te) or 0, te, n
 -- @commit
 local te, n = a, b + cost
 local we = te - te % window + window
-redis.call('SET', key, string.format('%d %d', te, n), 'PX', ttl(we))
+redis.call('SET', key, string.format('%d %d', te, n) .. own(limit, window, cl, cw), 'PX', ttl(we))
 remaining, reset = limit - n, we - te
 more = reset -- a request of cost remaining + 1 needs a new window

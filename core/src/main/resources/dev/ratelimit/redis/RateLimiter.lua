@@ -6,11 +6,19 @@
 --          followed by "/<ms>", a padding added to every key's TTL so keys do not expire in real time
 -- ARGV[2]  mode: "" (check every rule, commit all if all pass), "peek" (check only, never commit) or "timed" (as "",
 --          and each rule's reply also carries the effective time its decision was made at)
--- ARGV[2 + 4(i-1) + 1..4]  rule i: algorithm index (1..5), limit, window (us), cost
+-- ARGV[2 + 4(i-1) + 1..4]  rule i: algorithm index (1..5), limit, window (us), cost; the limit is
+--          "<limit>:<counter limit>:<counter window>" for a rule that counts on the counter of another limit or window
+--          (an operator's override of a declared rule keeps the declared rule's key: see `changed` below)
 -- Reply: per rule, five numbers: allowed (1/0), remaining, reset (us), retry-after (us), more (us: when allowed, until
 -- more than `remaining` permits are available, i.e. until a request of cost remaining + 1 could pass, 0 when
 -- `remaining` is the limit; when denied, the retry-after) (and in mode "timed" a sixth: the effective time). Nothing
 -- else: every number an argument or a reply holds costs Redis time on every call.
+--
+-- A changed rule: a state holds the numbers of its algorithm, then, only when they differ from the counter's own
+-- limit and window (cl, cw: those in the key), the limit and window it was written under. A check that finds a state
+-- written under other values than the rule's carries it over to the rule's (each algorithm says how: what the old rule
+-- counts as used stays used) and writes it at once, whether or not the request passes, so the next call and the
+-- retry-after read it under the new rule. Without a change no state holds more than before.
 --
 -- Each algorithm file (named like its in-memory twin) holds two blocks of code. The `-- @check` block reads the state
 -- of `key` at time `t` for a request of `cost` under `limit` per `window`, and sets `ok`, `remaining`, `reset`,
@@ -63,6 +71,18 @@ local function muldiv(x, y, m)
     q, r = q * 32 + d, v - d * m
   end
   return q, r
+end
+
+-- A changed rule's limit argument "<limit>:<counter limit>:<counter window>": the three numbers.
+local function changed(arg)
+  local limit, cl, cw = string.match(arg, '^(%d+):(%d+):(%d+)$')
+  return tonumber(limit), tonumber(cl), tonumber(cw)
+end
+
+-- The extra numbers a state holds when `limit` per `window` are not the counter's own cl per cw: ' <limit> <window>'.
+local function own(limit, window, cl, cw)
+  if limit == cl and window == cw then return '' end
+  return string.format(' %d %d', limit, window)
 end
 
 -- The TTL in ms of a state written now that equals a fresh one at `fresh` (us): Redis counts it on its own clock.

@@ -1,10 +1,10 @@
-CHECK[@index] = function(key, t, limit, window, cost, committing)
+CHECK[@index] = function(key, t, limit, window, cost, committing, cl, cw)
   local ok, remaining, reset, retry, a, b, c, d
   -- @check
   return ok, remaining, reset, retry, a, b, c, d
 end
 
-COMMIT[@index] = function(key, t, limit, window, cost, a, b, c, d)
+COMMIT[@index] = function(key, t, limit, window, cost, a, b, c, d, cl, cw)
   local remaining, reset, more
   -- @commit
   return remaining, reset, more

@@ -9,8 +9,11 @@ for i = 1, #KEYS do
   local at = 2 + (i - 1) * 4
   local alg, limit, window, cost = tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3]),
     tonumber(ARGV[at + 4])
-  local r = {alg, limit, window, cost, CHECK[alg](KEYS[i], now, limit, window, cost, false)}
-  checks[i] = r -- alg, limit, window, cost, ok, remaining, reset, retry, a, b, c, d
+  local cl, cw = limit, window
+  if limit == nil then limit, cl, cw = changed(ARGV[at + 2]) end
+  local r = {alg, limit, window, cost, CHECK[alg](KEYS[i], now, limit, window, cost, false, cl, cw)}
+  r[13], r[14] = cl, cw
+  checks[i] = r -- alg, limit, window, cost, ok, remaining, reset, retry, a, b, c, d, cl, cw
   all_ok = all_ok and r[5]
 end
 
@@ -19,11 +22,11 @@ for i = 1, #KEYS do
   local r = checks[i]
   local remaining, reset, more = r[6], r[7], 0
   if all_ok then
-    remaining, reset, more = COMMIT[r[1]](KEYS[i], now, r[2], r[3], r[4], r[9], r[10], r[11], r[12])
+    remaining, reset, more = COMMIT[r[1]](KEYS[i], now, r[2], r[3], r[4], r[9], r[10], r[11], r[12], r[13], r[14])
   elseif r[5] and remaining < r[2] then
     -- passes, but nothing was taken: more than `remaining` permits are there when a request of cost remaining + 1
     -- could pass (this check reads the same state at the same time, so it is denied and says when)
-    local _, _, _, wait = CHECK[r[1]](KEYS[i], now, r[2], r[3], remaining + 1, false)
+    local _, _, _, wait = CHECK[r[1]](KEYS[i], now, r[2], r[3], remaining + 1, false, r[13], r[14])
     more = math.ceil(wait)
   end
   local behind = r[9] - now -- durations count from now, also when the state's time is ahead of the clock

@@ -2,6 +2,8 @@
 if #KEYS == 1 and mode == '' then
   local key, t, committing = KEYS[1], now, true
   local limit, window, cost = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+  local cl, cw = limit, window -- the counter's own limit and window
+  if limit == nil then limit, cl, cw = changed(ARGV[4]) end
   local ok, remaining, reset, retry, more, a, b, c, d
   do
     -- @check

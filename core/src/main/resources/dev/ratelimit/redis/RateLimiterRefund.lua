@@ -3,23 +3,25 @@
 -- prelude. Never gives back more than the request took, so it can only err on the side of the limit:
 -- - FIXED_WINDOW and SLIDING_WINDOW_COUNTER: counts are additive, so the cost is taken off the window it was
 --   counted in (if that window still counts): exact.
--- - SLIDING_WINDOW_LOG: the very entries the commit added are removed: exact.
+-- - SLIDING_WINDOW_LOG: as many entries of the commit's time as it added are removed (entries of one time are alike;
+--   the highest numbers, so those left are numbered from 0 as a commit expects): exact.
 -- - TOKEN_BUCKET and GCRA: the tokens (or emission intervals) are given back when the state was last written at the
 --   commit's own effective time (no refill since, so the bucket is exactly the cost short); after a later commit a
 --   refill may have been capped at the limit, which makes the shortfall unknowable, and nothing is given back.
 -- The TTL stays as it was (at least as long as the state now needs).
--- ARGV[2 + 6(i-1) + 1..6]  rule i: algorithm index, limit, window (us), cost, the commit's effective time (us), and
---                          the log's entry count before the commit (0 for the other algorithms)
+-- ARGV[2 + 5(i-1) + 1..5]  rule i: algorithm index, limit, window (us), cost, and the commit's effective time (us)
 for i = 1, #KEYS do
-  local at = 2 + (i - 1) * 6
+  local at = 2 + (i - 1) * 5
   local key = KEYS[i]
-  local alg, limit, window, cost, tc, n = tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3]),
-    tonumber(ARGV[at + 4]), tonumber(ARGV[at + 5]), tonumber(ARGV[at + 6])
+  local alg, limit, window, cost, tc = tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3]),
+    tonumber(ARGV[at + 4]), tonumber(ARGV[at + 5])
+  if limit == nil then limit = changed(ARGV[at + 2]) end -- the commit wrote the state under the rule's own limit
   if alg == 2 then
+    local m = redis.call('ZCOUNT', key, string.format('%d', tc), string.format('%d', tc))
     local members = {}
-    for j = 0, cost - 1 do
-      members[#members + 1] = string.format('%d:%d', tc, n + j)
-      if #members == 1000 or j == cost - 1 then
+    for j = math.max(0, m - cost), m - 1 do
+      members[#members + 1] = string.format('%d:%d', tc, j)
+      if #members == 1000 or j == m - 1 then
         redis.call('ZREM', key, unpack(members))
         members = {}
       end

@@ -1,21 +1,32 @@
 -- SLIDING_WINDOW_COUNTER: the current and previous window counters, the previous one weighted by how much of it
 -- still overlaps the sliding window. Twin of dev.ratelimit.memory.SlidingWindowCounter.
 -- State: the string "<tl> <cur> <prev>": the last commit's effective time (us), the permits taken in its window and
--- in the window before.
+-- in the window before; then " <limit> <window>" (us) when the commit's differ from the counter's own. Under a
+-- changed window the old rule's estimate is counted in the new rule's current window.
 -- Estimate: floor(prev * (window - elapsed) / window) + cur, exactly (muldiv).
 -- @check
 local te, cur, prev = t, 0, 0
 local state = redis.call('GET', key)
 if state then
-  local i = string.find(state, ' ', 1, true)
-  local j = string.find(state, ' ', i + 1, true)
-  local tl = tonumber(string.sub(state, 1, i - 1))
+  local tl, c0, p0, _, w0 = string.match(state, '(%S+) (%S+) (%S+) ?(%S*) ?(%S*)')
+  tl, w0 = tonumber(tl), tonumber(w0) or cw -- only a changed rule's state holds its own window
   if tl > te then te = tl end
-  local wl, ws = tl - tl % window, te - te % window
+  local wl, ws = tl - tl % w0, te - te % w0
   if wl == ws then
-    cur, prev = tonumber(string.sub(state, i + 1, j - 1)), tonumber(string.sub(state, j + 1))
-  elseif wl == ws - window then
-    prev = tonumber(string.sub(state, i + 1, j - 1))
+    cur, prev = tonumber(c0), tonumber(p0)
+  elseif wl == ws - w0 then
+    prev = tonumber(c0)
+  end
+  if w0 ~= window then
+    -- a changed window: the old rule's estimate as of te is counted in the new rule's current window, written now,
+    -- passed or not, so the next call (and the retry-after) reads the state under the new rule
+    cur, prev = muldiv(prev, w0 - te % w0, w0) + cur, 0
+    if cur > 0 then
+      redis.call('SET', key, string.format('%d %d 0', te, cur) .. own(limit, window, cl, cw), 'PX',
+        ttl(te - te % window + 2 * window))
+    else
+      redis.call('DEL', key)
+    end
   end
 end
 local elapsed = te % window
@@ -41,7 +52,8 @@ remaining, a, b, c, d = math.max(0, limit - est), te, cur, prev, est
 -- @commit
 local te, cur, prev, est = a, b, c, d
 local we = te - te % window + window
-redis.call('SET', key, string.format('%d %d %d', te, cur + cost, prev), 'PX', ttl(we + window))
+redis.call('SET', key, string.format('%d %d %d', te, cur + cost, prev) .. own(limit, window, cl, cw), 'PX',
+  ttl(we + window))
 remaining, reset = limit - est - cost, we + window - te
 -- until a request of cost c = remaining + 1 fits: the check's retry-after for it, this window's count being cur + cost
 -- (there, limit - c - (cur + cost) + 1 = est - cur, the previous window's weighted count, and limit - c + 1 = est + cost)

@@ -1,8 +1,9 @@
 -- SLIDING_WINDOW_LOG: one sorted-set entry per permit, scored by its time. Twin of dev.ratelimit.memory.SlidingWindowLog.
 -- An entry taken at time s counts while te < s + window. The newest entry's time is the last commit's, so the
--- effective time te never goes back. Members are "<te>:<count>", count being the number of entries in the log before
--- it: while te stays the same no entry is pruned (pruning takes times <= te - window) and te never goes back, so the
--- count only grows and every member is unique even when thousands of permits are taken in the same microsecond.
+-- effective time te never goes back. Members are "<te>:<i>", i numbering the entries of the same time from 0: no
+-- entry of time te is ever pruned at te (pruning takes times <= te - window) and te never goes back, so a commit
+-- numbers its entries from the count of those already at te, and every member is unique even when thousands of
+-- permits are taken in the same microsecond (under any window: a changed rule reads the same log).
 -- Expired entries are counted out by the check and removed by the commit, so a denied request writes nothing.
 -- @check
 local te = t
@@ -10,6 +11,9 @@ local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]
 if newest then
   newest = tonumber(newest)
   if newest > te then te = newest end
+  -- a commit keeps the log for the longer of its window and the counter's own (cw), so only a changed rule with a
+  -- longer window must make it live on until its newest entry leaves that window (written passed or not)
+  if window > cw then redis.call('PEXPIRE', key, ttl(newest + window)) end
 end
 local live = '(' .. string.format('%d', te - window) -- a check prunes nothing: a denial writes nothing
 local n = redis.call('ZCOUNT', key, live, '+inf')
@@ -28,20 +32,21 @@ remaining, a, b = limit - n, te, n
 local te, n = a, b
 redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('%d', te - window))
 local score = string.format('%d', te)
+local m = redis.call('ZCOUNT', key, score, score) -- the entries already at te: 0 unless several commits share te
 if cost == 1 then
-  redis.call('ZADD', key, score, score .. ':' .. string.format('%d', n))
+  redis.call('ZADD', key, score, score .. ':' .. string.format('%d', m))
 else
   local args = {}
   for i = 0, cost - 1 do
     args[#args + 1] = score
-    args[#args + 1] = score .. ':' .. string.format('%d', n + i)
+    args[#args + 1] = score .. ':' .. string.format('%d', m + i)
     if #args == 1000 or i == cost - 1 then -- batches keep unpack() within Lua's stack limit
       redis.call('ZADD', key, unpack(args))
       args = {}
     end
   end
 end
-redis.call('PEXPIRE', key, ttl(te + window))
+redis.call('PEXPIRE', key, ttl(te + math.max(window, cw)))
 remaining, reset, more = limit - n - cost, window, window
 if n > 0 then -- a request of cost remaining + 1 fits once the oldest entry has expired
   more = tonumber(redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2]) + window - te

@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -158,20 +159,34 @@ class ModelPropertyTest {
     // ============================================================================================ the cases
 
     /** One counter (a rule without its cost): name, algorithm, limit, window. */
-    record Counter(String name, Algorithm algorithm, long limit, long windowMillis) {
+    /**
+     * A rule's values; {@code changes}, when not null, is the declared counter this one changes (an operator's
+     * override: same name and algorithm, another limit or window, counting on the declared rule's counter).
+     */
+    record Counter(String name, Algorithm algorithm, long limit, long windowMillis, Counter changes) {
+
+        Counter(String name, Algorithm algorithm, long limit, long windowMillis) {
+            this(name, algorithm, limit, windowMillis, null);
+        }
 
         RateLimitRule rule(int cost) {
             return RateLimitRule.custom().name(name).limit(limit).window(Duration.ofMillis(windowMillis))
-                    .algorithm(algorithm).cost(cost).build();
+                    .algorithm(algorithm).cost(cost).sameCounterAs(changes == null ? null : changes.rule(1)).build();
         }
 
         long windowMicros() {
             return windowMillis * MS;
         }
 
+        /** The counter's identity: the declared counter's, for a change. */
+        String id() {
+            return changes == null ? name + ":" + algorithm + ":" + limit + ":" + windowMillis : changes.id();
+        }
+
         @Override
         public String toString() {
-            return name + ":" + ABBREVIATIONS.get(algorithm) + " " + limit + "/" + millis(windowMillis);
+            return name + ":" + ABBREVIATIONS.get(algorithm) + " " + limit + "/" + millis(windowMillis)
+                    + (changes == null ? "" : " (changes " + changes + ")");
         }
     }
 
@@ -277,7 +292,34 @@ class ModelPropertyTest {
                 counters.add(new Counter(c.name(), c.algorithm(), limit(r, c.algorithm()), windowMillis(r)));
             }
         }
+        if (r.nextInt(3) == 0) { // changes of a declared rule, on its counter: calls alternate old and new values
+            List<Counter> declared = new ArrayList<>(counters);
+            for (int i = 1 + r.nextInt(2); i > 0; i--) {
+                Counter c = declared.get(r.nextInt(declared.size()));
+                counters.add(changed(r, c));
+            }
+        }
         return new ArrayList<>(counters);
+    }
+
+    /** Another limit or window (or both) for {@code c}'s counter: often near the old one, sometimes far. */
+    private static Counter changed(Random r, Counter c) {
+        long max = c.algorithm() == Algorithm.SLIDING_WINDOW_LOG ? 10_000 : Integer.MAX_VALUE;
+        long limit = c.limit();
+        long window = c.windowMillis();
+        int what = r.nextInt(3); // 0: the limit, 1: the window, 2: both
+        if (what != 1) {
+            long[] near = {limit / 2, limit * 2, limit - 1, limit + 1, 1, max, limit(r, c.algorithm())};
+            limit = Math.max(1, Math.min(max, near[r.nextInt(near.length)]));
+        }
+        if (what != 0) {
+            long[] near = {window / 2, window * 2, window + 1, windowMillis(r)};
+            window = Math.max(1, Math.min(366 * 86_400_000L, near[r.nextInt(near.length)]));
+        }
+        if (limit == c.limit() && window == c.windowMillis()) {
+            limit = limit == 1 ? 2 : limit - 1;
+        }
+        return new Counter(c.name(), c.algorithm(), limit, window, c);
     }
 
     private static long limit(Random r, Algorithm a) {
@@ -335,7 +377,7 @@ class ModelPropertyTest {
         for (int attempt = 0; reqs.size() < want && attempt < 20; attempt++) {
             String key = oneKey ? key0 : keys.get(r.nextInt(keys.size()));
             Counter c = counters.get(r.nextInt(counters.size()));
-            if (used.add(key + " " + c)) {
+            if (used.add(key + " " + c.id())) {
                 reqs.add(new Req(key, c, cost(r, c)));
             }
         }
@@ -414,13 +456,16 @@ class ModelPropertyTest {
         for (Counter x : counters) {
             List<Counter> variants = new ArrayList<>();
             if (x.limit() > 1) {
-                variants.add(new Counter(x.name(), x.algorithm(), x.limit() / 2, x.windowMillis()));
+                variants.add(new Counter(x.name(), x.algorithm(), x.limit() / 2, x.windowMillis(), x.changes()));
             }
             if (x.windowMillis() > 1) {
-                variants.add(new Counter(x.name(), x.algorithm(), x.limit(), x.windowMillis() / 2));
+                variants.add(new Counter(x.name(), x.algorithm(), x.limit(), x.windowMillis() / 2, x.changes()));
             }
-            if (!x.name().equals("a")) {
+            if (!x.name().equals("a") && x.changes() == null) {
                 variants.add(new Counter("a", x.algorithm(), x.limit(), x.windowMillis()));
+            }
+            if (x.changes() != null) { // no longer a change: a counter of its own
+                variants.add(new Counter(x.name(), x.algorithm(), x.limit(), x.windowMillis()));
             }
             for (Counter y : variants) {
                 out.add(new Case(c.start(), replace(c.steps(), q -> q.counter().equals(x)
@@ -500,7 +545,7 @@ class ModelPropertyTest {
         for (Step s : c.steps()) {
             Set<String> seen = new HashSet<>();
             for (Req q : s.reqs()) {
-                if (!seen.add(q.key() + " " + q.counter())) {
+                if (!seen.add(q.key() + " " + q.counter().id())) {
                     return false;
                 }
             }
@@ -818,6 +863,8 @@ class ModelPropertyTest {
         /** Every key written and not yet expired, with its expiry on the virtual clock (µs). */
         private final Map<String, Long> expiries = new LinkedHashMap<>();
         private final Set<String> clientKeys = new HashSet<>();
+        /** The largest limit each log was committed under. */
+        private final Map<String, Long> largestLimits = new HashMap<>();
         private Map<String, String> before;
 
         RedisHarness(UnifiedJedis redis, ManualClock clock) {
@@ -855,10 +902,16 @@ class ModelPropertyTest {
         @Override
         void beforeCall(List<KeyedRule> rules, Outcome expected) {
             before = null;
-            if (!expected.allowed()) {
+            if (!expected.allowed()) { // a denied call writes only states carried over to a changed rule
                 before = new LinkedHashMap<>();
+                Set<String> written = new HashSet<>();
+                for (Write w : expected.writes()) {
+                    written.add(key(w.rule()));
+                }
                 for (KeyedRule r : rules) {
-                    before.put(key(r), contents(key(r)));
+                    if (!written.contains(key(r))) {
+                        before.put(key(r), contents(key(r)));
+                    }
                 }
             }
         }
@@ -867,6 +920,9 @@ class ModelPropertyTest {
         int afterCall(List<KeyedRule> rules, Outcome expected, long t) {
             for (KeyedRule r : rules) {
                 clientKeys.add(r.key());
+                if (expected.allowed()) {
+                    largestLimits.merge(key(r), r.rule().limit(), Math::max);
+                }
             }
             if (before != null) {
                 for (Map.Entry<String, String> e : before.entrySet()) {
@@ -876,12 +932,19 @@ class ModelPropertyTest {
                                 + " to " + now);
                     }
                 }
-                return 0;
             }
             long padding = TTL_PADDING.toMillis();
             for (Write w : expected.writes()) {
                 String key = key(w.rule());
                 long pttl = redis.pttl(key);
+                if (w.ttlMillis() == 0) { // a carried state that equals a fresh one: deleted
+                    if (pttl != -2) {
+                        throw new AssertionError("key " + key + " should have been deleted at t=" + w.writeMicros()
+                                + " (its state carried over to a changed rule equals a fresh one), has PTTL " + pttl);
+                    }
+                    expiries.remove(key);
+                    continue;
+                }
                 long max = w.ttlMillis() + padding;
                 if (pttl <= max - PTTL_SLACK_MILLIS || pttl > max) {
                     throw new AssertionError("key " + key + " written at t=" + w.writeMicros() + " has PTTL " + pttl
@@ -892,13 +955,17 @@ class ModelPropertyTest {
                 String type = redis.type(key);
                 if (w.rule().rule().algorithm() == Algorithm.SLIDING_WINDOW_LOG) {
                     long entries = type.equals("zset") ? redis.zcard(key) : -1;
-                    if (entries < 0 || entries > w.rule().rule().limit()) {
+                    long most = largestLimits.getOrDefault(key, 0L); // a lowered limit leaves the entries taken
+                    if (entries < 0 || entries > most) {
                         throw new AssertionError("log " + key + " (" + type + ") holds " + entries
-                                + " entries, more than its limit " + w.rule().rule().limit());
+                                + " entries, more than the largest limit it was written under, " + most);
                     }
                 } else {
                     long bytes = type.equals("string") ? redis.strlen(key) : -1;
-                    if (bytes < 0 || bytes > MAX_STATE_STRING_BYTES) {
+                    RateLimitRule rule = w.rule().rule();
+                    boolean own = rule.counterLimit() == rule.limit() && rule.counterWindowMicros() == rule.windowMicros();
+                    // a changed rule's state also holds its limit and window
+                    if (bytes < 0 || bytes > MAX_STATE_STRING_BYTES + (own ? 0 : 26)) {
                         throw new AssertionError("state " + key + " (" + type + ") is " + bytes + " bytes: "
                                 + contents(key) + "; at most " + MAX_STATE_STRING_BYTES + " expected");
                     }

@@ -549,6 +549,78 @@ public abstract class RateLimiterContract {
         assertThat(shared.limits()).extracting(RuleOutcome::remaining).containsExactly(3L, 6L);
     }
 
+    // ------------------------------------------------------------------------------------- 9. changed rules
+
+    /**
+     * A rule whose limit changes (an operator's override counts on the declared rule's counter): a client keeps what
+     * it had used. 6 of 10 taken; at 4 it is denied (nothing left, an honest retry-after); at 20 it has 14 left
+     * under the windows, whose counts stay exact, and 16 under the token bucket and GCRA, which carried at most the
+     * limit of 4 as used; back at 10 (one more taken under 20, one now) the windows have 2 left — never a fresh
+     * burst.
+     */
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void aChangedLimitKeepsWhatTheClientUsedInBothDirections(Algorithm algorithm) {
+        RateLimitRule declared = rule("changed", algorithm, 10, "10s");
+        for (int k = 0; k < 6; k++) {
+            assertThat(acquire("client", declared).allowed()).isTrue();
+        }
+        RateLimitRule lower = changed(declared, 4, "10s");
+        Decision denied = acquire("client", lower);
+        assertThat(denied.allowed()).as("6 used of a limit of 4").isFalse();
+        assertThat(denied.remaining()).isZero();
+        long retry = denied.retryAfter().toNanos() / 1_000L;
+        clock.set(START + retry - 1);
+        assertThat(acquire("client", lower).allowed()).as("1 µs before the retry-after").isFalse();
+        clock.set(START + retry);
+        assertThat(acquire("client", lower).allowed()).as("at the retry-after").isTrue();
+
+        clock.set(START);
+        limiter.close();
+        limiter = newLimiter(clock);
+        for (int k = 0; k < 6; k++) {
+            assertThat(acquire("again", declared).allowed()).isTrue();
+        }
+        assertThat(acquire("again", lower).allowed()).isFalse();
+        RateLimitRule higher = changed(declared, 20, "10s");
+        Decision raised = acquire("again", higher);
+        assertThat(raised.allowed()).isTrue();
+        assertThat(raised.remaining()).as("20 less what was used (and this one)").isEqualTo(by(algorithm, 13, 13, 13,
+                15, 15));
+        Decision back = acquire("again", declared);
+        assertThat(back.remaining()).as("back at 10, 8 used, this one included (the token bucket and GCRA: 6)")
+                .isEqualTo(by(algorithm, 2, 2, 2, 4, 4));
+    }
+
+    /**
+     * A changed window: the 6 permits used under 10 per 10 s stay used under 10 per minute (the fixed window and the
+     * sliding counter count them in the new window; the log's entries count while within it; the token bucket and GCRA
+     * refill them at the new rate), so 4 are left, and a request of cost 5 gets an honest retry-after.
+     */
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void aChangedWindowKeepsWhatTheClientUsedAndAnHonestRetryAfter(Algorithm algorithm) {
+        RateLimitRule declared = rule("rewindowed", algorithm, 10, "10s");
+        for (int k = 0; k < 6; k++) {
+            assertThat(acquire("client", declared).allowed()).isTrue();
+        }
+        RateLimitRule longer = changed(declared, 10, "1m");
+        Decision peek = acquire("client", longer.withCost(5));
+        assertThat(peek.allowed()).isFalse();
+        assertThat(peek.remaining()).isEqualTo(4);
+        long retry = peek.retryAfter().toNanos() / 1_000L;
+        assertThat(retry).as("within the new rule's reach").isPositive().isLessThanOrEqualTo(120 * S);
+        clock.set(START + retry - 1);
+        assertThat(acquire("client", longer.withCost(5)).allowed()).as("1 µs before the retry-after").isFalse();
+        clock.set(START + retry);
+        assertThat(acquire("client", longer.withCost(5)).allowed()).as("at the retry-after").isTrue();
+    }
+
+    /** {@code declared} with another limit and window, counting on its counter (as an operator's override does). */
+    protected static RateLimitRule changed(RateLimitRule declared, long limit, String window) {
+        return declared.toBuilder().limit(limit).window(window).sameCounterAs(declared).build();
+    }
+
     // --------------------------------------------------------------------------------------------- helpers
 
     /** A rule of {@code limit} per {@code window} under {@code algorithm}, cost 1. */

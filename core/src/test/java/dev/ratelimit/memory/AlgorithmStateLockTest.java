@@ -2,7 +2,7 @@ package dev.ratelimit.memory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ratelimit.core.Algorithm;
+import dev.ratelimit.core.RateLimitRule;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -15,7 +15,7 @@ class AlgorithmStateLockTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void aWaiterParksOnTheStateAndTakesTheLockOnceItIsReleased() throws InterruptedException {
-        AlgorithmState state = AlgorithmState.create(Algorithm.TOKEN_BUCKET);
+        AlgorithmState state = AlgorithmState.create(RateLimitRule.custom().name("lock").limit(10).window("1s").build());
         AtomicBoolean acquired = new AtomicBoolean();
         state.lock();
         Thread waiter = new Thread(() -> {

@@ -35,6 +35,13 @@ abstract class CounterModel {
      */
     abstract long freshAfterCommitAt(long te);
 
+    /**
+     * This state as a rule of another limit or window counting on the same counter sees it at {@code te} (a time at
+     * or after the last commit): what this rule counts as used at {@code te} stays used under the new one, as each
+     * algorithm's model defines (docs/plans.md, "Changing limits at run time"). This state is left as it is.
+     */
+    abstract CounterModel changedTo(long te, long newLimit, long newWindow);
+
     /** The window start of {@code te}: {@code te - te mod W} (times are positive). */
     final long windowStart(long te) {
         return te - Math.floorMod(te, window);

@@ -41,6 +41,24 @@ final class FixedWindowModel extends CounterModel {
         permitsByWindowStart.merge(windowStart(te), cost, Math::addExact);
     }
 
+    /**
+     * The same window: the same counts under the new limit. Another window: the permits of the window of {@code te},
+     * counted in the new rule's window of {@code te}.
+     */
+    @Override
+    CounterModel changedTo(long te, long newLimit, long newWindow) {
+        FixedWindowModel m = new FixedWindowModel(newLimit, newWindow);
+        if (newWindow == window) {
+            m.permitsByWindowStart.putAll(permitsByWindowStart);
+            return m;
+        }
+        long n = permitsIn(windowStart(te));
+        if (n > 0) {
+            m.permitsByWindowStart.put(m.windowStart(te), n);
+        }
+        return m;
+    }
+
     @Override
     long freshAfterCommitAt(long te) {
         return windowStart(te) + window;

@@ -29,6 +29,10 @@ import java.util.Set;
  *       then; a counter no such call touched is still held, also by a later call whose clock stepped back to before
  *       its expiry. Once forgotten it stays forgotten, whether that call then commits or is denied.
  *   <li>All rules of a call are checked; the permits are taken from all of them only when all admit.
+ *   <li>A rule whose limit or window differs from those the state was last committed under (a changed rule counts
+ *       on the declared rule's counter) first reads the state as the old rule sees it at {@code te}, then carries
+ *       it over ({@link CounterModel#changedTo}): what the old rule counts as used stays used. The carried state is
+ *       what the call commits; a denied call writes nothing, so the next call carries the stored state over again.
  *   <li>Reported per rule: allowed, remaining, reset as defined by the algorithm ({@link CounterModel}), and the
  *       retry-after by its definition: 0 when the rule admits, {@code W} when {@code c > L}, else the smallest
  *       {@code d >= 1} at which the same request would pass at {@code te + d} with nothing else consuming, found by
@@ -44,12 +48,15 @@ import java.util.Set;
  */
 public final class ReferenceModel {
 
-    /** The identity of one counter's state. */
+    /**
+     * The identity of one counter's state: the rule's counter limit and window, which are those of the declared rule a
+     * changed rule counts on ({@code RateLimitRule.Builder#sameCounterAs}).
+     */
     public record Counter(String key, String name, Algorithm algorithm, long limit, long windowMicros) {
 
         /** The counter {@code rule} counts against for {@code key}. */
         public static Counter of(String key, RateLimitRule rule) {
-            return new Counter(key, rule.name(), rule.algorithm(), rule.limit(), rule.windowMicros());
+            return new Counter(key, rule.name(), rule.algorithm(), rule.counterLimit(), rule.counterWindowMicros());
         }
     }
 
@@ -77,11 +84,13 @@ public final class ReferenceModel {
     }
 
     /**
-     * A state the call wrote: Redis gets {@code SET ... PX ttlMillis} at the raw reading {@code writeMicros}.
+     * A state the call wrote: Redis gets {@code SET ... PX ttlMillis} at the raw reading {@code writeMicros} (a
+     * commit, or a state carried over to a changed rule); {@code ttlMillis} 0: the state was deleted (a carried state
+     * that equals a fresh one).
      *
      * @param rule        the rule and key written
      * @param writeMicros the raw clock reading of the call
-     * @param ttlMillis   {@code max(1, ceil((fresh - t) / 1000))}
+     * @param ttlMillis   {@code max(1, ceil((fresh - t) / 1000))}, or 0 for a deletion
      */
     public record Write(KeyedRule rule, long writeMicros, long ttlMillis) {
 
@@ -95,7 +104,8 @@ public final class ReferenceModel {
      * The expected answer to one call.
      *
      * @param rules  one result per rule, in the call's order
-     * @param writes the states written (all rules' when allowed, none when denied)
+     * @param writes the states written (all rules' when allowed; when denied, only states carried over to a changed
+     *               rule)
      */
     public record Outcome(List<RuleResult> rules, List<Write> writes) {
 
@@ -119,7 +129,7 @@ public final class ReferenceModel {
 
     /** A counter's state and the bookkeeping the spec adds around it. */
     private static final class Entry {
-        final CounterModel state;
+        CounterModel state;
         /** {@code tl}: the effective time of the last commit. */
         long lastCommit;
         /** When the state expires: a call touching it at a reading at or after this forgets it. */
@@ -157,6 +167,7 @@ public final class ReferenceModel {
 
         // 1. check every rule, each at its own effective time
         int n = rules.size();
+        List<Write> writes = new ArrayList<>();
         List<Entry> states = new ArrayList<>(n);
         long[] te = new long[n];
         boolean[] admits = new boolean[n];
@@ -168,15 +179,25 @@ public final class ReferenceModel {
             if (isFresh) {
                 e = new Entry(CounterModel.fresh(rule.algorithm(), rule.limit(), rule.windowMicros()));
             }
-            states.add(e);
             te[i] = isFresh ? t : Math.max(t, e.lastCommit);
+            if (e.state.limit != rule.limit() || e.state.window != rule.windowMicros()) {
+                e = carry(rules.get(i), e, t, te[i], writes);
+            }
+            if (!isFresh && rule.algorithm() == Algorithm.SLIDING_WINDOW_LOG
+                    && rule.windowMicros() > rule.counterWindowMicros()) {
+                // a log lives for the longer of its commit's window and the counter's own; a changed rule with a
+                // longer window keeps it until its newest entry leaves that window (written, passed or not)
+                Write w = new Write(rules.get(i), t, ttlMillis(e.lastCommit + rule.windowMicros(), t));
+                e.expiry = w.expiryMicros();
+                writes.add(w);
+            }
+            states.add(e);
             admits[i] = e.state.admits(te[i], rule.cost()); // a rule's cost is at most its limit
             all &= admits[i];
         }
 
         // 2. commit all, or nothing
         List<RuleResult> results = new ArrayList<>(n);
-        List<Write> writes = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             KeyedRule keyed = rules.get(i);
             RateLimitRule rule = keyed.rule();
@@ -187,9 +208,14 @@ public final class ReferenceModel {
                 s.commit(te[i], rule.cost());
                 e.lastCommit = te[i];
                 long fresh = s.freshAfterCommitAt(te[i]);
+                if (rule.algorithm() == Algorithm.SLIDING_WINDOW_LOG) { // kept at least for the counter's own window
+                    fresh = Math.max(fresh, te[i] + rule.counterWindowMicros());
+                }
                 long ttlMillis = Math.max(1, ceilDiv(fresh - t, 1_000L));
                 Write w = new Write(keyed, t, ttlMillis);
                 e.expiry = w.expiryMicros();
+                Counter counter = Counter.of(keyed.key(), rule);
+                writes.removeIf(carried -> Counter.of(carried.rule().key(), carried.rule().rule()).equals(counter));
                 entries.put(Counter.of(keyed.key(), rule), e);
                 writes.add(w);
                 long left = s.remaining(te[i]);
@@ -203,6 +229,41 @@ public final class ReferenceModel {
             }
         }
         return new Outcome(List.copyOf(results), List.copyOf(writes));
+    }
+
+    /**
+     * A state last committed under another limit or window, carried over to {@code keyed}'s rule at {@code te}
+     * ({@link CounterModel#changedTo}) and written now, whether or not the call passes (stamped at {@code te}, with
+     * the TTL of its own fresh time), so the next call and the retry-after read it under the new rule; a carried
+     * state that equals a fresh one is deleted (a write of TTL 0).
+     */
+    private Entry carry(KeyedRule keyed, Entry old, long t, long te, List<Write> writes) {
+        RateLimitRule rule = keyed.rule();
+        Counter counter = Counter.of(keyed.key(), rule);
+        CounterModel carried = old.state.changedTo(te, rule.limit(), rule.windowMicros());
+        boolean rewritten = rule.algorithm() == Algorithm.TOKEN_BUCKET || rule.algorithm() == Algorithm.GCRA
+                || rule.algorithm() != Algorithm.SLIDING_WINDOW_LOG && rule.windowMicros() != old.state.window;
+        if (!rewritten) {
+            // the log's entries, and the windows' counts under the same window, mean the same under the new rule:
+            // nothing is written, the state keeps its time and expiry
+            Entry e = new Entry(carried);
+            e.lastCommit = old.lastCommit;
+            e.expiry = old.expiry;
+            entries.put(counter, e);
+            return e;
+        }
+        if (carried.reset(te) == 0) { // equals a fresh one
+            entries.remove(counter);
+            writes.add(new Write(keyed, t, 0));
+            return new Entry(CounterModel.fresh(rule.algorithm(), rule.limit(), rule.windowMicros()));
+        }
+        Entry e = new Entry(carried);
+        e.lastCommit = te;
+        Write w = new Write(keyed, t, Math.max(1, ceilDiv(carried.freshAfterCommitAt(te) - t, 1_000L)));
+        e.expiry = w.expiryMicros();
+        entries.put(counter, e);
+        writes.add(w);
+        return e;
     }
 
     /** An admitting rule's next: 0 when {@code left} is the limit, else when a request of cost left + 1 would pass. */
@@ -258,6 +319,11 @@ public final class ReferenceModel {
     public long expiryOf(KeyedRule rule) {
         Entry e = entries.get(Counter.of(rule.key(), rule.rule()));
         return e == null ? Long.MAX_VALUE : e.expiry;
+    }
+
+    /** The TTL of a state written at {@code t} that equals a fresh one at {@code fresh}. */
+    private static long ttlMillis(long fresh, long t) {
+        return Math.max(1, ceilDiv(fresh - t, 1_000L));
     }
 
     private static long ceilDiv(long a, long b) {

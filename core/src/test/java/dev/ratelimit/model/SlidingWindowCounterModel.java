@@ -60,6 +60,24 @@ final class SlidingWindowCounterModel extends CounterModel {
         permitsByWindowStart.merge(windowStart(te), cost, Math::addExact);
     }
 
+    /**
+     * The same window: the same counts under the new limit. Another window: the estimate at {@code te}, counted in
+     * the new rule's window of {@code te}.
+     */
+    @Override
+    CounterModel changedTo(long te, long newLimit, long newWindow) {
+        SlidingWindowCounterModel m = new SlidingWindowCounterModel(newLimit, newWindow);
+        if (newWindow == window) {
+            m.permitsByWindowStart.putAll(permitsByWindowStart);
+        } else {
+            long est = estimate(te);
+            if (est > 0) {
+                m.permitsByWindowStart.put(m.windowStart(te), est);
+            }
+        }
+        return m;
+    }
+
     @Override
     long freshAfterCommitAt(long te) {
         return windowStart(te) + 2 * window;

@@ -6,7 +6,7 @@ import java.util.TreeMap;
 /**
  * SLIDING_WINDOW_LOG: one entry per permit at its commit time {@code s}; an entry counts while {@code s > te - W}.
  * {@code n} = entries counting; a request passes iff {@code n + c <= L}. The log is kept as a multiset (time to
- * number of entries at that time), never pruned: an entry too old simply does not count.
+ * number of entries at that time); a commit forgets the entries too old to count.
  */
 final class SlidingWindowLogModel extends CounterModel {
 
@@ -50,9 +50,19 @@ final class SlidingWindowLogModel extends CounterModel {
         return newest + window - te;
     }
 
+    /** A commit also forgets the entries that no longer count (as the stores do), so a longer window never sees them. */
     @Override
     void commit(long te, long cost) {
+        entriesByTime.headMap(te - window, true).clear();
         entriesByTime.merge(te, cost, Math::addExact);
+    }
+
+    /** The log knows when each permit was taken: the same entries, counted under the new limit and window. */
+    @Override
+    CounterModel changedTo(long te, long newLimit, long newWindow) {
+        SlidingWindowLogModel m = new SlidingWindowLogModel(newLimit, newWindow);
+        m.entriesByTime.putAll(entriesByTime);
+        return m;
     }
 
     @Override

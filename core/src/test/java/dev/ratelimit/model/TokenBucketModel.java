@@ -64,6 +64,28 @@ final class TokenBucketModel extends CounterModel {
         fresh = false;
     }
 
+    /**
+     * The tokens used at {@code te}, {@code u = L - tokens}, stay used: the new bucket holds {@code max(0, L' - u)}
+     * under the same window, and {@code max(0, L' - ceil(u))} under another (a fraction of a token is worth
+     * {@code 1/W} of the window it refills in, so it is not carried into another window).
+     */
+    @Override
+    CounterModel changedTo(long te, long newLimit, long newWindow) {
+        TokenBucketModel m = new TokenBucketModel(newLimit, newWindow);
+        BigInteger tokens = scaledTokensAt(te); // scaled by W
+        BigInteger carried;
+        if (newWindow == window) {
+            carried = tokens.add(BigInteger.valueOf(newLimit - limit).multiply(bigW));
+        } else {
+            long whole = tokens.divide(bigW).longValueExact() + newLimit - limit; // L' - ceil(L - tokens)
+            carried = BigInteger.valueOf(whole).multiply(m.bigW);
+        }
+        m.scaledTokens = carried.max(BigInteger.ZERO).min(m.full);
+        m.at = te;
+        m.fresh = false;
+        return m;
+    }
+
     @Override
     long freshAfterCommitAt(long te) {
         return te + reset(te);

@@ -96,9 +96,22 @@ final class PlanSettings {
      * {@code ratelimit.rules.}), applied together and checked by the rule builder; when they
      * make no valid rule, the error names the first setting that, applied in turn, makes it invalid.
      *
+     * A plan's limit, window or algorithm makes a counter of its own (a plan is another quota); a plan's cost alone
+     * keeps the declared rule's counter.
+     *
      * @return {@code declared} when the plan sets nothing for its name; null when {@code enabled} is false
      */
     static RateLimitRule of(Function<String, Setting> in, String rulesPrefix, RateLimitRule declared) {
+        return of(in, rulesPrefix, declared, false);
+    }
+
+    /**
+     * As {@link #of(Function, String, RateLimitRule)}; with {@code sameCounter} (an operator's override of the
+     * declared rule), the rule keeps counting on the declared rule's counter whatever its new limit or window (see
+     * {@link RateLimitRule.Builder#sameCounterAs}).
+     */
+    static RateLimitRule of(Function<String, Setting> in, String rulesPrefix, RateLimitRule declared,
+            boolean sameCounter) {
         String prefix = rulesPrefix + declared.name() + ".";
         Setting enabled = in.apply(prefix + "enabled");
         Setting limit = in.apply(prefix + "limit");
@@ -121,6 +134,7 @@ final class PlanSettings {
             }
         }
         set(b, a, l, window, c);
+        b.sameCounterAs(sameCounter || (a == null && l == null && window == null) ? declared : null);
         RateLimitRule own;
         try {
             own = b.build();

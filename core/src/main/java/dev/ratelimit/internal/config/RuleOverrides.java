@@ -42,7 +42,7 @@ public final class RuleOverrides {
         boolean changed = false;
         for (RateLimitRule rule : declared) {
             checkUnambiguous(rule.name());
-            RateLimitRule own = PlanSettings.of(in, PREFIX, rule);
+            RateLimitRule own = PlanSettings.of(in, PREFIX, rule, true);
             changed |= own != rule;
             if (own != null) {
                 effective.add(own);

@@ -66,10 +66,27 @@ class RuleOverridesTest {
     }
 
     @Test
-    void overridesThatMakeTwoRulesOneCounterAreRefused() {
+    void overridesThatMakeTwoRulesAlikeLeaveEachOnItsOwnCounter() {
         RateLimitRule other = RateLimitRule.custom().name("search").limit(20).window("1m").build();
         params.put("ratelimit.rules.search.limit", "30");
-        assertThatThrownBy(() -> overrides().apply(List.of(search, other))).hasMessageContaining("appears twice");
+        List<RateLimitRule> effective = overrides().apply(List.of(search, other));
+        assertThat(effective).extracting(RateLimitRule::limit).containsExactly(30L, 30L);
+        assertThat(effective).extracting(RateLimitRule::counterLimit).as("each keeps its declared counter")
+                .containsExactly(search.limit(), 20L);
+    }
+
+    @Test
+    void anOverriddenRuleCountsOnTheDeclaredRulesCounterUnlessTheAlgorithmChanges() {
+        params.put("ratelimit.rules.search.limit", "3");
+        params.put("ratelimit.rules.search.window", "1h");
+        RateLimitRule changed = overrides().apply(List.of(search)).get(0);
+        assertThat(changed.limit()).isEqualTo(3);
+        assertThat(changed.counterLimit()).isEqualTo(search.limit());
+        assertThat(changed.counterWindowMicros()).isEqualTo(search.windowMicros());
+        params.put("ratelimit.rules.search.algorithm", "FIXED_WINDOW");
+        RateLimitRule other = overrides().apply(List.of(search)).get(0);
+        assertThat(other.counterLimit()).as("another algorithm: a counter of its own").isEqualTo(3);
+        assertThat(other.counterWindowMicros()).isEqualTo(3_600_000_000L);
     }
 
     @Test
