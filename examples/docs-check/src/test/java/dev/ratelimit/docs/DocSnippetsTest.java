@@ -151,7 +151,7 @@ class DocSnippetsTest {
 
     @Test
     void theQuickStartPagesNameTheContainerVersionsTheBuildRuns() throws IOException {
-        Pattern jetty = Pattern.compile("jetty-home-(\\d[\\w.-]*?)(?:\\.tar\\.gz|/|\\b)");
+        Pattern jetty = Pattern.compile("jetty-home-(\\d+\\.\\d+\\.\\d+)");
         Pattern tomcat = Pattern.compile("tomcat-(\\d+\\.\\d+\\.\\d+)");
         for (String page : List.of("docs/quickstart-jaxrs.md", "docs/quickstart-servlet.md")) {
             String text = Files.readString(root().resolve(page), StandardCharsets.UTF_8);
