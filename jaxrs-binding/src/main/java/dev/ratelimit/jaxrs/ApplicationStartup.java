@@ -1,6 +1,8 @@
 package dev.ratelimit.jaxrs;
 
 import dev.ratelimit.internal.http.RequestDecider;
+import dev.ratelimit.internal.config.LiveOverrides;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.glassfish.jersey.internal.inject.InjectionManager;
 import org.glassfish.jersey.server.spi.Container;
@@ -20,11 +22,14 @@ final class ApplicationStartup implements ContainerLifecycleListener {
     private static final Logger LOG = LoggerFactory.getLogger(ApplicationStartup.class);
 
     private final InjectionManager services;
+    private final LiveOverrides live;
     private final AtomicInteger limited = new AtomicInteger();
+    private final AtomicBoolean released = new AtomicBoolean();
     private volatile String firstLimited;
 
-    ApplicationStartup(InjectionManager services) {
+    ApplicationStartup(InjectionManager services, LiveOverrides live) {
         this.services = services;
+        this.live = live;
     }
 
     /** Called by the dynamic feature for each resource method it limits. */
@@ -70,6 +75,8 @@ final class ApplicationStartup implements ContainerLifecycleListener {
 
     @Override
     public void onShutdown(Container container) {
-        // nothing held
+        if (released.compareAndSet(false, true)) {
+            live.release(); // the limiter is released by its factory
+        }
     }
 }

@@ -8,6 +8,7 @@ import dev.ratelimit.http.RejectionHandler;
 import dev.ratelimit.internal.http.RateLimitHeaders;
 import dev.ratelimit.http.RequestView;
 import dev.ratelimit.http.RulesResolver;
+import dev.ratelimit.internal.config.LiveOverrides;
 import dev.ratelimit.internal.http.PlanRules;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.HttpMethod;
@@ -46,17 +47,22 @@ final class LimitedMethodFilter implements ContainerRequestFilter, ContainerResp
     /**
      * A filter for one method's rules.
      *
+     * @param found the method and its rules (as declared, with the settings' overrides)
      * @param plans the plan table of the settings, or null: it reads and checks its values for these rules now, at
      *              deployment, so that an invalid one fails the application (whether it is used or the application
      *              binds its own rules resolver)
-     * @throws IllegalArgumentException naming the plan setting whose value makes no valid rule of these
+     * @param live  the run-time overrides: the filter registers its rules there (and they are checked under the
+     *              overrides in force)
+     * @throws IllegalArgumentException naming the plan setting whose value makes no valid rule of these, or the
+     *                                  override that does
      */
-    LimitedMethodFilter(List<RateLimitRule> rules, InjectionManager services, boolean countOptions,
-            ServletResponseHeaders servletResponse, PlanRules plans) {
-        this.rules = List.copyOf(rules);
+    LimitedMethodFilter(ResourceLimits.Limits found, InjectionManager services, boolean countOptions,
+            ServletResponseHeaders servletResponse, PlanRules plans, LiveOverrides live) {
+        this.rules = List.copyOf(found.rules());
         if (plans != null) {
             plans.prepare(this.rules);
         }
+        live.register(found.method(), this.rules, plans == null ? list -> { } : plans::prepare);
         this.services = services;
         this.countOptions = countOptions;
         this.servletResponse = servletResponse;

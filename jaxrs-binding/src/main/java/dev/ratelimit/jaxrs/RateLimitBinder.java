@@ -10,7 +10,9 @@ import dev.ratelimit.http.RequestView;
 import dev.ratelimit.http.RulesResolver;
 import dev.ratelimit.core.RateLimitRule;
 import java.util.List;
+import dev.ratelimit.core.RuleOverrides;
 import dev.ratelimit.internal.config.ApplicationLimiter;
+import dev.ratelimit.internal.config.LiveOverrides;
 import dev.ratelimit.internal.config.RateLimitSettings;
 import dev.ratelimit.metrics.RateLimitMetrics;
 import jakarta.inject.Inject;
@@ -36,18 +38,21 @@ final class RateLimitBinder extends AbstractBinder {
     private final RateLimitSettings settings;
     private final ContainerPeerAddress peerAddress;
     private final ApplicationLimiter.Attributes application;
+    private final LiveOverrides live;
 
     RateLimitBinder(RateLimitSettings settings, ContainerPeerAddress peerAddress,
-            ApplicationLimiter.Attributes application) {
+            ApplicationLimiter.Attributes application, LiveOverrides live) {
         this.settings = settings;
         this.peerAddress = peerAddress;
         this.application = application;
+        this.live = live;
     }
 
     @Override
     protected void configure() {
         bind(settings).to(RateLimitSettings.class).ranked(DEFAULT_RANK);
         bind(application).to(ApplicationLimiter.Attributes.class).ranked(DEFAULT_RANK);
+        bind(live).to(LiveOverrides.class).to(RuleOverrides.class).ranked(DEFAULT_RANK);
         bindFactory(MetricsFromSettings.class).to(RateLimitMetrics.class).in(Singleton.class).ranked(DEFAULT_RANK);
         bindFactory(LimiterFromSettings.class, Singleton.class).to(RateLimiter.class).in(Singleton.class)
                 .ranked(DEFAULT_RANK);
@@ -125,17 +130,20 @@ final class RateLimitBinder extends AbstractBinder {
         private final RateLimiter limiter;
         private final RateLimitSettings settings;
         private final RateLimitMetrics metrics;
+        private final LiveOverrides live;
 
         @Inject
-        HttpLimiterFactory(RateLimiter limiter, RateLimitSettings settings, RateLimitMetrics metrics) {
+        HttpLimiterFactory(RateLimiter limiter, RateLimitSettings settings, RateLimitMetrics metrics,
+                LiveOverrides live) {
             this.limiter = limiter;
             this.settings = settings;
             this.metrics = metrics;
+            this.live = live;
         }
 
         @Override
         public RequestDecider provide() {
-            return settings.requestDecider(limiter, metrics);
+            return settings.requestDecider(limiter, metrics, live);
         }
 
         @Override

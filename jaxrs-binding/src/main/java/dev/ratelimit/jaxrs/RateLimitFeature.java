@@ -1,6 +1,7 @@
 package dev.ratelimit.jaxrs;
 
 import dev.ratelimit.internal.config.ApplicationLimiter;
+import dev.ratelimit.internal.config.LiveOverrides;
 import dev.ratelimit.internal.config.RateLimitSettings;
 import jakarta.servlet.ServletContext;
 import jakarta.ws.rs.core.Configuration;
@@ -50,19 +51,21 @@ public final class RateLimitFeature implements Feature {
             return value == null ? null : value.toString();
         });
         InjectionManager services = InjectionManagerProvider.getInjectionManager(context);
-        ApplicationStartup check = new ApplicationStartup(services);
-        ResourceLimits limits = new ResourceLimits(settings.overrides()::apply);
-        ServletResponseHeaders servletResponse = new ServletResponseHeaders(services);
-        boolean countOptions = settings.countOptions();
-        Function<ResourceLimits.Limits, LimitedMethodFilter> filter =
-                found -> new LimitedMethodFilter(found.rules(), services, countOptions, servletResponse,
-                        settings.plans());
         ServletContext app = servletContext;
         ApplicationLimiter.Attributes attributes = app == null
                 ? ApplicationLimiter.Attributes.privateTo("the JAX-RS application")
                 : ApplicationLimiter.Attributes.ofServletContext(app::getAttribute, app::setAttribute,
                         app::removeAttribute, app.getContextPath());
-        context.register(new RateLimitBinder(settings, new ContainerPeerAddress(services), attributes));
+        // the run-time overrides (the rules file), shared with the servlet filters; released when the application stops
+        LiveOverrides live = LiveOverrides.acquire(attributes, settings);
+        ApplicationStartup check = new ApplicationStartup(services, live);
+        ResourceLimits limits = new ResourceLimits(settings.overrides()::apply);
+        ServletResponseHeaders servletResponse = new ServletResponseHeaders(services);
+        boolean countOptions = settings.countOptions();
+        Function<ResourceLimits.Limits, LimitedMethodFilter> filter =
+                found -> new LimitedMethodFilter(found, services, countOptions, servletResponse, settings.plans(),
+                        live);
+        context.register(new RateLimitBinder(settings, new ContainerPeerAddress(services), attributes, live));
         context.register(new RateLimitModelProcessor(limits, countOptions, settings.exemptions(),
                 settings.plans()));
         context.register(new RateLimitDynamicFeature(limits, filter, check));

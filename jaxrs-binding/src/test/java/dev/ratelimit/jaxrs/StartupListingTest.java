@@ -111,7 +111,7 @@ class StartupListingTest {
         assertThat(log).contains("; rules per request from the plans [pro (role pro-role)] unless the application "
                 + "binds its own RulesResolver):");
         assertThat(log).as("the override, not the annotation's 2")
-                .contains("TestResources$Misc#multi(): per-second[9 per PT1S, FIXED_WINDOW, key PRINCIPAL_OR_IP], "
-                        + "per-ten[4 per PT10S, FIXED_WINDOW, key PRINCIPAL_OR_IP]\n");
+                .contains("TestResources$Misc#multi(): per-second[9 per PT1S, FIXED_WINDOW, key PRINCIPAL_OR_IP, "
+                        + "counter of 2 per PT1S], per-ten[4 per PT10S, FIXED_WINDOW, key PRINCIPAL_OR_IP]\n");
     }
 }

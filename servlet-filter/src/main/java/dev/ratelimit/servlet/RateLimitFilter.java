@@ -9,6 +9,7 @@ import dev.ratelimit.http.RulesResolver;
 import dev.ratelimit.internal.http.PlanRules;
 import dev.ratelimit.internal.http.RateLimitHeaders;
 import dev.ratelimit.internal.config.ApplicationLimiter;
+import dev.ratelimit.internal.config.LiveOverrides;
 import dev.ratelimit.internal.config.RateLimitSettings;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -95,7 +96,7 @@ public final class RateLimitFilter implements Filter {
     /** What {@code init} fixed: the filter's rules and the request-path logic around the limiter. */
     private record State(String filterName, List<RateLimitRule> rules, KeyResolver keyResolver,
                          RejectionHandler rejections, RulesResolver rulesResolver, RequestDecider http, boolean countOptions,
-                         ApplicationLimiter limiter, String decidedAttribute) {
+                         ApplicationLimiter limiter, LiveOverrides live, String decidedAttribute) {
     }
 
     /**
@@ -146,11 +147,13 @@ public final class RateLimitFilter implements Filter {
         }
 
         ApplicationLimiter limiter;
+        LiveOverrides live;
+        // the limiter's and the rules file's settings are the web application's: a filter cannot override them
+        RateLimitSettings shared;
+        ApplicationLimiter.Attributes attributes = ApplicationLimiter.Attributes.ofServletContext(
+                context::getAttribute, context::setAttribute, context::removeAttribute, context.getContextPath());
         try {
-            // the limiter's own settings are the web application's: a filter cannot override them
-            RateLimitSettings shared = loadSettings(filterName, context::getInitParameter);
-            ApplicationLimiter.Attributes attributes = ApplicationLimiter.Attributes.ofServletContext(
-                    context::getAttribute, context::setAttribute, context::removeAttribute, context.getContextPath());
+            shared = loadSettings(filterName, context::getInitParameter);
             limiter = ApplicationLimiter.acquire(attributes, shared, shared.metrics(),
                     "rate-limit filter '" + filterName + "'");
         } catch (IllegalArgumentException e) {
@@ -160,9 +163,25 @@ public final class RateLimitFilter implements Filter {
         } catch (RuntimeException e) {
             throw new ServletException("Rate-limit filter '" + filterName + "': cannot create the rate limiter", e);
         }
+        try {
+            live = LiveOverrides.acquire(attributes, shared);
+        } catch (RuntimeException e) {
+            limiter.release();
+            throw new ServletException(FilterSettings.error(filterName, e.getMessage()).getMessage());
+        }
+        try {
+            if (!rules.isEmpty()) {
+                PlanRules plans = settings.plans();
+                live.register("filter '" + filterName + "'", rules, plans == null ? list -> { } : plans::prepare);
+            }
+        } catch (IllegalArgumentException e) {
+            live.release();
+            limiter.release();
+            throw new ServletException(FilterSettings.error(filterName, e.getMessage()).getMessage());
+        }
         state = new State(filterName, rules, keyResolver, rejections, rulesResolver,
-                settings.requestDecider(limiter.limiter(), limiter.metrics()), settings.countOptions(), limiter,
-                DECIDED_ATTRIBUTE_PREFIX + filterName + '@' + Integer.toHexString(System.identityHashCode(this)));
+                settings.requestDecider(limiter.limiter(), limiter.metrics(), live), settings.countOptions(), limiter,
+                live, DECIDED_ATTRIBUTE_PREFIX + filterName + '@' + Integer.toHexString(System.identityHashCode(this)));
         // the filter's own rules resolver is named by its settings (parsed); the plan table, when it is used, here
         LOG.info("Rate-limit filter '{}': {}{}; headers {}, shadow {}, OPTIONS {}, {}, exempt {}{}; {}", filterName,
                 parsed, rules == parsed.rules() ? "" : rules.isEmpty() ? " (every limit disabled by ratelimit.rules.*)"
@@ -259,6 +278,7 @@ public final class RateLimitFilter implements Filter {
         State s = state;
         state = null;
         if (s != null) {
+            s.live().release();
             s.limiter().release();
         }
     }

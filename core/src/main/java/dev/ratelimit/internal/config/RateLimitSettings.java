@@ -13,6 +13,8 @@ import dev.ratelimit.internal.http.TrustedProxies;
 import dev.ratelimit.memory.InMemoryRateLimiter;
 import dev.ratelimit.metrics.RateLimitMetrics;
 import dev.ratelimit.redis.RedisRateLimiter;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -66,7 +68,9 @@ public final class RateLimitSettings {
     private final boolean metricsEnabled;
     private final Exemptions exemptions;
     private final PlanSettings plans;
-    private final RuleOverrides overrides;
+    private final SettingsOverrides overrides;
+    private final Path rulesFile;
+    private final Duration rulesFileCheckInterval;
     private final RedisSettings redis;
     /** The Redis limiter's guard, with the settings that are its own (the denial cache); completed per limiter. */
     private final FallbackRateLimiter.Builder guard = FallbackRateLimiter.custom();
@@ -101,7 +105,20 @@ public final class RateLimitSettings {
         this.metricsEnabled = metrics == null || Values.bool(metrics.text(), metrics.errors());
         this.exemptions = ExemptionSettings.read(in);
         this.plans = new PlanSettings(in);
-        this.overrides = new RuleOverrides(in);
+        this.overrides = new SettingsOverrides(in);
+        Setting file = in.apply(LiveOverrides.FILE);
+        Path path = null;
+        if (file != null) {
+            try {
+                path = Path.of(file.text());
+            } catch (InvalidPathException e) {
+                throw file.invalid("is no file path: " + e.getMessage());
+            }
+        }
+        this.rulesFile = path;
+        Setting interval = in.apply(LiveOverrides.FILE_CHECK_INTERVAL);
+        this.rulesFileCheckInterval = interval == null ? LiveOverrides.DEFAULT_CHECK_INTERVAL
+                : Values.duration(interval.text(), MAX_DURATION, interval.errors());
     }
 
     /**
@@ -161,8 +178,26 @@ public final class RateLimitSettings {
      * @return a new decider
      */
     public RequestDecider requestDecider(RateLimiter limiter, RateLimitMetrics metrics) {
+        return requestDecider(limiter, metrics, null);
+    }
+
+    /**
+     * The request-path decider both bindings call, with these settings' keys, header style and shadow mode, mapping
+     * each endpoint's rules through the application's run-time overrides.
+     *
+     * @param limiter the limiter deciding
+     * @param metrics where each decision is counted
+     * @param live    the application's run-time overrides, or null for none
+     * @return a new decider
+     */
+    public RequestDecider requestDecider(RateLimiter limiter, RateLimitMetrics metrics, LiveOverrides live) {
         return new RequestDecider(limiter, requestKeys, headers.format(), shadow, metrics, headers.partitionKeys(),
-                exemptions);
+                exemptions, live == null ? null : live::current);
+    }
+
+    /** The run-time overrides these settings describe (the rules file and how often it is checked), not started. */
+    LiveOverrides liveOverrides(String application) {
+        return new LiveOverrides(rulesFile, rulesFileCheckInterval, application);
     }
 
     /**
@@ -192,7 +227,7 @@ public final class RateLimitSettings {
      *
      * @return the overrides (nothing set: they return each list as it is)
      */
-    public RuleOverrides overrides() {
+    public SettingsOverrides overrides() {
         return overrides;
     }
 

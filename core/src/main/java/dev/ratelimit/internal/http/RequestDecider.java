@@ -15,6 +15,7 @@ import dev.ratelimit.metrics.RateLimitMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,8 @@ public final class RequestDecider {
     private final Exemptions exemptions;
     /** Whether any client is exempt: when not, the request path costs one test of this flag more. */
     private final boolean exempting;
+    /** The run-time overrides: an endpoint's registered rules to those it counts under now; null for none. */
+    private final UnaryOperator<List<RateLimitRule>> live;
 
     /**
      * A request-path decider around {@code limiter} without exemptions; thread-safe when the limiter is.
@@ -66,6 +69,26 @@ public final class RequestDecider {
      */
     public RequestDecider(RateLimiter limiter, RequestKeys keys, HeaderFormat headers, boolean shadow,
             RateLimitMetrics metrics, PartitionKeys partitionKeys, Exemptions exemptions) {
+        this(limiter, keys, headers, shadow, metrics, partitionKeys, exemptions, null);
+    }
+
+    /**
+     * A request-path decider around {@code limiter} that maps each endpoint's rules through the run-time overrides;
+     * thread-safe when the limiter is.
+     *
+     * @param limiter       the limiter deciding (Redis with fallback, or in memory)
+     * @param keys          how keys are taken from requests (trusted proxies, IPv6 grouping)
+     * @param headers       which rate-limit headers to send, and when
+     * @param shadow        dry run: decide and report, but never reject
+     * @param metrics       where each decision is counted by limit, outcome and store
+     * @param partitionKeys how each rule's {@code pk} is made from its client key; null to send no {@code pk}
+     * @param exemptions    the clients let through without being counted (networks, principals, roles)
+     * @param live          an endpoint's rules to those it counts under now (the run-time overrides), or null
+     */
+    public RequestDecider(RateLimiter limiter, RequestKeys keys, HeaderFormat headers, boolean shadow,
+            RateLimitMetrics metrics, PartitionKeys partitionKeys, Exemptions exemptions,
+            UnaryOperator<List<RateLimitRule>> live) {
+        this.live = live;
         this.limiter = Objects.requireNonNull(limiter, "limiter");
         this.keys = Objects.requireNonNull(keys, "keys");
         this.headers = Objects.requireNonNull(headers, "headers");
@@ -98,7 +121,8 @@ public final class RequestDecider {
      * (e.g. one by IP, one by API key) to {@link RateLimiter#acquire(List)}, so a denial by one key's rule consumes
      * nothing from the others and one store decides the whole request.
      *
-     * @param declared    the rules of the endpoint, pre-parsed at deployment
+     * @param endpoint    the rules of the endpoint, pre-parsed at deployment (the run-time overrides, when there are
+     *                    any, then give the rules it counts under now, the declared rules below)
      * @param request     the request
      * @param rules       the {@link RulesResolver} that chooses this request's rules from {@code declared} (after the
      *                    exemptions, before the keys), or null to use {@code declared}; when it fails, returns
@@ -110,15 +134,17 @@ public final class RequestDecider {
      *         exempt client ({@link Exemptions}, or no rules from the rules resolver) {@link Verdict#EXEMPT}, without
      *         asking the limiter
      */
-    public Verdict check(List<RateLimitRule> declared, RequestView request, RulesResolver rules,
+    public Verdict check(List<RateLimitRule> endpoint, RequestView request, RulesResolver rules,
             KeyResolver keyResolver, RejectionHandler rejections, String path) {
         if (exempting && exemptions.exempts(request, keys)) {
-            metrics.exempt(declared.get(0));
+            metrics.exempt(endpoint.get(0));
             return Verdict.EXEMPT;
         }
-        List<RateLimitRule> chosen = rules == null ? declared : resolved(rules, request, declared, path);
+        List<RateLimitRule> declared = live == null ? endpoint : live.apply(endpoint);
+        List<RateLimitRule> chosen = declared.isEmpty() || rules == null ? declared
+                : resolved(rules, request, declared, path);
         if (chosen.isEmpty()) {
-            metrics.exempt(declared.get(0));
+            metrics.exempt(endpoint.get(0));
             return Verdict.EXEMPT;
         }
         String[] ruleKeys = new String[chosen.size()];

@@ -14,7 +14,7 @@ import java.util.function.Function;
  * they deploy (the startup listing then shows the effective rules), each value checked by the core's rule builder with
  * an error that names the setting. Not API; see {@code docs/plans.md}.
  */
-public final class RuleOverrides {
+public final class SettingsOverrides {
 
     static final String PREFIX = "ratelimit.rules.";
     private static final String[] FIELDS = {"limit", "window", "algorithm", "cost", "enabled"};
@@ -23,7 +23,7 @@ public final class RuleOverrides {
     /** Each rule name's environment variable prefix, to catch two names that read the same variables. */
     private final Map<String, String> names = new ConcurrentHashMap<>();
 
-    RuleOverrides(Function<String, Setting> in) {
+    SettingsOverrides(Function<String, Setting> in) {
         this.in = in;
     }
 

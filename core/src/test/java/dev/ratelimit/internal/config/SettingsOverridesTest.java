@@ -20,7 +20,7 @@ class RuleOverridesTest {
     private final RateLimitRule burst = RateLimitRule.custom().name("fixed-window").limit(5).window("10s")
             .algorithm(Algorithm.FIXED_WINDOW).build();
 
-    private RuleOverrides overrides() {
+    private SettingsOverrides overrides() {
         return RateLimitSettings.load(sys::get, env::get, params::get).overrides();
     }
 
@@ -92,10 +92,10 @@ class RuleOverridesTest {
     @Test
     void anEnvironmentVariableThatReadsAsTwoRuleNamesIsRefused() {
         RateLimitRule underscore = RateLimitRule.custom().name("fixed_window").limit(5).window("10s").build();
-        RuleOverrides overrides = overrides();
+        SettingsOverrides overrides = overrides();
         overrides.apply(List.of(burst)); // no variable set: no question
         env.put("RATELIMIT_RULES_FIXED_WINDOW_LIMIT", "3");
-        RuleOverrides withVariable = overrides();
+        SettingsOverrides withVariable = overrides();
         withVariable.apply(List.of(burst));
         assertThatThrownBy(() -> withVariable.apply(List.of(underscore))).hasMessageContaining("is ambiguous")
                 .hasMessageContaining("'fixed-window'").hasMessageContaining("'fixed_window'");
