@@ -315,27 +315,27 @@ public final class LiveOverrides implements RuleOverrides {
         Function<String, Setting> in = values::get;
         List<RateLimitRule> out = new ArrayList<>(rules.size());
         boolean changed = false;
-        for (RateLimitRule rule : rules) {
-            RateLimitRule own = PlanSettings.of(in, "", rule, true);
-            changed |= own != rule;
-            if (own != null) {
-                out.add(own);
-            }
-        }
-        if (!changed) {
-            return rules;
-        }
-        List<RateLimitRule> effective = List.copyOf(out);
         try {
+            for (RateLimitRule rule : rules) {
+                RateLimitRule own = PlanSettings.of(in, "", rule, true);
+                changed |= own != rule;
+                if (own != null) {
+                    out.add(own);
+                }
+            }
+            if (!changed) {
+                return rules;
+            }
+            List<RateLimitRule> effective = List.copyOf(out);
             if (!effective.isEmpty()) {
                 ClientKeys.checkRules(effective);
                 r.checks.accept(effective);
             }
+            return effective;
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("the overrides make the rules of " + r.where + " invalid: "
+            throw new IllegalArgumentException("The rule overrides make the rules of " + r.where + " invalid: "
                     + e.getMessage(), e);
         }
-        return effective;
     }
 
     /** Whether one value fits every registered rule of its name; the error, or null. */

@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The overrides by rule name, {@code ratelimit.rules.<name>.*}, from the settings' sources. */
-class RuleOverridesTest {
+class SettingsOverridesTest {
 
     private final Map<String, String> sys = new HashMap<>();
     private final Map<String, String> env = new HashMap<>();
