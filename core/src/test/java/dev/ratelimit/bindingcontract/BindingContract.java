@@ -20,6 +20,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -1044,6 +1046,66 @@ public abstract class BindingContract {
                     "x-ratelimit-reset");
         }
         assertThat(invocations()).isEqualTo(5);
+    }
+
+    // --- the rules file: limits changed at run time -------------------------------------------------------------
+
+    /**
+     * The rules file ({@code ratelimit.rules.file}) overrides a rule by name at deployment, and a change of it applies
+     * without a redeployment (checked every 50 ms here): the client keeps what it used. {@code /one} is 3 per hour;
+     * the file makes it 2: two pass, the third is refused; the file then makes it 4: exactly two more pass (4 less the
+     * 2 used), and {@code RateLimit-Policy} says 4. No test time passes.
+     */
+    @Test
+    void theRulesFileChangesALimitAtRunTimeAndTheClientKeepsWhatItUsed() throws IOException {
+        Path file = Files.createTempFile("rules", ".properties");
+        try {
+            Files.writeString(file, "# the operator's overrides\none.limit=2\n");
+            deployWith("ratelimit.rules.file", file.toString(), "ratelimit.rules.file.check-interval", "50ms");
+            assertThat(get("/one").statusCode()).isEqualTo(200);
+            HttpResponse<String> second = get("/one");
+            assertThat(second.statusCode()).isEqualTo(200);
+            assertThat(header(second, "RateLimit-Policy")).isEqualTo("\"one\";q=2;w=3600");
+            assertThat(get("/one").statusCode()).as("2 per hour from the file").isEqualTo(429);
+
+            Files.writeString(file, "one.limit=4\n");
+            HttpResponse<String> third = untilAllowed("/one", Duration.ofSeconds(20));
+            assertThat(header(third, "RateLimit-Policy")).isEqualTo("\"one\";q=4;w=3600");
+            assertThat(get("/one").statusCode()).as("4 less the 2 used before: two more").isEqualTo(200);
+            assertThat(get("/one").statusCode()).isEqualTo(429);
+            assertThat(invocations()).isEqualTo(4);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Test
+    void anInvalidRulesFileFailsTheDeploymentNamingFileAndLine() throws Exception {
+        Path file = Files.createTempFile("rules", ".properties");
+        try {
+            Files.writeString(file, "one.limit=2\none.cost=3\n");
+            assertThat(deploymentFailure(Map.of("ratelimit.rules.file", file.toString())))
+                    .contains("one.cost='3' (from rules file " + file + ", line 2) is invalid: cost 3 is above the "
+                            + "limit 2");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /**
+     * Requests {@code path} until one is allowed (a refused request takes nothing), at most for {@code patience}: for
+     * a change that applies asynchronously, such as the rules file's.
+     */
+    private HttpResponse<String> untilAllowed(String path, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (true) {
+            HttpResponse<String> r = get(path);
+            if (r.statusCode() == 200) {
+                return r;
+            }
+            assertThat(r.statusCode()).isEqualTo(429);
+            assertThat(System.nanoTime()).as("the change applies within %s", patience).isLessThan(deadline);
+        }
     }
 
     // --- a limiter the binding builds from its settings, in Redis ------------------------------------------------
