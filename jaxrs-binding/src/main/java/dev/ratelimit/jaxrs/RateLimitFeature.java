@@ -67,7 +67,7 @@ public final class RateLimitFeature implements Feature {
                         live);
         context.register(new RateLimitBinder(settings, new ContainerPeerAddress(services), attributes, live));
         context.register(new RateLimitModelProcessor(limits, countOptions, settings.exemptions(),
-                settings.plans()));
+                settings.plans(), live::preview));
         context.register(new RateLimitDynamicFeature(limits, filter, check));
         if (countOptions) {
             context.register(new AutomaticOptionsFilter(limits, filter));

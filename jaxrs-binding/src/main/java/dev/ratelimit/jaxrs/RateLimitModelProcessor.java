@@ -1,5 +1,6 @@
 package dev.ratelimit.jaxrs;
 
+import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.internal.http.Exemptions;
 import dev.ratelimit.internal.http.PlanRules;
 import jakarta.ws.rs.HttpMethod;
@@ -12,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
 import org.glassfish.jersey.server.model.Invocable;
 import org.glassfish.jersey.server.model.ModelProcessor;
 import org.glassfish.jersey.server.model.Resource;
@@ -41,6 +43,8 @@ final class RateLimitModelProcessor implements ModelProcessor {
     private static final Logger LOG = LoggerFactory.getLogger(RateLimitModelProcessor.class);
 
     private final ResourceLimits limits;
+    /** A method's rules to those it counts under now (the rules file's overrides), for the listing. */
+    private final UnaryOperator<List<RateLimitRule>> current;
     private final boolean countOptions;
     /** The clients exempt by configuration, for the listing's first line; empty when none. */
     private final String exemptClients;
@@ -54,9 +58,12 @@ final class RateLimitModelProcessor implements ModelProcessor {
      * @param countOptions whether OPTIONS requests are counted
      * @param exemptions   the clients exempt by configuration, named in the listing
      * @param plans        the plan table of the settings, named in the listing; null when there is none
+     * @param current      a method's rules to those it counts under now (the rules file's overrides)
      */
-    RateLimitModelProcessor(ResourceLimits limits, boolean countOptions, Exemptions exemptions, PlanRules plans) {
+    RateLimitModelProcessor(ResourceLimits limits, boolean countOptions, Exemptions exemptions, PlanRules plans,
+            UnaryOperator<List<RateLimitRule>> current) {
         this.limits = limits;
+        this.current = current;
         this.countOptions = countOptions;
         this.exemptClients = (exemptions.any() ? "; clients exempt by configuration: " + exemptions : "")
                 + (plans == null ? "" : "; rules per request from the " + plans
@@ -123,7 +130,7 @@ final class RateLimitModelProcessor implements ModelProcessor {
         if (countOptions && !ownOptions && resourceClass != null) {
             ResourceLimits.Limits automatic = limits.automaticOptions(resourceClass);
             listing.add(HttpMethod.OPTIONS, path, automatic.method() + " (Jersey's automatic answer)",
-                    automatic.describe(), null);
+                    automatic.describe(current), null);
         }
         if (resource.getResourceLocator() != null) {
             locator(resource.getResourceLocator(), path, listing, enclosing, subResources);
@@ -146,7 +153,7 @@ final class RateLimitModelProcessor implements ModelProcessor {
             listing.add(HttpMethod.OPTIONS, path, found.method(), "not counted (OPTIONS)", false);
             return;
         }
-        listing.add(resourceMethod.getHttpMethod(), path, found.method(), found.describe(),
+        listing.add(resourceMethod.getHttpMethod(), path, found.method(), found.describe(current),
                 found.exempt() ? null : found.limited());
         if (found.exempt()) {
             listing.exempt++;

@@ -40,13 +40,17 @@ final class ResourceLimits {
         /**
          * The rules for the startup listing, e.g. {@code search[10 per PT1S, …] (from class com.acme.Base)},
          * {@code EXEMPT (from com.acme.Api#health())} or {@code UNLIMITED}.
+         *
+         * @param current the rules the method counts under now, from its rules (the rules file's overrides)
          */
-        String describe() {
+        String describe(UnaryOperator<List<RateLimitRule>> current) {
             if (rules.isEmpty()) {
                 return !exempt() ? "UNLIMITED" : declaration.declaredOn().equals(method) ? "EXEMPT"
                         : "EXEMPT (from " + declaration.declaredOn() + ")";
             }
-            String list = rules.stream().map(RateLimitRule::toString).collect(Collectors.joining(", "));
+            List<RateLimitRule> now = current.apply(rules);
+            String list = now.isEmpty() ? "NOT LIMITED NOW (every rule disabled by the rules file)"
+                    : now.stream().map(RateLimitRule::toString).collect(Collectors.joining(", "));
             return declaration.declaredOn().equals(method) ? list : list + " (from " + declaration.declaredOn() + ")";
         }
     }

@@ -183,9 +183,13 @@ public final class RateLimitFilter implements Filter {
                 settings.requestDecider(limiter.limiter(), limiter.metrics(), live), settings.countOptions(), limiter,
                 live, DECIDED_ATTRIBUTE_PREFIX + filterName + '@' + Integer.toHexString(System.identityHashCode(this)));
         // the filter's own rules resolver is named by its settings (parsed); the plan table, when it is used, here
-        LOG.info("Rate-limit filter '{}': {}{}; headers {}, shadow {}, OPTIONS {}, {}, exempt {}{}; {}", filterName,
+        List<RateLimitRule> now = live.current(rules);
+        LOG.info("Rate-limit filter '{}': {}{}{}; headers {}, shadow {}, OPTIONS {}, {}, exempt {}{}; {}", filterName,
                 parsed, rules == parsed.rules() ? "" : rules.isEmpty() ? " (every limit disabled by ratelimit.rules.*)"
-                        : " (overridden by ratelimit.rules.*: " + rules + ")", settings.headerStyle(), settings.shadow(), settings.countOptions() ? "counted" : "not counted",
+                        : " (overridden by ratelimit.rules.*: " + rules + ")",
+                now == rules ? "" : now.isEmpty() ? " (every limit disabled by the " + live + " now)"
+                        : " (counting under " + now + " from the " + live + " now)",
+                settings.headerStyle(), settings.shadow(), settings.countOptions() ? "counted" : "not counted",
                 settings.requestKeys(), settings.exemptions(),
                 rulesResolver != null && rulesResolver == settings.plans()
                         ? ", rules per request from the " + rulesResolver : "",

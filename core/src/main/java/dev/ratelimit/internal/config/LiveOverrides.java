@@ -206,6 +206,25 @@ public final class LiveOverrides implements RuleOverrides {
         return effective == null ? rules : effective;
     }
 
+    /**
+     * The rules a list would count under with the overrides in force, without registering it (for the startup
+     * listing, written before the bindings register their lists).
+     *
+     * @param rules a list
+     * @return its effective rules; the list itself when the overrides make it invalid (its registration then fails)
+     */
+    public List<RateLimitRule> preview(List<RateLimitRule> rules) {
+        Snapshot s = snapshot;
+        if (s.values.isEmpty()) {
+            return rules;
+        }
+        try {
+            return effective(rules, s.values, new Registration("", list -> { }));
+        } catch (IllegalArgumentException e) {
+            return rules;
+        }
+    }
+
     @Override
     public void replace(Map<String, String> values) {
         Objects.requireNonNull(values, "values");
