@@ -122,7 +122,8 @@ public final class RateLimitSettings {
     }
 
     /**
-     * Reads the settings from system properties, environment variables, then {@code containerParams}.
+     * Reads the settings from system properties, environment variables, MicroProfile Config (when the application has
+     * it), then {@code containerParams}.
      *
      * @param containerParams the binding's parameters by name (e.g. {@code ServletContext::getInitParameter}); may
      *                        be null
@@ -130,13 +131,20 @@ public final class RateLimitSettings {
      * @throws IllegalArgumentException naming the first invalid setting, its value and its source
      */
     public static RateLimitSettings load(Function<String, String> containerParams) {
-        return load(System::getProperty, System::getenv, containerParams);
+        return load(System::getProperty, System::getenv, MicroProfileConfig.lookup(), containerParams);
     }
 
     /** Reads the settings from explicit lookups (tests); any lookup may be null, meaning it holds nothing. */
     static RateLimitSettings load(Function<String, String> systemProperties, Function<String, String> environment,
             Function<String, String> containerParams) {
-        return new RateLimitSettings(name -> Setting.find(name, systemProperties, environment, containerParams));
+        return load(systemProperties, environment, null, containerParams);
+    }
+
+    /** Reads the settings from explicit lookups and MicroProfile Config (tests); any may be null. */
+    static RateLimitSettings load(Function<String, String> systemProperties, Function<String, String> environment,
+            MicroProfileConfig microProfile, Function<String, String> containerParams) {
+        return new RateLimitSettings(name -> Setting.find(name, systemProperties, environment, microProfile,
+                containerParams));
     }
 
     /**

@@ -39,13 +39,13 @@ public record Setting(String name, String text, String source) {
 
     /**
      * Looks a setting up in the sources, highest first: system property, environment variable (upper case, dots and
-     * dashes as underscores), then the container's parameters (context-params, init-params, application
-     * properties). Any source may be null, meaning it holds nothing.
+     * dashes as underscores), MicroProfile Config, then the container's parameters (context-params, init-params,
+     * application properties). Any source may be null, meaning it holds nothing.
      *
      * @return the value of the highest source that sets {@code name} (blank counts as unset); null when none does
      */
     static Setting find(String name, Function<String, String> systemProperties, Function<String, String> environment,
-            Function<String, String> containerParams) {
+            MicroProfileConfig microProfile, Function<String, String> containerParams) {
         String value = read(systemProperties, name);
         if (value != null) {
             return new Setting(name, value, "system property " + name);
@@ -54,6 +54,10 @@ public record Setting(String name, String text, String source) {
         value = read(environment, env);
         if (value != null) {
             return new Setting(name, value, "environment variable " + env);
+        }
+        Setting configured = microProfile == null ? null : microProfile.find(name);
+        if (configured != null) {
+            return configured;
         }
         value = read(containerParams, name);
         return value == null ? null : new Setting(name, value, "context-param/init-param " + name);

@@ -152,6 +152,6 @@ class PlanSettingsTest {
     }
 
     private Setting setting(String name) {
-        return Setting.find(name, sys::get, env::get, params::get);
+        return Setting.find(name, sys::get, env::get, null, params::get);
     }
 }
