@@ -1,5 +1,6 @@
 package dev.ratelimit.internal.config;
 
+import java.util.ServiceConfigurationError;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.eclipse.microprofile.config.ConfigValue;
@@ -36,8 +37,9 @@ final class MicroProfileConfig {
         }
         try {
             return new MicroProfileConfig(ConfigProvider.getConfig());
-        } catch (RuntimeException | LinkageError e) {
-            // the API without an implementation, or an implementation that cannot start
+        } catch (RuntimeException | ServiceConfigurationError | LinkageError e) {
+            // the API without an implementation, or an implementation that cannot start: the settings come from the
+            // other sources, as without MicroProfile Config
             LOG.debug("MicroProfile Config is on the class path but gives no configuration ({}); it is not read", e);
             return null;
         }

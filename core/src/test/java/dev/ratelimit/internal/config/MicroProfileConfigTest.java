@@ -29,7 +29,10 @@ class MicroProfileConfigTest {
     private MicroProfileConfig register(Map<String, String> values) {
         config = new SmallRyeConfigBuilder().withSources(new PropertiesConfigSource(values, "shop-config", 150))
                 .build();
-        ConfigProviderResolver.instance().registerConfig(config, Thread.currentThread().getContextClassLoader());
+        ConfigProviderResolver resolver = ConfigProviderResolver.instance();
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        resolver.releaseConfig(resolver.getConfig(loader)); // the default one, made by the settings of other tests
+        resolver.registerConfig(config, loader);
         return MicroProfileConfig.lookup();
     }
 
