@@ -1,5 +1,6 @@
 package dev.ratelimit.core;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -45,6 +46,63 @@ public interface RateLimiter extends AutoCloseable {
      * @throws IllegalArgumentException when the list is empty or repeats a key and counter
      */
     Decision acquire(List<KeyedRule> rules);
+
+    /**
+     * The decision a request of {@code rules} would get now, consuming nothing: what {@link #acquire(String, List)}
+     * would answer, without taking the permits (an operator's look at a client, the admin endpoint's {@code GET}).
+     *
+     * @param key   the client's key, as for {@link #acquire(String, List)}
+     * @param rules one or more rules, as for {@link #acquire(String, List)}
+     * @return the decision, as if acquired, with nothing taken
+     * @throws IllegalArgumentException      as {@link #acquire(String, List)}
+     * @throws UnsupportedOperationException when this limiter cannot (an application's own implementation)
+     */
+    default Decision peek(String key, List<RateLimitRule> rules) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot peek");
+    }
+
+    /**
+     * Forgets {@code key}'s state on {@code rule}'s counter (a block included): the client starts again with the full
+     * limit. One atomic step (in Redis one command), for every instance sharing the store.
+     *
+     * @param key  the client's key
+     * @param rule the rule whose counter is reset (its name, algorithm and counter identify it)
+     * @throws IllegalArgumentException      when the key is empty
+     * @throws UnsupportedOperationException when this limiter cannot
+     */
+    default void reset(String key, RateLimitRule rule) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot reset");
+    }
+
+    /**
+     * Denies {@code key} on {@code rule}'s counter for {@code duration} from now, whatever the algorithm: every
+     * request is refused, with a retry-after of the time the block has left; once it ends the client starts again
+     * with the full limit. A later block replaces an earlier one; {@link #reset} lifts it.
+     *
+     * @param key      the client's key
+     * @param rule     the rule whose counter is blocked
+     * @param duration how long; from 1 ms to 366 days
+     * @throws IllegalArgumentException      when the key is empty or the duration out of range
+     * @throws UnsupportedOperationException when this limiter cannot
+     */
+    default void block(String key, RateLimitRule rule, Duration duration) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot block");
+    }
+
+    /**
+     * Gives back up to {@code permits} permits {@code key} took on {@code rule}'s counter, as if fewer requests had
+     * been counted, never above the limit (a success that should not count, a request that failed for the server's
+     * own reasons). What each algorithm can give back exactly is in docs/operating.md.
+     *
+     * @param key     the client's key
+     * @param rule    the rule whose counter gets the permits back
+     * @param permits how many; at least 1
+     * @throws IllegalArgumentException      when the key is empty or permits is less than 1
+     * @throws UnsupportedOperationException when this limiter cannot
+     */
+    default void refund(String key, RateLimitRule rule, long permits) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot refund");
+    }
 
     /** Releases what the limiter holds (connections it created, caches); a no-op by default. */
     @Override
