@@ -1,6 +1,8 @@
 package com.acme;
 
+import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
+import dev.ratelimit.core.RuleOverrides;
 import dev.ratelimit.fallback.FallbackRateLimiter;
 import dev.ratelimit.servlet.RateLimitFilter;
 import jakarta.servlet.annotation.WebServlet;
@@ -8,8 +10,10 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 
-/** GET /limiter-status: which store decides and the circuit breaker's state. Leave it unlimited. */
+/** GET /limiter-status: which store decides, the circuit breaker's state and the rules in force. Leave it unlimited. */
 @WebServlet("/limiter-status")
 public class LimiterStatusServlet extends HttpServlet {
 
@@ -34,5 +38,12 @@ public class LimiterStatusServlet extends HttpServlet {
         response.setCharacterEncoding("UTF-8");
         response.setHeader("Cache-Control", "no-store");
         response.getWriter().println(status);
+        // the rules each limited endpoint counts under now, after the settings' and the rules file's overrides
+        RuleOverrides overrides = (RuleOverrides) getServletContext().getAttribute(RuleOverrides.ATTRIBUTE);
+        if (overrides != null) {
+            for (Map.Entry<String, List<RateLimitRule>> e : overrides.rules().entrySet()) {
+                response.getWriter().println(e.getKey() + ": " + e.getValue());
+            }
+        }
     }
 }
