@@ -76,6 +76,18 @@ public @interface RateLimited {
      */
     int cost() default 1;
 
+    /**
+     * Which responses count: only requests answered with one of these statuses keep their permits, e.g.
+     * {@code "4xx"} for a login that should count failed attempts only, or {@code "401, 403"}, {@code "400-499"}.
+     * Every request is still checked before the method runs (refused once the limit is used up) and takes its permits
+     * then; one whose response does not match gives them back when it is answered (so a concurrent burst never runs
+     * more than the limit at once). See docs/operating.md, "Counting only some outcomes".
+     *
+     * @return statuses ({@code 401}), ranges ({@code 400-499}) and classes ({@code 4xx}), comma-separated; empty
+     *         (the default): every request counts
+     */
+    String countWhen() default "";
+
     /** The container of repeated {@link RateLimited} annotations. */
     @Documented
     @Retention(RetentionPolicy.RUNTIME)

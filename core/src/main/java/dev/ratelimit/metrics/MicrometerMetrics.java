@@ -107,6 +107,19 @@ public final class MicrometerMetrics implements RateLimitMetrics {
         meters.counter(Outcome.EXEMPT, Store.NONE).increment();
     }
 
+    /** Counts under {@code ratelimit.operations}, tagged with the limit's name and the operation. */
+    @Override
+    public void operation(RateLimitRule limit, Operation operation) {
+        String name = decisions.size() >= MAX_LIMIT_NAMES && !decisions.containsKey(limit.name()) ? OTHER_LIMITS
+                : limit.name();
+        Counter.builder("ratelimit.operations")
+                .description("Operations on clients' counters: resets, blocks and refunds, by limit")
+                .tag("limit", name)
+                .tag("operation", operation.name().toLowerCase(Locale.ROOT))
+                .register(registry)
+                .increment();
+    }
+
     private LimitMeters metersFor(String limit) {
         if (decisions.size() >= MAX_LIMIT_NAMES && !decisions.containsKey(limit)) {
             if (warnedTooManyNames.compareAndSet(false, true)) {

@@ -48,6 +48,30 @@ public interface RateLimitMetrics {
         // nothing by default: an implementation written before exemptions existed keeps working
     }
 
+    /** An operation on one client's counter: {@link #operation}. */
+    enum Operation {
+        /** The client's state was forgotten ({@code RateLimiter#reset}). */
+        RESET,
+        /** The client was blocked ({@code RateLimiter#block}). */
+        BLOCK,
+        /**
+         * Permits were given back ({@code RateLimiter#refund}): by an operator, or because the response did not match
+         * the rule's {@code countWhen}.
+         */
+        REFUND
+    }
+
+    /**
+     * Counts an operation on one client's counter of {@code limit}: an operator's reset, block or refund (the admin
+     * endpoint), or the refund of a response that does not count ({@code countWhen}).
+     *
+     * @param limit     the rule operated on
+     * @param operation what was done
+     */
+    default void operation(RateLimitRule limit, Operation operation) {
+        // nothing by default: an implementation written before the operations existed keeps working
+    }
+
     /**
      * A call to Redis (the primary limiter behind the circuit breaker) returned or failed.
      *

@@ -10,6 +10,7 @@ import dev.ratelimit.http.RequestView;
 import dev.ratelimit.http.RulesResolver;
 import dev.ratelimit.internal.config.LiveOverrides;
 import dev.ratelimit.internal.http.PlanRules;
+import dev.ratelimit.internal.http.StatusCondition;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.Priorities;
@@ -21,6 +22,7 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.security.Principal;
+import java.util.Map;
 import java.util.ArrayList;
 import java.util.List;
 import org.glassfish.jersey.internal.inject.InjectionManager;
@@ -39,6 +41,8 @@ final class LimitedMethodFilter implements ContainerRequestFilter, ContainerResp
     private static final String VERDICT = LimitedMethodFilter.class.getName() + ".verdict";
 
     private final List<RateLimitRule> rules;
+    /** The responses that count, by rule name; empty when all do. */
+    private final Map<String, StatusCondition> countWhen;
     private final InjectionManager services;
     private final boolean countOptions;
     private final ServletResponseHeaders servletResponse;
@@ -59,6 +63,7 @@ final class LimitedMethodFilter implements ContainerRequestFilter, ContainerResp
     LimitedMethodFilter(ResourceLimits.Limits found, InjectionManager services, boolean countOptions,
             ServletResponseHeaders servletResponse, PlanRules plans, LiveOverrides live) {
         this.rules = List.copyOf(found.rules());
+        this.countWhen = found.countWhen();
         if (plans != null) {
             plans.prepare(this.rules);
         }
@@ -107,6 +112,10 @@ final class LimitedMethodFilter implements ContainerRequestFilter, ContainerResp
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
         Object verdict = request.getProperty(VERDICT);
+        if (!countWhen.isEmpty() && verdict instanceof RequestDecider.Verdict) {
+            // a response that does not count gives its permits back (the headers below still count them)
+            services().limiter.completed((RequestDecider.Verdict) verdict, countWhen, response.getStatus());
+        }
         if (verdict instanceof RequestDecider.Verdict && !((RequestDecider.Verdict) verdict).headers().isEmpty()) {
             MultivaluedMap<String, Object> headers = response.getHeaders();
             for (RateLimitHeaders.Header header : ((RequestDecider.Verdict) verdict).headers()) {

@@ -4,9 +4,12 @@ import dev.ratelimit.internal.RuleNames;
 import dev.ratelimit.internal.ClientKeys;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimited;
+import dev.ratelimit.internal.http.StatusCondition;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.UnaryOperator;
@@ -25,8 +28,15 @@ final class ResourceLimits {
      * @param method      the method as its resource class has it, e.g. {@code com.acme.Api#search(String)}
      * @param rules       the rules; empty when unlimited or exempt
      * @param declaration where the rules, or the exemption, were declared
+     * @param countWhen   the responses that count, by rule name ({@code @RateLimited(countWhen = …)}); empty when
+     *                    every response counts
      */
-    record Limits(String method, List<RateLimitRule> rules, LimitDeclarations.Declaration declaration) {
+    record Limits(String method, List<RateLimitRule> rules, LimitDeclarations.Declaration declaration,
+                  Map<String, StatusCondition> countWhen) {
+
+        Limits(String method, List<RateLimitRule> rules, LimitDeclarations.Declaration declaration) {
+            this(method, rules, declaration, Map.of());
+        }
 
         boolean limited() {
             return !rules.isEmpty();
@@ -113,7 +123,26 @@ final class ResourceLimits {
         }
         String where = declaration.declaredOn().equals(target) ? target
                 : declaration.declaredOn() + " (applied to " + target + ")";
-        return new Limits(target, rules(declaration, where, defaultName(target)), declaration);
+        return new Limits(target, rules(declaration, where, defaultName(target)), declaration,
+                countWhen(declaration, where, defaultName(target)));
+    }
+
+    /** Each annotation's {@code countWhen}, by rule name; checked now, so an invalid one fails the deployment. */
+    private static Map<String, StatusCondition> countWhen(LimitDeclarations.Declaration declaration, String where,
+            String defaultName) {
+        Map<String, StatusCondition> conditions = new HashMap<>();
+        for (RateLimited annotation : declaration.annotations()) {
+            StatusCondition when;
+            try {
+                when = StatusCondition.parse(annotation.countWhen());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Invalid @RateLimited on " + where + ": " + e.getMessage(), e);
+            }
+            if (when != null) {
+                conditions.put(RateLimitRule.from(annotation, defaultName, where).name(), when);
+            }
+        }
+        return Map.copyOf(conditions);
     }
 
     /** Limits as declared, without overrides (tests). */

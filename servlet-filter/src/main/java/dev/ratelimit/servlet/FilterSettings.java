@@ -1,5 +1,6 @@
 package dev.ratelimit.servlet;
 
+import dev.ratelimit.internal.http.StatusCondition;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.http.KeyResolver;
 import dev.ratelimit.http.RejectionHandler;
@@ -38,6 +39,8 @@ final class FilterSettings {
     static final String REJECTION_HANDLER = "rejectionHandler";
     /** The class name of a {@link RulesResolver} that chooses each request's rules from this filter's. */
     static final String RULES_RESOLVER = "rulesResolver";
+    /** The responses that count under the filter's rules ({@code 4xx}, {@code 401, 403}); all when unset. */
+    static final String COUNT_WHEN = "countWhen";
 
     /** The rule parameters, in the order they are reported. */
     static final List<String> RULE_PARAMS = List.of(LIMIT, WINDOW, ALGORITHM, KEY, KEY_HEADER, NAME, COST);
@@ -60,10 +63,13 @@ final class FilterSettings {
     private final String rejectionHandlerClass;
     private final String rulesResolverClass;
     private final Map<String, String> overrides;
+    private final StatusCondition countWhen;
 
     FilterSettings(String filterName, List<RateLimitRule> rules, String keyResolverClass,
-            String rejectionHandlerClass, String rulesResolverClass, Map<String, String> overrides) {
+            String rejectionHandlerClass, String rulesResolverClass, Map<String, String> overrides,
+            StatusCondition countWhen) {
         this.filterName = filterName;
+        this.countWhen = countWhen;
         this.rules = rules;
         this.keyResolverClass = keyResolverClass;
         this.rejectionHandlerClass = rejectionHandlerClass;
@@ -91,6 +97,11 @@ final class FilterSettings {
     /** The {@link KeyResolver} class named by {@code keyResolver}, or null. */
     String keyResolverClass() {
         return keyResolverClass;
+    }
+
+    /** The responses that count under the filter's rules ({@code countWhen}), or null when all do. */
+    StatusCondition countWhen() {
+        return countWhen;
     }
 
     /** The per-filter settings this filter sets, by setting name (non-blank values only). */

@@ -1,7 +1,9 @@
 package dev.ratelimit.servlet;
 
+import dev.ratelimit.internal.http.StatusCondition;
 import static dev.ratelimit.servlet.FilterSettings.ALGORITHM;
 import static dev.ratelimit.servlet.FilterSettings.COST;
+import static dev.ratelimit.servlet.FilterSettings.COUNT_WHEN;
 import static dev.ratelimit.servlet.FilterSettings.KEY;
 import static dev.ratelimit.servlet.FilterSettings.KEY_HEADER;
 import static dev.ratelimit.servlet.FilterSettings.KEY_RESOLVER;
@@ -60,6 +62,7 @@ final class FilterSettingsParser {
     private String keyResolver;
     private String rejectionHandler;
     private String rulesResolver;
+    private StatusCondition countWhen;
 
     FilterSettingsParser(String filterName, Collection<String> names, Function<String, String> params) {
         this.filterName = filterName;
@@ -75,7 +78,7 @@ final class FilterSettingsParser {
         checkUniqueNames(rules);
         checkKeySources(rules);
         return new FilterSettings(filterName, List.copyOf(rules), keyResolver, rejectionHandler, rulesResolver,
-                Collections.unmodifiableMap(overrides));
+                Collections.unmodifiableMap(overrides), countWhen);
     }
 
     private void classify(String param) {
@@ -112,6 +115,14 @@ final class FilterSettingsParser {
             rulesResolver = value;
             return;
         }
+        if (param.equals(COUNT_WHEN)) {
+            try {
+                countWhen = StatusCondition.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw error(filterName, "init-param " + COUNT_WHEN + ": " + e.getMessage());
+            }
+            return;
+        }
         if (PER_FILTER_SETTINGS.contains(param)) {
             if (value != null) {
                 overrides.put(param, value);
@@ -127,7 +138,8 @@ final class FilterSettingsParser {
         }
         throw error(filterName, "unknown init-param '" + param + "'; a limit is set with "
                 + String.join(", ", RULE_PARAMS) + " (numbered as limit.1, window.1, … for several limits), "
-                + "plus " + KEY_RESOLVER + ", " + REJECTION_HANDLER + ", " + RULES_RESOLVER + " and the per-filter settings "
+                + "plus " + KEY_RESOLVER + ", " + REJECTION_HANDLER + ", " + RULES_RESOLVER + ", " + COUNT_WHEN
+                + " and the per-filter settings "
                 + String.join(", ", PER_FILTER_SETTINGS));
     }
 

@@ -10,6 +10,9 @@ import dev.ratelimit.internal.http.PlanRules;
 import dev.ratelimit.internal.http.RateLimitHeaders;
 import dev.ratelimit.internal.config.ApplicationLimiter;
 import dev.ratelimit.internal.config.LiveOverrides;
+import dev.ratelimit.internal.http.StatusCondition;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
 import dev.ratelimit.internal.config.RateLimitSettings;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
@@ -24,6 +27,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -96,7 +100,8 @@ public final class RateLimitFilter implements Filter {
     /** What {@code init} fixed: the filter's rules and the request-path logic around the limiter. */
     private record State(String filterName, List<RateLimitRule> rules, KeyResolver keyResolver,
                          RejectionHandler rejections, RulesResolver rulesResolver, RequestDecider http, boolean countOptions,
-                         ApplicationLimiter limiter, LiveOverrides live, String decidedAttribute) {
+                         ApplicationLimiter limiter, LiveOverrides live, String decidedAttribute,
+                         Map<String, StatusCondition> countWhen) {
     }
 
     /**
@@ -181,7 +186,8 @@ public final class RateLimitFilter implements Filter {
         }
         state = new State(filterName, rules, keyResolver, rejections, rulesResolver,
                 settings.requestDecider(limiter.limiter(), limiter.metrics(), live), settings.countOptions(), limiter,
-                live, DECIDED_ATTRIBUTE_PREFIX + filterName + '@' + Integer.toHexString(System.identityHashCode(this)));
+                live, DECIDED_ATTRIBUTE_PREFIX + filterName + '@' + Integer.toHexString(System.identityHashCode(this)),
+                countWhen(parsed));
         // the filter's own rules resolver is named by its settings (parsed); the plan table, when it is used, here
         List<RateLimitRule> now = live.current(rules);
         LOG.info("Rate-limit filter '{}': {}{}{}; headers {}, shadow {}, OPTIONS {}, {}, exempt {}{}; {}", filterName,
@@ -250,6 +256,9 @@ public final class RateLimitFilter implements Filter {
         setHeaders(httpResponse, verdict.headers());
         if (!verdict.reject()) {
             chain.doFilter(request, verdict.headers().isEmpty() ? response : new PrivateResponse(httpResponse));
+            if (!s.countWhen().isEmpty()) {
+                completed(s, verdict, request, httpResponse);
+            }
             return;
         }
         if (httpResponse.isCommitted()) {
@@ -275,6 +284,52 @@ public final class RateLimitFilter implements Filter {
             response.setHeader(header.name(), header.value());
         }
         PrivateResponse.makePrivate(response);
+    }
+
+    /**
+     * After the response: the permits of a response that does not count ({@code countWhen}) go back; for an async
+     * request once it completes.
+     */
+    private static void completed(State s, RequestDecider.Verdict verdict, ServletRequest request,
+            HttpServletResponse response) {
+        if (!request.isAsyncStarted()) {
+            s.http().completed(verdict, s.countWhen(), response.getStatus());
+            return;
+        }
+        request.getAsyncContext().addListener(new AsyncListener() {
+            @Override
+            public void onComplete(AsyncEvent event) {
+                s.http().completed(verdict, s.countWhen(), response.getStatus());
+            }
+
+            @Override
+            public void onTimeout(AsyncEvent event) {
+                // completes next
+            }
+
+            @Override
+            public void onError(AsyncEvent event) {
+                // completes next
+            }
+
+            @Override
+            public void onStartAsync(AsyncEvent event) {
+                // still the same request
+            }
+        });
+    }
+
+    /** The filter's {@code countWhen} for each of its rules' names; empty when every response counts. */
+    private static Map<String, StatusCondition> countWhen(FilterSettings parsed) {
+        StatusCondition when = parsed.countWhen();
+        if (when == null) {
+            return Map.of();
+        }
+        Map<String, StatusCondition> byName = new HashMap<>();
+        for (RateLimitRule rule : parsed.rules()) {
+            byName.put(rule.name(), when);
+        }
+        return Map.copyOf(byName);
     }
 
     @Override

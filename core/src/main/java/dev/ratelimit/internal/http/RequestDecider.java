@@ -12,8 +12,11 @@ import dev.ratelimit.core.KeyedRule;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.metrics.RateLimitMetrics;
+import dev.ratelimit.core.RuleOutcome;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -158,13 +161,45 @@ public final class RequestDecider {
         }
         List<RateLimitHeaders.Header> headers = this.headers.of(decision, reject,
                 partitionKeys == null || decision.limits().size() != ruleKeys.length ? null : pk(ruleKeys));
+        List<String> counted = Arrays.asList(ruleKeys);
         if (!reject) {
-            return new Verdict(decision, headers, null);
+            return new Verdict(decision, headers, null, counted);
         }
         Rejection standard = new Rejection(ProblemResponse.status(decision), ProblemResponse.contentType(),
                 ProblemResponse.body(decision, path));
         return new Verdict(decision, headers, rejections == null ? standard
-                : handled(rejections, decision, request, standard, path));
+                : handled(rejections, decision, request, standard, path), counted);
+    }
+
+    /**
+     * After the response: gives back the permits of each rule whose {@code countWhen} the response's status does not
+     * meet (the request took them when it was checked, so a concurrent burst never ran more than the limit). Nothing
+     * for an exempt, refused or shadow-denied request (nothing was taken). A store that fails to give them back is
+     * logged, never thrown: the request stays counted.
+     *
+     * @param verdict   the request's verdict
+     * @param countWhen each rule name's condition; a rule without one always counts
+     * @param status    the response's status
+     */
+    public void completed(Verdict verdict, Map<String, StatusCondition> countWhen, int status) {
+        if (verdict.exempt() || !verdict.decision().allowed() || countWhen.isEmpty()) {
+            return;
+        }
+        List<RuleOutcome> limits = verdict.decision().limits();
+        for (int i = 0; i < limits.size() && i < verdict.keys().size(); i++) {
+            RateLimitRule rule = limits.get(i).rule();
+            StatusCondition when = countWhen.get(rule.name());
+            if (when == null || when.matches(status)) {
+                continue;
+            }
+            try {
+                limiter.refund(verdict.keys().get(i), rule, rule.cost());
+                metrics.operation(rule, RateLimitMetrics.Operation.REFUND);
+            } catch (RuntimeException e) {
+                LOG.warn("Limit '{}': a response {} does not count (countWhen {}), but its permits could not be "
+                        + "given back ({}); the request stays counted", rule.name(), status, when, e.toString());
+            }
+        }
     }
 
     /**
@@ -266,11 +301,13 @@ public final class RequestDecider {
      * @param rejection the response that refuses the request instead of running the endpoint (429, or 503 when the
      *                  limiter is unavailable under a fail-closed policy, unless the application's handler chose
      *                  another); null when the endpoint runs (always in shadow mode)
+     * @param keys      the client key each rule of the decision counted against, in the decision's order
      */
-    public record Verdict(Decision decision, List<RateLimitHeaders.Header> headers, Rejection rejection) {
+    public record Verdict(Decision decision, List<RateLimitHeaders.Header> headers, Rejection rejection,
+                          List<String> keys) {
 
         /** An exempt request's: run the endpoint, with no rate-limit header; nothing was counted. */
-        public static final Verdict EXEMPT = new Verdict(null, List.of(), null);
+        public static final Verdict EXEMPT = new Verdict(null, List.of(), null, List.of());
 
         /** {@return whether the request is exempt: not counted, no headers} */
         public boolean exempt() {
