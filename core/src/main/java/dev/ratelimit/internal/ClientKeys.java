@@ -147,7 +147,7 @@ public final class ClientKeys {
     }
 
     /** The SHA-256 of the UTF-8 bytes of a text. */
-    static byte[] sha256(String key) {
+    public static byte[] sha256(String key) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
         } catch (NoSuchAlgorithmException e) {

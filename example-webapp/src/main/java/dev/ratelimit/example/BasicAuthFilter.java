@@ -17,7 +17,8 @@ import java.util.Set;
 
 /**
  * Demo authentication inside the WAR (no container realm to configure): HTTP Basic with three fixed users, alice /
- * alice-secret (no role), bob / bob-secret (role {@code pro}) and carol / carol-secret (role {@code internal}). A valid
+ * alice-secret (no role), bob / bob-secret (role {@code pro}), carol / carol-secret (role {@code internal}) and admin /
+ * admin-secret (role {@code ratelimit-admin}, for the admin endpoint). A valid
  * login becomes the request's principal, which the rate limiter then counts by, with its roles
  * ({@code isUserInRole}), which choose its plan ({@code ratelimit.plans.pro.role}) or exempt it
  * ({@code ratelimit.exempt.roles}); anything else passes on unauthenticated and the resource answers 401.
@@ -25,9 +26,9 @@ import java.util.Set;
 public class BasicAuthFilter implements Filter {
 
     private static final Map<String, String> USERS = Map.of("alice", "alice-secret", "bob", "bob-secret",
-            "carol", "carol-secret");
+            "carol", "carol-secret", "admin", "admin-secret");
     private static final Map<String, Set<String>> ROLES = Map.of("alice", Set.of(), "bob", Set.of("pro"),
-            "carol", Set.of("internal"));
+            "carol", Set.of("internal"), "admin", Set.of("ratelimit-admin"));
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
@@ -78,11 +79,13 @@ public class BasicAuthFilter implements Filter {
             return null;
         }
         String user = decoded.substring(0, colon);
-        String expected = USERS.get(user);
-        if (expected == null || !MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
-                decoded.substring(colon + 1).getBytes(StandardCharsets.UTF_8))) {
-            return null;
-        }
-        return user;
+        return valid(user, decoded.substring(colon + 1)) ? user : null;
+    }
+
+    /** Whether {@code password} is {@code user}'s (in constant time for a known user). */
+    static boolean valid(String user, String password) {
+        String expected = user == null ? null : USERS.get(user);
+        return expected != null && password != null && MessageDigest.isEqual(
+                expected.getBytes(StandardCharsets.UTF_8), password.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -16,5 +16,6 @@ public class ExampleApplication extends ResourceConfig {
         register(RateLimitFeature.class);
         register(AlgorithmsResource.class);
         register(ExampleResources.class);
+        register(LoginResource.class);
     }
 }

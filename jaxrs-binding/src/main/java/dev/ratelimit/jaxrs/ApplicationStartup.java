@@ -2,6 +2,7 @@ package dev.ratelimit.jaxrs;
 
 import dev.ratelimit.internal.http.RequestDecider;
 import dev.ratelimit.internal.config.LiveOverrides;
+import dev.ratelimit.internal.config.RateLimitSettings;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.glassfish.jersey.internal.inject.InjectionManager;
@@ -41,6 +42,16 @@ final class ApplicationStartup implements ContainerLifecycleListener {
 
     @Override
     public void onStartup(Container container) {
+        if (container != null && container.getConfiguration().isRegistered(RateLimitAdminResource.class)) {
+            RateLimitSettings settings = services.getInstance(RateLimitSettings.class);
+            if (settings.adminRole() == null) {
+                throw new IllegalStateException("The rate-limit admin endpoint (" + RateLimitAdminResource.class
+                        .getName() + ") is registered, but " + RateLimitSettings.ADMIN_ROLE + " names no role: "
+                        + "without one it would let anybody reset and block clients. Set the role its callers must "
+                        + "have (docs/operating.md), or do not register it");
+            }
+            LOG.info("Rate-limit admin endpoint at admin/ratelimit, for the role '{}'", settings.adminRole());
+        }
         int methods = limited.get();
         if (methods == 0) {
             return;

@@ -55,6 +55,8 @@ public final class RateLimitSettings {
     static final String SHADOW = "ratelimit.shadow";
     static final String COUNT_OPTIONS = "ratelimit.count-options";
     static final String METRICS_ENABLED = "ratelimit.metrics.enabled";
+    /** The role a caller of the admin endpoint must have; the endpoint refuses to start without one. */
+    public static final String ADMIN_ROLE = "ratelimit.admin.role";
 
     /** The longest duration a setting takes (a window is a rule, not a setting: it goes up to 366 days). */
     static final Duration MAX_DURATION = Duration.ofDays(1);
@@ -69,6 +71,7 @@ public final class RateLimitSettings {
     private final Exemptions exemptions;
     private final PlanSettings plans;
     private final SettingsOverrides overrides;
+    private final String adminRole;
     private final Path rulesFile;
     private final Duration rulesFileCheckInterval;
     private final RedisSettings redis;
@@ -106,6 +109,12 @@ public final class RateLimitSettings {
         this.exemptions = ExemptionSettings.read(in);
         this.plans = new PlanSettings(in);
         this.overrides = new SettingsOverrides(in);
+        Setting admin = in.apply(ADMIN_ROLE);
+        if (admin != null && (admin.text().contains("*") || admin.text().contains(",")
+                || admin.text().chars().anyMatch(Character::isWhitespace))) {
+            throw admin.invalid("must be one role name (no wildcard, list or space)");
+        }
+        this.adminRole = admin == null ? null : admin.text();
         Setting file = in.apply(LiveOverrides.FILE);
         Path path = null;
         if (file != null) {
@@ -201,6 +210,15 @@ public final class RateLimitSettings {
     public RequestDecider requestDecider(RateLimiter limiter, RateLimitMetrics metrics, LiveOverrides live) {
         return new RequestDecider(limiter, requestKeys, headers.format(), shadow, metrics, headers.partitionKeys(),
                 exemptions, live == null ? null : live::current);
+    }
+
+    /**
+     * The role a caller of the admin endpoint must have ({@value #ADMIN_ROLE}).
+     *
+     * @return the role, or null when none is set (the admin endpoint then refuses to start)
+     */
+    public String adminRole() {
+        return adminRole;
     }
 
     /** The run-time overrides these settings describe (the rules file and how often it is checked), not started. */
