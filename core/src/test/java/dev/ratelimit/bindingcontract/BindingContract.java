@@ -9,6 +9,7 @@ import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.Store;
 import dev.ratelimit.core.TimeSource;
 import dev.ratelimit.memory.InMemoryRateLimiter;
+import dev.ratelimit.testing.ConcurrentBurst;
 import dev.ratelimit.testing.ManualClock;
 import dev.ratelimit.testing.RedisServer;
 import java.io.ByteArrayOutputStream;
@@ -74,6 +75,9 @@ import redis.clients.jedis.RedisClient;
  * <tr><td>{@code /teapot}</td><td>{@code teapot}: 1 per 1h, FIXED_WINDOW, PRINCIPAL_OR_IP; its refusals are answered
  *     by {@link ContractRejections}, the application's rejection handler (JAX-RS: bound in HK2, for the whole
  *     application; servlet: the filter's init-param {@code rejectionHandler})</td></tr>
+ * <tr><td>{@code /failing}</td><td>{@code failing}: 2 per 1h, FIXED_WINDOW, PRINCIPAL_OR_IP, counting only 4xx answers
+ *     ({@code countWhen}); it answers the status of the request header {@code X-Respond-Status}, 200 without
+ *     one</td></tr>
  * <tr><td>{@code /unlimited}</td><td>none</td></tr>
  * </table>
  *
@@ -98,6 +102,13 @@ public abstract class BindingContract {
     public static final String API_KEY_HEADER = "X-Api-Key";
     /** The header {@link TenantKeyResolver} reads for {@code /custom}. */
     public static final String TENANT_HEADER = "X-Tenant";
+    /**
+     * With this setting {@code true}, the fixture also serves the admin endpoint at {@code /admin/ratelimit} (JAX-RS:
+     * registers {@code RateLimitAdminResource}; servlet: maps {@code RateLimitAdminServlet} to
+     * {@code /admin/ratelimit/*}).
+     */
+    public static final String ADMIN = "contract.admin";
+
     /**
      * The setting that, with the value {@code true}, makes a fixture bind {@link ContractRulesResolver} as the
      * application's rules resolver (JAX-RS: in HK2, for the whole application; servlet: the init-param
@@ -1046,6 +1057,96 @@ public abstract class BindingContract {
                     "x-ratelimit-reset");
         }
         assertThat(invocations()).isEqualTo(5);
+    }
+
+    // --- counting only some outcomes (countWhen) ----------------------------------------------------------------
+
+    /**
+     * {@code /failing} counts only 4xx answers (a login counting failed attempts), 2 per hour: answers of 200 never
+     * count, two 401s use the limit up, and then even a request that would succeed is refused with 429 (it is checked
+     * before it runs).
+     */
+    @Test
+    void onlyResponsesThatMatchCountWhenCount() {
+        deployWith();
+        for (int i = 0; i < 5; i++) {
+            HttpResponse<String> ok = get("/failing");
+            assertThat(ok.statusCode()).as("success %d never counts", i + 1).isEqualTo(200);
+        }
+        assertThat(get("/failing", "X-Respond-Status", "401").statusCode()).isEqualTo(401);
+        assertThat(get("/failing", "X-Respond-Status", "401").statusCode()).isEqualTo(401);
+        HttpResponse<String> refused = get("/failing");
+        assertThat(refused.statusCode()).as("two failures used the limit up").isEqualTo(429);
+        assertThat(header(refused, "Retry-After")).isNotNull();
+        assertThat(invocations()).isEqualTo(7);
+    }
+
+    /**
+     * The guarantee under concurrency (docs/operating.md): a request takes its permits when it is checked and gives
+     * them back only once its response does not count, so a concurrent burst of 12 failing requests runs the endpoint
+     * exactly twice (the limit) and refuses the other ten.
+     */
+    @Test
+    void aConcurrentBurstOfFailuresRunsExactlyTheLimit() {
+        deployWith();
+        List<HttpResponse<String>> answers = ConcurrentBurst.run(4, 3, (thread, i) ->
+                get("/failing", "X-Respond-Status", "401"));
+        assertThat(answers.stream().filter(r -> r.statusCode() == 401).count()).isEqualTo(2);
+        assertThat(answers.stream().filter(r -> r.statusCode() == 429).count()).isEqualTo(10);
+        assertThat(invocations()).isEqualTo(2);
+    }
+
+    // --- the admin endpoint ----------------------------------------------------------------------------------------
+
+    @Test
+    void theAdminEndpointRefusesToStartWithoutARole() throws Exception {
+        assertThat(deploymentFailure(Map.of(ADMIN, "true"))).contains("ratelimit.admin.role");
+    }
+
+    /**
+     * The admin endpoint on {@code by-ip} (2 per hour) for the client {@code ip:127.0.0.1}: who may (401 without a
+     * principal, 403 without the role), what it answers (the state without consuming; 404 problem for an unknown
+     * rule), and that reset, block and refund act on the client's next requests.
+     */
+    @Test
+    void theAdminEndpointPeeksResetsBlocksAndRefundsOneClient() {
+        deployWith(ADMIN, "true", "ratelimit.admin.role", "ops");
+        String client = "ip:127.0.0.1";
+        assertThat(get("/ip").statusCode()).isEqualTo(200);
+        assertThat(get("/ip").statusCode()).isEqualTo(200);
+        assertThat(get("/ip").statusCode()).isEqualTo(429);
+
+        String state = "/admin/ratelimit/by-ip/" + client;
+        assertThat(get(state).statusCode()).as("no principal").isEqualTo(401);
+        assertThat(get(state, USER_HEADER, "bob").statusCode()).as("not in the role").isEqualTo(403);
+        HttpResponse<String> peek = get(state, USER_HEADER, "bob", ROLE_HEADER, "ops");
+        assertThat(peek.statusCode()).isEqualTo(200);
+        assertThat(peek.body()).isEqualTo("{\"limit\":2,\"remaining\":0,\"reset\":3600,\"retryAfter\":3600}");
+        assertThat(get(state, USER_HEADER, "bob", ROLE_HEADER, "ops").body()).as("a look consumes nothing")
+                .isEqualTo(peek.body());
+        HttpResponse<String> unknown = get("/admin/ratelimit/no-such-rule/" + client, USER_HEADER, "bob",
+                ROLE_HEADER, "ops");
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(header(unknown, "Content-Type")).startsWith("application/problem+json");
+
+        assertThat(request("DELETE", state, USER_HEADER, "bob", ROLE_HEADER, "ops").statusCode()).isEqualTo(204);
+        assertThat(get("/ip").statusCode()).as("reset: the full limit again").isEqualTo(200);
+
+        assertThat(request("POST", state + "/block?seconds=120", USER_HEADER, "bob", ROLE_HEADER, "ops")
+                .statusCode()).isEqualTo(204);
+        HttpResponse<String> blocked = get("/ip");
+        assertThat(blocked.statusCode()).isEqualTo(429);
+        assertThat(header(blocked, "Retry-After")).isEqualTo("120");
+        assertThat(request("POST", state + "/block?seconds=0", USER_HEADER, "bob", ROLE_HEADER, "ops")
+                .statusCode()).isEqualTo(400);
+
+        assertThat(request("DELETE", state, USER_HEADER, "bob", ROLE_HEADER, "ops").statusCode()).isEqualTo(204);
+        assertThat(get("/ip").statusCode()).isEqualTo(200);
+        assertThat(get("/ip").statusCode()).isEqualTo(200);
+        assertThat(request("POST", state + "/refund?permits=1", USER_HEADER, "bob", ROLE_HEADER, "ops")
+                .statusCode()).isEqualTo(204);
+        assertThat(get("/ip").statusCode()).as("one permit back").isEqualTo(200);
+        assertThat(get("/ip").statusCode()).isEqualTo(429);
     }
 
     // --- the rules file: limits changed at run time -------------------------------------------------------------

@@ -6,11 +6,13 @@ import dev.ratelimit.core.KeySource;
 import dev.ratelimit.core.RateLimited;
 import jakarta.annotation.Priority;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.OPTIONS;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import java.security.Principal;
 import java.util.Arrays;
@@ -107,6 +109,13 @@ final class ContractResources {
         @RateLimited(limit = 5, window = "1h", name = "shared", algorithm = Algorithm.FIXED_WINDOW)
         public String sharedB() {
             return ok();
+        }
+
+        @GET
+        @Path("failing")
+        @RateLimited(limit = 2, window = "1h", name = "failing", algorithm = Algorithm.FIXED_WINDOW, countWhen = "4xx")
+        public Response failing(@HeaderParam("X-Respond-Status") String status) {
+            return Response.status(status == null ? 200 : Integer.parseInt(status)).entity(ok()).build();
         }
 
         @GET

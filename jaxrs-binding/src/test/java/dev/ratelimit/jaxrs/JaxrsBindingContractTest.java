@@ -55,6 +55,9 @@ class JaxrsBindingContractTest extends BindingContract {
                     }
                 });
         settings.forEach(application::property);
+        if ("true".equals(settings.get(ADMIN))) {
+            application.register(RateLimitAdminResource.class);
+        }
         InitRecordingContainer servlet = new InitRecordingContainer(application);
         container = new GrizzlyWebTestContainerFactory().create(URI.create("http://127.0.0.1:0/"),
                 ServletDeploymentContext.forServlet(servlet).contextPath("app").build());

@@ -29,7 +29,9 @@ public class OkServlet extends HttpServlet {
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         invocations.incrementAndGet();
         ALL_INVOCATIONS.incrementAndGet();
-        response.setStatus(200);
+        // the binding contract's /failing: the status the request asks for (a 401 for a failed login, say)
+        String status = request.getHeader("X-Respond-Status");
+        response.setStatus(status == null ? 200 : Integer.parseInt(status));
         response.setContentType("text/plain; charset=UTF-8");
         response.getWriter().write("ok");
     }

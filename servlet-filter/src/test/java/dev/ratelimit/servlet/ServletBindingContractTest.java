@@ -46,6 +46,9 @@ class ServletBindingContractTest extends BindingContract {
         jetty.principalFromHeader();
         settings.forEach(jetty::contextParam);
         boolean rules = "true".equals(settings.get(APPLICATION_RULES_RESOLVER));
+        if ("true".equals(settings.get(ADMIN))) {
+            jetty.servlet("admin", new RateLimitAdminServlet(), "/admin/ratelimit/*");
+        }
         jetty.filter("one", "/one", params(rules, "limit", "3", "window", "1h", "algorithm", "TOKEN_BUCKET"))
                 .filter("two", "/two", params(rules, "algorithm", "FIXED_WINDOW",
                         "limit.1", "2", "window.1", "1h", "name.1", "two-short",
@@ -64,6 +67,8 @@ class ServletBindingContractTest extends BindingContract {
                         "algorithm", "FIXED_WINDOW", "name", "shared", "cost", "2"))
                 .filter("shared-b", "/shared-b", params(rules, "limit", "5", "window", "1h",
                         "algorithm", "FIXED_WINDOW", "name", "shared"))
+                .filter("failing", "/failing", params(rules, "limit", "2", "window", "1h",
+                        "algorithm", "FIXED_WINDOW", "countWhen", "4xx"))
                 .start();
         return URI.create(jetty.baseUri());
     }
