@@ -1,9 +1,9 @@
 package dev.ratelimit.example;
 
 import java.io.IOException;
-import java.net.URLEncoder;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -27,19 +27,7 @@ final class Http {
 
     /** A request of {@code method} without a body (GET, OPTIONS, …), with headers as name, value, name, value…. */
     static HttpResponse<String> request(String method, URI uri, String... headers) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-                .method(method, HttpRequest.BodyPublishers.noBody());
-        for (int i = 0; i < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
-        }
-        try {
-            return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return send(HttpRequest.newBuilder(uri).method(method, HttpRequest.BodyPublishers.noBody()), headers);
     }
 
     /** A POST of an HTML form ({@code application/x-www-form-urlencoded}), with headers as name, value, …. */
@@ -48,9 +36,12 @@ final class Http {
         form.forEach((name, value) -> body.append(body.length() == 0 ? "" : "&")
                 .append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
                 .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
-        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+        return send(HttpRequest.newBuilder(uri).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString())), headers);
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request, String... headers) {
+        request.timeout(Duration.ofSeconds(10));
         for (int i = 0; i < headers.length; i += 2) {
             request.header(headers[i], headers[i + 1]);
         }
