@@ -87,6 +87,17 @@ class MicrometerMetricsTest {
     }
 
     @Test
+    void resetsBlocksAndRefundsAreCountedByLimitAndOperation() {
+        metrics.operation(rule, RateLimitMetrics.Operation.RESET);
+        metrics.operation(rule, RateLimitMetrics.Operation.REFUND);
+        metrics.operation(rule, RateLimitMetrics.Operation.REFUND);
+        assertThat(registry.find("ratelimit.operations").tag("limit", rule.name()).tag("operation", "reset")
+                .counter().count()).isEqualTo(1);
+        assertThat(registry.find("ratelimit.operations").tag("operation", "refund").counter().count()).isEqualTo(2);
+        assertThat(registry.find("ratelimit.operations").tag("operation", "block").counter()).isNull();
+    }
+
+    @Test
     void denialCacheHitsAreCounted() {
         metrics.denialCacheHit();
         metrics.denialCacheHit();
