@@ -146,7 +146,12 @@ public final class ClientKeys {
         return true;
     }
 
-    /** The SHA-256 of the UTF-8 bytes of a text. */
+    /**
+     * The SHA-256 of the UTF-8 bytes of a text.
+     *
+     * @param key the text
+     * @return its 32-byte digest
+     */
     public static byte[] sha256(String key) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
