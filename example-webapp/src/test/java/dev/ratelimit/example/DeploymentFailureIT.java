@@ -2,11 +2,11 @@ package dev.ratelimit.example;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ratelimit.example.StockContainer.Kind;
+import dev.ratelimit.testing.StockContainer;
+import dev.ratelimit.testing.StockContainer.Kind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -36,7 +36,8 @@ class DeploymentFailureIT {
         Path dir = Files.createDirectories(Path.of(System.getProperty("example.stock.dir"), "variants"));
         Path war = ExampleWars.withApplication(BrokenApplication.class, loadOnStartup, contextXml, dir.resolve(
                 "broken-" + kind.name().toLowerCase(Locale.ROOT) + "-" + loadOnStartup + "-" + contextXml + ".war"));
-        try (StockContainer container = StockContainer.start(kind, Map.of(), war, false)) {
+        try (StockContainer container = StockContainer.start(kind, war,
+                StockContainer.Options.properties("example"))) {
             int failuresAtStart = failures(container);
             assertThat(failuresAtStart).as("%s logged the failure at startup", container)
                     .isEqualTo(loadOnStartup ? (kind == Kind.TOMCAT ? 1 : 2) : 0);

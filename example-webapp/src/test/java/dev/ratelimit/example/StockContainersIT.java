@@ -2,9 +2,11 @@ package dev.ratelimit.example;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ratelimit.example.StockContainer.Kind;
 import dev.ratelimit.testing.RedisServer;
+import dev.ratelimit.testing.StockContainer;
+import dev.ratelimit.testing.StockContainer.Kind;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,9 +31,12 @@ class StockContainersIT {
         redis.flushAll();
         String clients = kind == Kind.TOMCAT ? "203.0.113." : "192.0.2.";
 
-        try (StockContainer container = StockContainer.start(kind, Map.of(
-                "RATELIMIT_REDIS_URL", redis.uri(),
-                "RATELIMIT_TRUSTED_PROXIES", "127.0.0.1,::1"))) {
+        Path war = Path.of(StockContainer.requiredProperty("example.war"));
+        try (StockContainer container = StockContainer.start(kind, war, StockContainer.Options.properties("example")
+                .withEnvironment(Map.of(
+                        "RATELIMIT_REDIS_URL", redis.uri(),
+                        "RATELIMIT_TRUSTED_PROXIES", "127.0.0.1,::1"))
+                .awaitingHealth("/health"))) {
 
             HttpResponse<String> health = Http.get(container.uri("/health"));
             assertThat(health.statusCode()).isEqualTo(200);

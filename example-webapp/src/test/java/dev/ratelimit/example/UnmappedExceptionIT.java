@@ -2,12 +2,12 @@ package dev.ratelimit.example;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ratelimit.example.StockContainer.Kind;
+import dev.ratelimit.testing.StockContainer;
+import dev.ratelimit.testing.StockContainer.Kind;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -24,7 +24,8 @@ class UnmappedExceptionIT {
         Path dir = Files.createDirectories(Path.of(System.getProperty("example.stock.dir"), "variants"));
         Path war = ExampleWars.withApplication(ThrowingApplication.class, true, true,
                 dir.resolve("throwing-" + kind.name().toLowerCase(Locale.ROOT) + ".war"));
-        try (StockContainer container = StockContainer.start(kind, Map.of(), war, true)) {
+        try (StockContainer container = StockContainer.start(kind, war,
+                StockContainer.Options.properties("example").awaitingHealth("/health"))) {
             for (int i = 0; i < 2; i++) {
                 HttpResponse<String> failed = Http.get(container.uri("/api/throwing"));
                 assertThat(failed.statusCode()).as("%s", container).isEqualTo(500);

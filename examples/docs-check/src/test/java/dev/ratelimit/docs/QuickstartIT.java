@@ -2,7 +2,8 @@ package dev.ratelimit.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ratelimit.docs.StockContainer.Kind;
+import dev.ratelimit.testing.StockContainer;
+import dev.ratelimit.testing.StockContainer.Kind;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -71,7 +72,8 @@ class QuickstartIT {
         Path war = Path.of(System.getProperty("docs.wars", "target/wars")).resolve(quickstart + ".war");
 
         long started = System.nanoTime();
-        try (StockContainer container = StockContainer.start(kind, war, modules.group(1))) {
+        try (StockContainer container = StockContainer.start(kind, war,
+                StockContainer.Options.properties("docs").withJettyModules(modules.group(1)))) {
             System.out.printf("%s in %s started in %d ms%n", quickstart, kind,
                     Duration.ofNanos(System.nanoTime() - started).toMillis());
             replay(container, quickstart, block(page, REPLAY_MARKER));

@@ -1,21 +1,25 @@
-package dev.ratelimit.example;
+package dev.ratelimit.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -23,40 +27,106 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
- * The example WAR, unchanged, in a stock servlet container in its own JVM: Apache Tomcat 10.1 or Eclipse Jetty 12
- * (ee10) as unpacked from their distributions by the build ({@code -Dexample.tomcat.home},
- * {@code -Dexample.jetty.home}), with a fresh base directory under {@code -Dexample.stock.dir} and the WAR copied to
- * {@code webapps/ROOT.war}. The WAR is configured only through the environment variables given to {@link #start}.
- * The container's output goes to {@code <example.log.dir>/<container>-<n>.log}; startup failures fail the test with
- * that output and the container's own logs.
+ * A WAR, unchanged, in a stock servlet container in its own JVM: Apache Tomcat 10.1 or Eclipse Jetty 12 (ee10) as
+ * unpacked from their distributions by the build ({@code -D<prefix>.tomcat.home}, {@code -D<prefix>.jetty.home}),
+ * with a fresh base directory under {@code -D<prefix>.stock.dir} and the WAR copied to {@code webapps/ROOT.war}. The
+ * WAR is configured only through the environment variables of the {@link Options} (none by default: no
+ * {@code RATELIMIT_*} variable of the machine running the build reaches it). The container's output goes to
+ * {@code <prefix.log.dir>/<container>-<n>.log}; startup failures fail the test with that output and the container's
+ * own logs. The prefix is the module's: {@code example} in example-webapp, {@code docs} in examples/docs-check.
  *
  * <p>Both are started with {@code java} directly, as their scripts would, so nothing depends on the scripts being
- * executable after unpacking.
+ * executable after unpacking. Only the JDK is used (the readiness probe is {@link java.net.http}).
  */
-final class StockContainer implements AutoCloseable {
+public final class StockContainer implements AutoCloseable {
 
     /** The stock containers. */
-    enum Kind {
+    public enum Kind {
         /** Apache Tomcat 10.1: CATALINA_BASE with the distribution's {@code conf/}, only the ports changed. */
         TOMCAT("Server startup in"),
-        /** Eclipse Jetty 12: JETTY_BASE made by {@code start.jar --add-modules=ee10-deploy,http}. */
+        /** Eclipse Jetty 12: JETTY_BASE made by {@code start.jar --add-modules=<the modules of the Options>}. */
         JETTY("Started oejs.Server@");
 
         /** The log line that says the container has deployed its webapps and listens. */
-        final String startedLine;
+        public final String startedLine;
 
         Kind(String startedLine) {
             this.startedLine = startedLine;
         }
 
-        String home() {
-            return required("example." + name().toLowerCase(Locale.ROOT) + ".home");
+        String home(String prefix) {
+            return requiredProperty(prefix + "." + name().toLowerCase(Locale.ROOT) + ".home");
         }
     }
 
-    private static final Path LOG_DIR = Path.of(System.getProperty("example.log.dir", "target"));
+    /**
+     * How to start a container: the system-property prefix the build's directories are read from, the Jetty modules,
+     * the environment variables and the readiness check. Immutable; {@link #properties} makes the defaults.
+     *
+     * @param prefix the system properties {@code <prefix>.tomcat.home}, {@code <prefix>.jetty.home},
+     *     {@code <prefix>.stock.dir} (required) and {@code <prefix>.log.dir} (default {@code target})
+     * @param jettyModules Jetty's base is made by {@code start.jar --add-modules=<jettyModules>}
+     * @param environment exactly the {@code RATELIMIT_*} (and other) environment variables the container gets
+     * @param healthPath the path polled until it answers 200, or null to wait only for {@link Kind#startedLine}
+     */
+    public record Options(String prefix, String jettyModules, Map<String, String> environment, String healthPath) {
+
+        /** The Jetty modules by default: the ee10 deployer and HTTP. */
+        public static final String DEFAULT_JETTY_MODULES = "ee10-deploy,http";
+
+        /** Checks the arguments and copies the environment. */
+        public Options {
+            Objects.requireNonNull(prefix, "prefix");
+            Objects.requireNonNull(jettyModules, "jettyModules");
+            environment = Map.copyOf(environment);
+        }
+
+        /**
+         * The directories from the system properties {@code <prefix>.*}, Jetty with {@link #DEFAULT_JETTY_MODULES},
+         * no environment variable, ready at {@link Kind#startedLine} (no request sent).
+         *
+         * @param prefix the system properties' prefix, e.g. {@code example}
+         * @return the options
+         */
+        public static Options properties(String prefix) {
+            return new Options(prefix, DEFAULT_JETTY_MODULES, Map.of(), null);
+        }
+
+        /**
+         * These options with Jetty's base made by {@code start.jar --add-modules=<modules>}.
+         *
+         * @param modules the modules, comma-separated
+         * @return the new options
+         */
+        public Options withJettyModules(String modules) {
+            return new Options(prefix, modules, environment, healthPath);
+        }
+
+        /**
+         * These options with exactly these environment variables for the container.
+         *
+         * @param variables the variables
+         * @return the new options
+         */
+        public Options withEnvironment(Map<String, String> variables) {
+            return new Options(prefix, jettyModules, variables, healthPath);
+        }
+
+        /**
+         * These options ready once {@code GET <path>} answers 200; it fails early when the container has started
+         * ({@link Kind#startedLine}) and the path still fails: the WAR did not deploy at {@code /}.
+         *
+         * @param path the path, e.g. {@code /health}
+         * @return the new options
+         */
+        public Options awaitingHealth(String path) {
+            return new Options(prefix, jettyModules, environment, Objects.requireNonNull(path, "path"));
+        }
+    }
+
     private static final long START_DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(90);
     private static final int START_ATTEMPTS = 3;
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static int started;
     /** Containers not yet stopped; killed when this JVM exits, so an aborted test run leaves no container behind. */
     private static final Set<Process> LIVE = ConcurrentHashMap.newKeySet();
@@ -81,34 +151,36 @@ final class StockContainer implements AutoCloseable {
     }
 
     /**
-     * Makes a fresh base for the container, deploys the WAR as {@code webapps/ROOT.war} and starts the container on
-     * a free loopback port with exactly these {@code RATELIMIT_*} environment variables; returns once
-     * {@code GET /health} answers 200.
+     * Makes a fresh base for the container (for Jetty with {@code start.jar --add-modules=<jettyModules>}), deploys
+     * the WAR as {@code webapps/ROOT.war} and starts the container on a free loopback port with exactly the
+     * environment variables of {@code options}; returns once {@code GET <healthPath>} answers 200 or, without a
+     * health path, once the container has deployed its webapps and listens ({@link Kind#startedLine}), without
+     * sending a request (a probe would use up a permit).
+     *
+     * @param kind the container
+     * @param war the WAR to deploy as {@code ROOT.war}
+     * @param options the directories, Jetty modules, environment and readiness check
+     * @return the running container
+     * @throws IOException if the base cannot be made or the container cannot be started
+     * @throws IllegalStateException if the container does not become ready (with its output and logs)
      */
-    static StockContainer start(Kind kind, Map<String, String> environment) throws IOException {
-        return start(kind, environment, Path.of(required("example.war")), true);
-    }
-
-    /**
-     * Like {@link #start(Kind, Map)} with another WAR, e.g. one that must fail to deploy; returns once the container
-     * has deployed its webapps and listens ({@link Kind#startedLine}) when {@code requireHealth} is false.
-     */
-    static StockContainer start(Kind kind, Map<String, String> environment, Path war, boolean requireHealth)
-            throws IOException {
-        Path home = Path.of(kind.home()).toAbsolutePath();
+    public static StockContainer start(Kind kind, Path war, Options options) throws IOException {
+        Path home = Path.of(kind.home(options.prefix())).toAbsolutePath();
         if (!Files.isDirectory(home)) {
             throw new IllegalStateException(kind + " home " + home + " does not exist: the build unpacks it in "
                     + "pre-integration-test (run `mvn verify`)");
         }
-        Path base = Path.of(required("example.stock.dir")).toAbsolutePath()
+        Path base = Path.of(requiredProperty(options.prefix() + ".stock.dir")).toAbsolutePath()
                 .resolve(kind.name().toLowerCase(Locale.ROOT) + "-base");
+        Path logDir = Path.of(System.getProperty(options.prefix() + ".log.dir", "target"));
         IllegalStateException portTaken = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             int port = freePort();
-            List<String> command = kind == Kind.TOMCAT ? tomcat(home, base, port) : jetty(home, base, port);
+            List<String> command = kind == Kind.TOMCAT ? tomcat(home, base, port)
+                    : jetty(home, base, port, options.jettyModules(), logDir);
             Files.copy(war, base.resolve("webapps").resolve("ROOT.war"));
             try {
-                return launch(kind, base, command, environment, port, requireHealth);
+                return launch(kind, base, command, options, port, logDir);
             } catch (PortTakenException e) {
                 portTaken = e; // another process took the free port before the container bound it: try another one
             }
@@ -153,20 +225,24 @@ final class StockContainer implements AutoCloseable {
         return command;
     }
 
-    /** A JETTY_BASE with the ee10 deployer and HTTP, as {@code start.jar --add-modules} makes it. */
-    private static List<String> jetty(Path home, Path base, int port) throws IOException {
+    /**
+     * A JETTY_BASE with these modules (by default the ee10 deployer and HTTP), as {@code start.jar --add-modules}
+     * makes it.
+     */
+    private static List<String> jetty(Path home, Path base, int port, String modules, Path logDir)
+            throws IOException {
         recreate(base);
         List<String> addModules = java();
         addModules.addAll(List.of("-Djetty.home=" + home, "-Djetty.base=" + base,
-                "-jar", home.resolve("start.jar").toString(), "--add-modules=ee10-deploy,http"));
-        Path addLog = LOG_DIR.resolve("jetty-add-modules.log");
-        Files.createDirectories(LOG_DIR);
+                "-jar", home.resolve("start.jar").toString(), "--add-modules=" + modules));
+        Path addLog = logDir.resolve("jetty-add-modules.log");
+        Files.createDirectories(logDir);
         Process add = new ProcessBuilder(addModules).directory(base.toFile()).redirectErrorStream(true)
                 .redirectOutput(addLog.toFile()).start();
         try {
             if (!add.waitFor(60, TimeUnit.SECONDS) || add.exitValue() != 0) {
                 add.destroyForcibly();
-                throw new IllegalStateException("start.jar --add-modules=ee10-deploy,http failed:\n"
+                throw new IllegalStateException("start.jar --add-modules=" + modules + " failed:\n"
                         + Files.readString(addLog, StandardCharsets.UTF_8));
             }
         } catch (InterruptedException e) {
@@ -184,13 +260,13 @@ final class StockContainer implements AutoCloseable {
         return command;
     }
 
-    private static StockContainer launch(Kind kind, Path base, List<String> command, Map<String, String> environment,
-            int port, boolean requireHealth) throws IOException {
+    private static StockContainer launch(Kind kind, Path base, List<String> command, Options options, int port,
+            Path logDir) throws IOException {
         Path log;
         synchronized (StockContainer.class) {
-            log = LOG_DIR.resolve(kind.name().toLowerCase(Locale.ROOT) + "-" + ++started + ".log");
+            log = logDir.resolve(kind.name().toLowerCase(Locale.ROOT) + "-" + ++started + ".log");
         }
-        Files.createDirectories(LOG_DIR);
+        Files.createDirectories(logDir);
         // straight into the log file: complete even after the process ended or this JVM died
         ProcessBuilder builder = new ProcessBuilder(command).directory(base.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile());
@@ -198,13 +274,13 @@ final class StockContainer implements AutoCloseable {
         builder.environment().keySet().removeIf(name -> name.startsWith("RATELIMIT_")
                 || name.startsWith("CATALINA_") || name.startsWith("JETTY_") || name.equals("JAVA_OPTS")
                 || name.equals("JDK_JAVA_OPTIONS") || name.equals("JAVA_TOOL_OPTIONS"));
-        builder.environment().putAll(environment);
+        builder.environment().putAll(options.environment());
         Process process = builder.start();
         LIVE.add(process);
         StockContainer container = new StockContainer(kind, base, process, log, port);
         try {
-            if (requireHealth) {
-                container.awaitHealth();
+            if (options.healthPath() != null) {
+                container.awaitHealth(options.healthPath());
             } else {
                 container.awaitStarted();
             }
@@ -215,40 +291,58 @@ final class StockContainer implements AutoCloseable {
         }
     }
 
-    /** Polls {@code GET /health} until it answers 200; fails on early exit, a failed deployment or the deadline. */
-    private void awaitHealth() {
+    /** Polls {@code GET <path>} until it answers 200; fails on early exit, a failed deployment or the deadline. */
+    private void awaitHealth(String path) {
         long deadline = System.nanoTime() + START_DEADLINE_NANOS;
         while (true) {
             boolean startedBefore = output().contains(kind.startedLine);
             int status = -1;
             try {
-                HttpResponse<String> health = Http.get(uri("/health"));
-                status = health.statusCode();
+                status = status(uri(path));
                 if (status == 200) {
                     return;
                 }
-            } catch (UncheckedIOException e) {
+            } catch (IOException e) {
                 // not listening yet
             }
             String out = output();
-            if (out.contains("Address already in use")) {
-                throw new PortTakenException(kind + ": port " + port + " was taken; its output (" + log + "):\n"
-                        + out);
-            }
-            if (!process.isAlive()) {
-                throw new IllegalStateException(kind + " exited with " + process.exitValue()
-                        + " before serving /health; its output (" + log + "):\n" + output() + containerLogs());
-            }
+            failIfPortTakenOrExited(out, "before serving " + path);
             if (startedBefore) {
-                // the container had deployed its webapps and listened before this request, yet /health fails
-                throw new IllegalStateException(kind + " started but GET /health answered " + status
+                // the container had deployed its webapps and listened before this request, yet the path fails
+                throw new IllegalStateException(kind + " started but GET " + path + " answered " + status
                         + ": the WAR did not deploy at /; its output (" + log + "):\n" + out + containerLogs());
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException(kind + " did not answer GET /health with 200 within 90 s; its output ("
-                        + log + "):\n" + out + containerLogs());
+                throw new IllegalStateException(kind + " did not answer GET " + path + " with 200 within 90 s; its "
+                        + "output (" + log + "):\n" + out + containerLogs());
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+        }
+    }
+
+    /**
+     * Fails with {@link PortTakenException} when the container's output {@code out} says its port was taken, or when
+     * it exited ({@code when}: "before it started", …), with its output (read again) and its own logs.
+     */
+    private void failIfPortTakenOrExited(String out, String when) {
+        if (out.contains("Address already in use")) {
+            throw new PortTakenException(kind + ": port " + port + " was taken; its output (" + log + "):\n"
+                    + out);
+        }
+        if (!process.isAlive()) {
+            throw new IllegalStateException(kind + " exited with " + process.exitValue()
+                    + " " + when + "; its output (" + log + "):\n" + output() + containerLogs());
+        }
+    }
+
+    /** The status of {@code GET uri} (10 s timeout). */
+    private static int status(URI uri) throws IOException {
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build();
+        try {
+            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
@@ -257,14 +351,7 @@ final class StockContainer implements AutoCloseable {
         long deadline = System.nanoTime() + START_DEADLINE_NANOS;
         while (!output().contains(kind.startedLine)) {
             String out = output();
-            if (out.contains("Address already in use")) {
-                throw new PortTakenException(kind + ": port " + port + " was taken; its output (" + log + "):\n"
-                        + out);
-            }
-            if (!process.isAlive()) {
-                throw new IllegalStateException(kind + " exited with " + process.exitValue()
-                        + " before it started; its output (" + log + "):\n" + out + containerLogs());
-            }
+            failIfPortTakenOrExited(out, "before it started");
             if (System.nanoTime() - deadline > 0) {
                 throw new IllegalStateException(kind + " did not start within 90 s; its output (" + log + "):\n"
                         + out + containerLogs());
@@ -274,12 +361,12 @@ final class StockContainer implements AutoCloseable {
     }
 
     /** {@code http://127.0.0.1:<port>} followed by {@code path}. */
-    URI uri(String path) {
+    public URI uri(String path) {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
     /** Everything the container printed so far (stdout and stderr), from its log file. */
-    String output() {
+    public String output() {
         try {
             return new String(Files.readAllBytes(log), StandardCharsets.UTF_8);
         } catch (IOException e) {
@@ -288,7 +375,7 @@ final class StockContainer implements AutoCloseable {
     }
 
     /** The container's own log files under {@code <base>/logs} (Tomcat's {@code catalina.<date>.log}, …). */
-    String containerLogs() {
+    public String containerLogs() {
         Path logs = base.resolve("logs");
         if (!Files.isDirectory(logs)) {
             return "";
@@ -310,7 +397,7 @@ final class StockContainer implements AutoCloseable {
      *
      * @return whether the process exited on SIGTERM alone
      */
-    boolean stop() {
+    public boolean stop() {
         process.destroy();
         boolean graceful;
         try {
@@ -331,7 +418,7 @@ final class StockContainer implements AutoCloseable {
     }
 
     /** Whether the container's process is still running. */
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
@@ -394,7 +481,14 @@ final class StockContainer implements AutoCloseable {
         }
     }
 
-    private static String required(String property) {
+    /**
+     * The system property's value.
+     *
+     * @param property the property's name
+     * @return its value
+     * @throws IllegalStateException if it is not set (the build sets it for failsafe)
+     */
+    public static String requiredProperty(String property) {
         String value = System.getProperty(property);
         if (value == null) {
             throw new IllegalStateException("-D" + property + " is not set (the build sets it for failsafe)");
