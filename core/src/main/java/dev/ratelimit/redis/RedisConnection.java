@@ -63,7 +63,7 @@ final class RedisConnection {
     }
 
     /** The Redis client, connecting it first if this connection creates its own and has not connected yet. */
-    private UnifiedJedis client() {
+    UnifiedJedis client() {
         UnifiedJedis current = redis;
         if (current != null) {
             return current;
