@@ -6,13 +6,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.JedisPubSub;
 
 /**
  * Keeps the local denial caches in front of one Redis limiter right across instances: every reset, refund and block
  * publishes the client key (its store form) on the channel {@code <key prefix>:invalidate} in the same script call;
- * this daemon thread subscribes to it (Jedis's own pub/sub, on one connection of the limiter's client, held while
- * subscribed) and makes every registered cache drop that client's denials. Whenever the subscription (re)starts, the
+ * this daemon thread subscribes to it (Jedis's own pub/sub, on a connection of its own to a node of the limiter's
+ * client, made by the client's pool factory but outside the pool, so it never takes a pooled connection) and makes every registered cache drop that client's denials. Whenever the subscription (re)starts, the
  * caches drop all their denials, as messages may have been missed meanwhile. A failed or broken subscription is tried
  * again after 100 ms, doubling up to 5 s; {@link #close()} stops the thread.
  */
@@ -28,6 +29,8 @@ final class InvalidationSubscriber {
     private final Thread thread;
     private volatile boolean closed;
     private volatile Listener current;
+    /** Whether a subscription was ever made: messages can only have been missed after one was lost. */
+    private volatile boolean everSubscribed;
 
     InvalidationSubscriber(RedisConnection connection, String channel) {
         this.connection = connection;
@@ -50,7 +53,14 @@ final class InvalidationSubscriber {
             Listener listener = new Listener();
             current = listener;
             try {
-                connection.client().subscribe(listener, channel);
+                Connection dedicated = connection.dedicatedConnection();
+                if (dedicated == null) {
+                    connection.client().subscribe(listener, channel);
+                } else {
+                    try (dedicated) {
+                        listener.proceed(dedicated, channel);
+                    }
+                }
             } catch (RuntimeException e) {
                 if (closed) {
                     break;
@@ -99,9 +109,12 @@ final class InvalidationSubscriber {
         @Override
         public void onSubscribe(String ch, int subscribedChannels) {
             subscribed = true;
-            for (DenialCachingRateLimiter cache : caches) {
-                cache.invalidateAll(); // what was published while not subscribed is lost
+            if (everSubscribed) {
+                for (DenialCachingRateLimiter cache : caches) {
+                    cache.invalidateAll(); // what was published while the subscription was down is lost
+                }
             }
+            everSubscribed = true;
             if (closed) {
                 stop();
             }
