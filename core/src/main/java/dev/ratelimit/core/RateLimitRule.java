@@ -1,5 +1,6 @@
 package dev.ratelimit.core;
 
+import dev.ratelimit.internal.Durations;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -36,6 +37,7 @@ public final class RateLimitRule {
     private final int cost;
     private final long counterLimit;
     private final long counterWindowMicros;
+    private final Duration blockAfterDenial;
     private int hash; // cached: rules are map and cache keys on the request path
 
     private RateLimitRule(Builder b, String windowText) {
@@ -47,6 +49,8 @@ public final class RateLimitRule {
         this.keySource = Objects.requireNonNull(b.keySource, "key");
         this.keyHeader = RuleChecks.keyHeader(keySource, b.keyHeader);
         this.cost = RuleChecks.cost(b.cost, limit);
+        this.blockAfterDenial = Windows.validateBlock(b.blockAfterDenial,
+                b.blockAfterDenialText == null ? String.valueOf(b.blockAfterDenial) : b.blockAfterDenialText);
         RateLimitRule counter = b.counter;
         if (counter == null || !counter.name.equals(name) || counter.algorithm != algorithm) {
             // another name or algorithm never shares a state: its state means something else
@@ -86,6 +90,7 @@ public final class RateLimitRule {
                     .key(annotation.key())
                     .keyHeader(annotation.keyHeader())
                     .cost(annotation.cost())
+                    .blockAfterDenial(annotation.blockAfterDenial())
                     .build();
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new IllegalArgumentException("Invalid @RateLimited on " + where + ": " + e.getMessage(), e);
@@ -113,7 +118,7 @@ public final class RateLimitRule {
      */
     public Builder toBuilder() {
         Builder b = custom().name(name).limit(limit).window(window).algorithm(algorithm).key(keySource)
-                .keyHeader(keyHeader).cost(cost);
+                .keyHeader(keyHeader).cost(cost).blockAfterDenial(blockAfterDenial);
         b.counter = hasOwnCounter() ? null : this;
         return b;
     }
@@ -212,6 +217,19 @@ public final class RateLimitRule {
         return counterWindowMicros;
     }
 
+    /**
+     * How long a client is blocked on this rule's counter after a request this rule denies (a penalty, like
+     * rate-limiter-flexible's {@code blockDuration}): the denial also blocks the client, as
+     * {@link RateLimiter#block} does, so every request is refused until the block ends, and the denial's retry-after
+     * is this duration. A denial by a block in force does not block again. Such a denial writes to the store, unlike
+     * other denials. Not part of the counter's identity.
+     *
+     * @return {@link Duration#ZERO} (the default: no penalty) or between 1 ms and 366 days
+     */
+    public Duration blockAfterDenial() {
+        return blockAfterDenial;
+    }
+
     /** Whether the counter is this rule's own (not one of another limit or window, see {@link Builder#sameCounterAs}). */
     private boolean hasOwnCounter() {
         return counterLimit == limit && counterWindowMicros == windowMicros;
@@ -228,7 +246,8 @@ public final class RateLimitRule {
         RateLimitRule r = (RateLimitRule) o;
         return limit == r.limit && windowMicros == r.windowMicros && cost == r.cost && name.equals(r.name)
                 && algorithm == r.algorithm && keySource == r.keySource && keyHeader.equals(r.keyHeader)
-                && counterLimit == r.counterLimit && counterWindowMicros == r.counterWindowMicros;
+                && counterLimit == r.counterLimit && counterWindowMicros == r.counterWindowMicros
+                && blockAfterDenial.equals(r.blockAfterDenial);
     }
 
     @Override
@@ -236,7 +255,7 @@ public final class RateLimitRule {
         int h = hash;
         if (h == 0) {
             h = Objects.hash(name, limit, windowMicros, algorithm, keySource, keyHeader, cost, counterLimit,
-                    counterWindowMicros);
+                    counterWindowMicros, blockAfterDenial);
             hash = h;
         }
         return h;
@@ -246,6 +265,7 @@ public final class RateLimitRule {
     public String toString() {
         return name + "[" + limit + " per " + window + ", " + algorithm + ", key " + keySource
                 + (keyHeader.isEmpty() ? "" : " " + keyHeader) + (cost == 1 ? "" : ", cost " + cost)
+                + (blockAfterDenial.isZero() ? "" : ", block after denial " + Durations.format(blockAfterDenial))
                 + (hasOwnCounter() ? "" : ", counter of " + counterLimit + " per "
                         + Duration.ofNanos(counterWindowMicros * 1_000L)) + "]";
     }
@@ -262,6 +282,8 @@ public final class RateLimitRule {
         private String keyHeader = "";
         private int cost = 1;
         private RateLimitRule counter;
+        private Duration blockAfterDenial = Duration.ZERO;
+        private String blockAfterDenialText;
 
         private Builder() {
         }
@@ -372,6 +394,33 @@ public final class RateLimitRule {
          */
         public Builder cost(int cost) {
             this.cost = cost;
+            return this;
+        }
+
+        /**
+         * Blocks a client on this rule's counter for {@code duration} after a request the rule denies (see
+         * {@link RateLimitRule#blockAfterDenial()}); none unless set.
+         *
+         * @param duration {@link Duration#ZERO} or null for none, else between 1 ms and 366 days, a whole number of
+         *                 milliseconds (checked by {@link #build()})
+         * @return this builder
+         */
+        public Builder blockAfterDenial(Duration duration) {
+            this.blockAfterDenial = duration == null ? Duration.ZERO : duration;
+            this.blockAfterDenialText = null;
+            return this;
+        }
+
+        /**
+         * The block after a denial as text, as {@link RateLimited#blockAfterDenial()} gives it.
+         *
+         * @param duration empty or {@code 0} for none, else as a window: {@code 30s}, {@code 1h}, ISO-8601…
+         * @return this builder
+         * @throws IllegalArgumentException when the text is not a duration
+         */
+        public Builder blockAfterDenial(String duration) {
+            this.blockAfterDenial = Windows.parseBlock(duration);
+            this.blockAfterDenialText = duration;
             return this;
         }
 

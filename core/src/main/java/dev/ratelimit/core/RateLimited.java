@@ -88,6 +88,14 @@ public @interface RateLimited {
      */
     String countWhen() default "";
 
+    /**
+     * A penalty: how long a client is blocked on this limit after a request it denies, e.g. {@code "1h"} (see
+     * {@link RateLimitRule#blockAfterDenial()}).
+     *
+     * @return empty (the default) or {@code 0} for none, else as {@link #window()}: between 1 ms and 366 days
+     */
+    String blockAfterDenial() default "";
+
     /** The container of repeated {@link RateLimited} annotations. */
     @Documented
     @Retention(RetentionPolicy.RUNTIME)

@@ -43,4 +43,29 @@ final class Windows {
         }
         return window;
     }
+
+    /** Parses a block after denial: blank or {@code 0} for none, else a duration as a window is written. */
+    static Duration parseBlock(String text) {
+        if (text == null || text.isBlank() || text.trim().equals("0")) {
+            return Duration.ZERO;
+        }
+        Duration d = Durations.parse(text);
+        if (d == null) {
+            throw new IllegalArgumentException("blockAfterDenial '" + text
+                    + "' is not a duration; use 30s, 15m, 1h, 1d or ISO-8601 such as PT1H (empty or 0 for none)");
+        }
+        return d;
+    }
+
+    /** Checks a block after denial: zero (none), or as a window, between 1 ms and 366 days in whole milliseconds. */
+    static Duration validateBlock(Duration block, String shownAs) {
+        if (block.isZero()) {
+            return block;
+        }
+        if (block.compareTo(MIN) < 0 || block.compareTo(MAX) > 0 || block.toNanos() % 1_000_000L != 0) {
+            throw new IllegalArgumentException("blockAfterDenial '" + shownAs
+                    + "' must be 0 (none) or between 1ms and 366d, a whole number of milliseconds");
+        }
+        return block;
+    }
 }

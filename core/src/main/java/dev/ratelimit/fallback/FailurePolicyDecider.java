@@ -59,6 +59,19 @@ final class FailurePolicyDecider {
         }
     }
 
+    /** The policy's answer to a peek: {@code ALLOW} and {@code DENY} as for a request, {@code FALLBACK} the fallback's. */
+    Decision peek(String key, List<RateLimitRule> rules) {
+        if (policy != FailurePolicy.FALLBACK) {
+            return unavailable(rules, policy == FailurePolicy.ALLOW);
+        }
+        return fallback.peek(key, shares.of(rules)).withStore(Store.FALLBACK);
+    }
+
+    /** The rule the fallback counts on for {@code rule}: its instance share. */
+    RateLimitRule share(RateLimitRule rule) {
+        return shares.of(List.of(rule)).get(0);
+    }
+
     private Decision unavailable(List<RateLimitRule> rules, boolean allowed) {
         long retry = allowed ? 0 : openWait.toNanos() / 1_000L;
         List<RuleOutcome> limits = new ArrayList<>(rules.size());

@@ -7,6 +7,7 @@ import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.TimeSource;
 import dev.ratelimit.internal.DenialCachingRateLimiter;
+import dev.ratelimit.internal.Operations;
 import dev.ratelimit.memory.InMemoryRateLimiter;
 import dev.ratelimit.metrics.RateLimitMetrics;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -14,6 +15,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,6 +106,124 @@ public final class FallbackRateLimiter implements RateLimiter {
     public Decision acquire(List<KeyedRule> rules) {
         ClientKeys.checkKeyedRules(rules); // caller errors are thrown, and never counted against Redis
         return guarded(null, null, rules);
+    }
+
+    /**
+     * The primary's (Redis's) peek behind the breaker, like a request; while it fails or the breaker is open, the
+     * policy's: the in-memory fallback's peek under {@code FALLBACK}, the answer {@code ALLOW} or {@code DENY} would
+     * give otherwise. Never served from the denial cache.
+     */
+    @Override
+    public Decision peek(String key, List<RateLimitRule> rules) {
+        ClientKeys.checkRules(rules);
+        ClientKeys.checkKey(key);
+        return operation(() -> primary.peek(key, rules), () -> policy.peek(key, rules));
+    }
+
+    /**
+     * Resets the client in Redis (behind the breaker, like a request) and in the in-memory fallback (always, so a
+     * client reset while Redis is up does not find an old fallback state during the next outage), and drops its
+     * denials from the local denial cache (and, through Redis, from every instance's). A failing Redis is not
+     * reported: the reset then holds for the fallback only.
+     */
+    @Override
+    public void reset(String key, RateLimitRule rule) {
+        Operations.checkRule(key, rule);
+        try {
+            operation(() -> {
+                primary.reset(key, rule);
+                return null;
+            }, () -> null);
+        } finally {
+            mirror(() -> fallback.reset(key, policy.share(rule)));
+            dropDenials(key);
+        }
+    }
+
+    /**
+     * Blocks the client in Redis (behind the breaker, like a request) and in the in-memory fallback (always, so the
+     * block holds through an outage of Redis), and drops its denials from the denial caches (a block publishes the key
+     * like a reset). A failing Redis is not reported: the block then holds for the fallback only.
+     */
+    @Override
+    public void block(String key, RateLimitRule rule, Duration duration) {
+        Operations.checkRule(key, rule);
+        Operations.blockMicros(duration);
+        try {
+            operation(() -> {
+                primary.block(key, rule, duration);
+                return null;
+            }, () -> null);
+        } finally {
+            mirror(() -> fallback.block(key, policy.share(rule), duration));
+            dropDenials(key);
+        }
+    }
+
+    /**
+     * Gives the permits back in Redis (behind the breaker, like a request); while Redis fails or the breaker is open,
+     * to the in-memory fallback instead (on the rule's instance share), which counted the client meanwhile. Drops the
+     * client's denials from the denial caches.
+     */
+    @Override
+    public void refund(String key, RateLimitRule rule, long permits) {
+        Operations.checkRule(key, rule);
+        Operations.refundPermits(permits);
+        try {
+            operation(() -> {
+                primary.refund(key, rule, permits);
+                return null;
+            }, () -> {
+                fallback.refund(key, policy.share(rule), permits);
+                return null;
+            });
+        } finally {
+            dropDenials(key);
+        }
+    }
+
+    /** An operation repeated on the fallback; a fallback the application gave that cannot do it is skipped. */
+    private static void mirror(Runnable onFallback) {
+        try {
+            onFallback.run();
+        } catch (UnsupportedOperationException e) {
+            LOG.debug("the fallback limiter cannot take this operation", e);
+        }
+    }
+
+    private void dropDenials(String key) {
+        if (denials != null) {
+            denials.invalidate(key);
+        }
+    }
+
+    /**
+     * An operation on the primary behind the breaker (recorded like a request's call), or {@code otherwise} while the
+     * breaker is open or when the call fails; a Redis failure never reaches the caller.
+     */
+    private <T> T operation(Supplier<T> onPrimary, Supplier<T> otherwise) {
+        if (!breaker.tryAcquirePermission()) {
+            return otherwise.get();
+        }
+        long start = System.nanoTime();
+        T result;
+        try {
+            result = onPrimary.get();
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
+            breaker.releasePermission(); // the caller's or the primary's own limitation, not a failing Redis
+            throw e;
+        } catch (RuntimeException e) {
+            lastFailure = e;
+            long took = System.nanoTime() - start;
+            breaker.onError(took, TimeUnit.NANOSECONDS, e);
+            metrics.redisCall(took, false);
+            LOG.debug("Redis rate-limit operation failed; the fallback takes it", e);
+            return otherwise.get();
+        }
+        long took = System.nanoTime() - start;
+        breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+        metrics.redisCall(took, true);
+        return result;
     }
 
     /**

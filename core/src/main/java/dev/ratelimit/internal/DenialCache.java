@@ -11,6 +11,7 @@ import dev.ratelimit.core.Store;
 import dev.ratelimit.core.TimeSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The store of {@link DenialCachingRateLimiter}: once Redis has denied a request with a retry-after, the same request
@@ -33,12 +34,22 @@ import java.util.List;
  *       clean-up), and at most {@code maximumKeys} are kept.</li>
  * </ul>
  * The decision served from the cache is the one Redis returned, with each rule's reset and retry-after counted down.
+ *
+ * <p>A reset, refund or block of a client (on any instance: see {@link DenialCachingRateLimiter}) drops that client's
+ * denials, which the operation may have made wrong.
  */
 final class DenialCache {
 
     private final Cache<Key, Entry> entries;
     private final TimeSource clock;
     private final boolean driftMargin;
+
+    /**
+     * Counts the invalidations ({@link #invalidate}, {@link #invalidateAll}): a denial is kept only when none happened
+     * between the moment its request was sent and its answer, which may have been decided before a reset or refund
+     * whose invalidation already ran.
+     */
+    private final AtomicLong generation = new AtomicLong();
 
     /**
      * @param maximumKeys most denials kept
@@ -53,6 +64,26 @@ final class DenialCache {
                 .ticker(() -> clock.nowMicros() * 1_000L)
                 .expireAfter(new UntilDeadline())
                 .build();
+    }
+
+    /** The invalidation count to pass to {@link #offer}: read just before the request is sent. */
+    long generation() {
+        return generation.get();
+    }
+
+    /**
+     * Drops every denial held for the client key (its state was reset, refunded or blocked, here or on another
+     * instance). Walks the held denials: operations are rare, requests many.
+     */
+    void invalidate(String client) {
+        generation.incrementAndGet();
+        entries.asMap().keySet().removeIf(k -> k.client.equals(client));
+    }
+
+    /** Drops every denial held (invalidations may have been missed, e.g. while the subscription was down). */
+    void invalidateAll() {
+        generation.incrementAndGet();
+        entries.invalidateAll();
     }
 
     /** The time to count a request's wait from: read just before the request is sent. */
@@ -70,9 +101,12 @@ final class DenialCache {
         return now < e.until ? e.at(now) : null;
     }
 
-    /** Remembers Redis's answer to a request sent at {@code sentAt} if it is a denial with a certain wait. */
-    void offer(String client, List<RateLimitRule> rules, long sentAt, Decision decision) {
-        if (decision.allowed() || decision.store() != Store.REDIS) {
+    /**
+     * Remembers Redis's answer to a request sent at {@code sentAt} if it is a denial with a certain wait and no
+     * invalidation ran since the request's {@link #generation()}, {@code sentGeneration}.
+     */
+    void offer(String client, List<RateLimitRule> rules, long sentAt, long sentGeneration, Decision decision) {
+        if (decision.allowed() || decision.store() != Store.REDIS || generation.get() != sentGeneration) {
             return;
         }
         long wait = 0;
@@ -86,7 +120,11 @@ final class DenialCache {
         }
         long until = sentAt + wait;
         if (wait > 0 && until > clock.nowMicros()) {
-            entries.put(new Key(client, rules), new Entry(decision, sentAt, until));
+            Key key = new Key(client, rules);
+            entries.put(key, new Entry(decision, sentAt, until));
+            if (generation.get() != sentGeneration) {
+                entries.invalidate(key); // an invalidation ran while it was put
+            }
         }
     }
 

@@ -6,6 +6,7 @@ import dev.ratelimit.core.KeyedRule;
 import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.TimeSource;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -31,6 +32,9 @@ public final class DenialCachingRateLimiter implements RateLimiter {
     public DenialCachingRateLimiter(RateLimiter delegate, long maximumKeys, TimeSource clock) {
         this.delegate = delegate;
         this.denials = new DenialCache(maximumKeys, clock == null ? TimeSource.system() : clock, clock == null);
+        if (delegate instanceof DenialInvalidations source) {
+            source.invalidateDenialsOf(this); // resets, refunds and blocks made on any instance
+        }
     }
 
     @Override
@@ -41,9 +45,10 @@ public final class DenialCachingRateLimiter implements RateLimiter {
         if (cached != null) {
             return cached;
         }
+        long generation = denials.generation();
         long sentAt = denials.now(); // before the call: the round trip must not lengthen a denial
         Decision decision = delegate.acquire(key, rules);
-        denials.offer(client, rules, sentAt, decision);
+        denials.offer(client, rules, sentAt, generation, decision);
         return decision;
     }
 
@@ -63,6 +68,68 @@ public final class DenialCachingRateLimiter implements RateLimiter {
     @Override
     public Decision acquire(List<KeyedRule> rules) {
         return delegate.acquire(rules);
+    }
+
+    /** The wrapped limiter's peek: never served from the cache. */
+    @Override
+    public Decision peek(String key, List<RateLimitRule> rules) {
+        return delegate.peek(key, rules);
+    }
+
+    /** The wrapped limiter's reset; then this cache drops the client's denials (also when the reset failed). */
+    @Override
+    public void reset(String key, RateLimitRule rule) {
+        try {
+            delegate.reset(key, rule);
+        } finally {
+            invalidate(key);
+        }
+    }
+
+    /** The wrapped limiter's block; then this cache drops the client's denials (also when the block failed). */
+    @Override
+    public void block(String key, RateLimitRule rule, Duration duration) {
+        try {
+            delegate.block(key, rule, duration);
+        } finally {
+            invalidate(key);
+        }
+    }
+
+    /** The wrapped limiter's refund; then this cache drops the client's denials (also when the refund failed). */
+    @Override
+    public void refund(String key, RateLimitRule rule, long permits) {
+        try {
+            delegate.refund(key, rule, permits);
+        } finally {
+            invalidate(key);
+        }
+    }
+
+    /**
+     * Drops the denials held for a client key: its state was reset, refunded or blocked here.
+     *
+     * @param key the client key as given to {@link #acquire(String, List)}; an empty key drops nothing
+     */
+    public void invalidate(String key) {
+        if (key != null && !key.isEmpty()) {
+            denials.invalidate(ClientKeys.normalize(key));
+        }
+    }
+
+    /**
+     * Drops the denials held for a client key in its store form ({@link ClientKeys#normalize}), as another instance's
+     * message names it.
+     *
+     * @param storeForm the normalized client key
+     */
+    public void invalidateStoreForm(String storeForm) {
+        denials.invalidate(storeForm);
+    }
+
+    /** Drops every denial held (invalidation messages may have been missed, e.g. while a subscription was down). */
+    public void invalidateAll() {
+        denials.invalidateAll();
     }
 
     /**

@@ -35,6 +35,14 @@ abstract class AlgorithmState {
     long lastCommitMicros = Long.MIN_VALUE;
 
     /**
+     * The end of a block ({@code RateLimiter#block}, or a denial under a rule that blocks after one) while this state
+     * is one, else {@code Long.MIN_VALUE}. A block replaces the algorithm's state (which is fresh meanwhile, its last
+     * commit time included, so a block never moves the effective time): until then every request is denied; from then
+     * on the state is a fresh one, until a commit replaces the block or the state is forgotten, as in the scripts.
+     */
+    long blockedUntil = Long.MIN_VALUE;
+
+    /**
      * The limit and window of the last commit. A rule whose limit or window has changed since (an operator's override
      * counts on the declared rule's counter) reads the state through them first: see each algorithm's
      * {@link #evaluate}, and docs/plans.md, "Changing limits at run time".
@@ -180,11 +188,86 @@ abstract class AlgorithmState {
     final long at(long t) {
         reading = t;
         if (t >= expiresAtMicros) {
-            clear();
-            lastCommitMicros = Long.MIN_VALUE;
-            expiresAtMicros = Long.MAX_VALUE;
+            forget();
         }
         return Math.max(t, lastCommitMicros);
+    }
+
+    /** Makes this state a fresh one, as a deleted Redis key is ({@code RateLimiter#reset}), a block included. */
+    final void forget() {
+        clear();
+        lastCommitMicros = Long.MIN_VALUE;
+        expiresAtMicros = Long.MAX_VALUE;
+        blockedUntil = Long.MIN_VALUE;
+    }
+
+    /**
+     * Whether a block is in force at the clock reading {@code t}; if so, records its denial: nothing left, reset and
+     * retry-after until its end, counted from {@code t}.
+     */
+    final boolean blockedAt(long t) {
+        if (blockedUntil == Long.MIN_VALUE || blockedUntil <= t) {
+            return false;
+        }
+        verdict(false, 0, blockedUntil - t, blockedUntil - t);
+        return true;
+    }
+
+    /**
+     * Blocks from the clock reading {@code t} until {@code until}: the block replaces the state, which is forgotten
+     * once it ends (its expiry, rounded up to whole milliseconds as the script's {@code PX}).
+     */
+    final void block(long t, long until) {
+        forget();
+        blockedUntil = until;
+        expiresAtMicros = t + 1_000L * Math.max(1, Exact.ceilDiv(until - t, 1_000L));
+    }
+
+    /**
+     * After {@link #evaluate} denied at the clock reading {@code t} under a rule that blocks for {@code penalty} µs
+     * after a denial: blocks, and the verdict becomes the block's denial.
+     */
+    final void penalize(long t, long penalty) {
+        block(t, t + penalty);
+        verdict(false, 0, penalty, penalty);
+    }
+
+    /**
+     * Gives back up to {@code permits} at the clock reading {@code t} ({@code RateLimiter#refund}): nothing on a fresh
+     * or blocked state; else as the algorithm's {@link #refund(long, long)} says, the state's time and expiry kept, and
+     * a state that then equals a fresh one is forgotten (as the script deletes the key).
+     */
+    final void refundAt(long t, long permits) {
+        long te = at(t);
+        if (isFresh()) {
+            return;
+        }
+        if (refund(te, permits)) {
+            forget();
+        }
+    }
+
+    /**
+     * The algorithm's refund at the effective time {@code te} of a state that is neither fresh nor blocked, in the
+     * units of the limit and window it was last written under (as {@code RateLimiterOperations.lua}).
+     *
+     * @return whether the state now equals a fresh one
+     */
+    abstract boolean refund(long te, long permits);
+
+    /**
+     * The decision a request would get at the clock reading {@code t}, nothing taken ({@code RateLimiter#peek}):
+     * the check, and when it passes, the next as the script's mode {@code peek} gives it.
+     */
+    final void peek(long t, long limit, long window, long cost) {
+        long te = at(t);
+        if (!blockedAt(t)) {
+            evaluate(te, limit, window, cost, false);
+            more(te, limit, window);
+        } else {
+            te = t;
+        }
+        countFrom(t, te);
     }
 
     /** Whether no commit counts in this state (never committed, or forgotten). */
@@ -214,9 +297,7 @@ abstract class AlgorithmState {
      */
     final void carried(long te, long limit, long window, long freshAt) {
         if (freshAt <= te) {
-            clear();
-            lastCommitMicros = Long.MIN_VALUE;
-            expiresAtMicros = Long.MAX_VALUE;
+            forget();
             return;
         }
         lastCommitMicros = te;
@@ -231,6 +312,7 @@ abstract class AlgorithmState {
      * {@code limit} per {@code window}.
      */
     final void committed(long t, long te, long limit, long window) {
+        blockedUntil = Long.MIN_VALUE; // a commit replaces a block that has ended
         lastCommitMicros = te;
         stateLimit = limit;
         stateWindow = window;
@@ -259,14 +341,20 @@ abstract class AlgorithmState {
 
     /**
      * Checks a request of {@code rule}'s cost at the clock reading {@code t} and takes the permits when it passes: the
-     * one-rule decision. The caller holds this state's lock and reads the verdict ({@link #limitState}) before
+     * one-rule decision; a denial (not by a block) under a rule that blocks for {@code penalty} µs after one (0: none)
+     * blocks. The caller holds this state's lock and reads the verdict ({@link #limitState}) before
      * releasing it.
      */
-    final void acquire(long t, long limit, long window, long cost) {
+    final void acquire(long t, long limit, long window, long cost, long penalty) {
         long te = at(t);
-        if (evaluate(te, limit, window, cost, true)) {
+        if (blockedAt(t)) {
+            te = t;
+        } else if (evaluate(te, limit, window, cost, true)) {
             commit(te, limit, window, cost);
             committed(t, te, limit, window);
+        } else if (penalty > 0) {
+            penalize(t, penalty);
+            te = t;
         }
         countFrom(t, te);
     }

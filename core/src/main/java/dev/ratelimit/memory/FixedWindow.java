@@ -47,6 +47,16 @@ final class FixedWindow extends AlgorithmState {
         freshAtMicros = we;
     }
 
+    /** The current window's count goes down (as of {@code te}, under the window of the last commit). */
+    @Override
+    boolean refund(long te, long permits) {
+        if (windowStart != te - Math.floorMod(te, stateWindow)) {
+            return false; // the counted window has ended: nothing counts
+        }
+        count = Math.max(0, count - permits);
+        return count == 0;
+    }
+
     @Override
     void clear() {
         windowStart = Long.MIN_VALUE;

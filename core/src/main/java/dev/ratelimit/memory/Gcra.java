@@ -86,6 +86,18 @@ final class Gcra extends AlgorithmState {
         freshAtMicros = t + reset;
     }
 
+    /** The TAT moves back by {@code permits} emission intervals; once not ahead of {@code te}, a fresh state. */
+    @Override
+    boolean refund(long te, long permits) {
+        tatWhole -= Exact.quotient(permits, stateWindow, stateLimit);
+        tatRemainder -= Exact.remainder(permits, stateWindow, stateLimit);
+        if (tatRemainder < 0) {
+            tatWhole--;
+            tatRemainder += stateLimit;
+        }
+        return tatWhole < te || (tatWhole == te && tatRemainder == 0);
+    }
+
     @Override
     void clear() {
         tatWhole = 0;

@@ -13,6 +13,8 @@ import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.Store;
 import dev.ratelimit.core.TimeSource;
+import dev.ratelimit.internal.Operations;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -91,7 +93,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
         boolean renew;
         state.lock();
         try {
-            state.acquire(t, limit, window, rule.cost());
+            state.acquire(t, limit, window, rule.cost(), penaltyMicros(rule));
             result = state.limitState(rule);
             renew = state.extendLease(t, window, cacheMicros);
         } finally {
@@ -116,7 +118,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
         for (int i = 0; i < n; i++) {
             keys[i] = StateKey.of(client, rules.get(i));
         }
-        return acquireAll(keys, rules);
+        return acquireAll(keys, rules, false);
     }
 
     @Override
@@ -130,15 +132,106 @@ public final class InMemoryRateLimiter implements RateLimiter {
             keys[i] = StateKey.of(ClientKeys.bounded(r.key()), r.rule());
             plain.add(r.rule());
         }
-        return acquireAll(keys, plain);
+        return acquireAll(keys, plain, false);
     }
 
-    /** Several states at once: their locks taken in one global order, all checked, all committed only if all pass. */
-    private Decision acquireAll(StateKey[] keys, List<RateLimitRule> rules) {
+    /**
+     * What a request would get now, nothing taken: each rule checked as {@link #acquire(String, List)} checks it, and
+     * the permits it would take left where they are (so an admitting rule reports the permits left before the
+     * request). Writes nothing but a changed rule's carried-over state, as the check of an acquisition does; a key
+     * without state gets no entry.
+     */
+    @Override
+    public Decision peek(String key, List<RateLimitRule> rules) {
+        ClientKeys.checkRules(rules);
+        String client = ClientKeys.bounded(key);
+        int n = rules.size();
+        StateKey[] keys = new StateKey[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = StateKey.of(client, rules.get(i));
+        }
+        return acquireAll(keys, rules, true);
+    }
+
+    /** Forgets the state of {@code rule}'s counter for {@code key}, a block included. */
+    @Override
+    public void reset(String key, RateLimitRule rule) {
+        AlgorithmState state = existing(key, rule);
+        if (state == null) {
+            return;
+        }
+        state.lock();
+        try {
+            state.forget();
+        } finally {
+            state.unlock();
+        }
+    }
+
+    /** Replaces the state of {@code rule}'s counter for {@code key} by a block until {@code duration} from now. */
+    @Override
+    public void block(String key, RateLimitRule rule, Duration duration) {
+        long micros = Operations.blockMicros(duration);
+        StateKey stateKey = StateKey.of(ClientKeys.bounded(Operations.checkRule(key, rule)), rule);
+        AlgorithmState state = stateOf(stateKey, rule);
+        long t = time.nowMicros();
+        boolean renew;
+        state.lock();
+        try {
+            state.block(t, t + micros);
+            renew = state.extendLease(t, rule.windowMicros(), cacheMicros);
+        } finally {
+            state.unlock();
+        }
+        if (renew) {
+            states.put(stateKey, state);
+        }
+        tick(t);
+    }
+
+    /** Gives back up to {@code permits} on {@code rule}'s counter for {@code key}, as docs/operating.md says. */
+    @Override
+    public void refund(String key, RateLimitRule rule, long permits) {
+        long amount = Operations.refundPermits(permits);
+        AlgorithmState state = existing(key, rule);
+        if (state == null) {
+            return;
+        }
+        long t = time.nowMicros();
+        state.lock();
+        try {
+            state.refundAt(t, amount);
+        } finally {
+            state.unlock();
+        }
+        tick(t);
+    }
+
+    /** The state of {@code rule}'s counter for {@code key} if one is held (the key and rule checked), else null. */
+    private AlgorithmState existing(String key, RateLimitRule rule) {
+        return policy.getIfPresentQuietly(StateKey.of(ClientKeys.bounded(Operations.checkRule(key, rule)), rule));
+    }
+
+    /** A rule's block after a denial in µs; 0 for none. */
+    private static long penaltyMicros(RateLimitRule rule) {
+        Duration d = rule.blockAfterDenial();
+        return d.isZero() ? 0 : d.toNanos() / 1_000L;
+    }
+
+    /**
+     * Several states at once: their locks taken in one global order, all checked, all committed only if all pass;
+     * with {@code peek}, checked only (states not held are not created).
+     */
+    private Decision acquireAll(StateKey[] keys, List<RateLimitRule> rules, boolean peek) {
         int n = keys.length;
         AlgorithmState[] found = new AlgorithmState[n];
         for (int i = 0; i < n; i++) {
-            found[i] = stateOf(keys[i], rules.get(i));
+            if (peek) {
+                AlgorithmState held = policy.getIfPresentQuietly(keys[i]);
+                found[i] = held != null ? held : AlgorithmState.create(rules.get(i));
+            } else {
+                found[i] = stateOf(keys[i], rules.get(i));
+            }
         }
         AlgorithmState[] byOrder = found.clone();
         Arrays.sort(byOrder, (a, b) -> Long.compare(a.order, b.order));
@@ -149,7 +242,7 @@ public final class InMemoryRateLimiter implements RateLimiter {
         }
         try {
             long t = time.nowMicros();
-            decide(found, rules, t, cacheMicros, results, renew);
+            decide(found, rules, t, cacheMicros, results, renew, peek);
             tick(t);
         } finally {
             for (int i = n - 1; i >= 0; i--) {
@@ -157,23 +250,34 @@ public final class InMemoryRateLimiter implements RateLimiter {
             }
         }
         for (int i = 0; i < n; i++) {
-            if (renew[i]) {
+            if (renew[i] && (!peek || policy.getIfPresentQuietly(keys[i]) == found[i])) {
                 states.put(keys[i], found[i]);
             }
         }
         return Decision.of(Store.MEMORY, Arrays.asList(results));
     }
 
-    /** Every rule is checked at its state's effective time; the permits are taken from all only when all pass. */
+    /**
+     * Every rule is checked at its state's effective time (a block in force denies); the permits are taken from all
+     * only when all pass (never with {@code peek}); a rule that denies, not by a block, and blocks after a denial
+     * blocks (not with {@code peek}).
+     */
     private static void decide(AlgorithmState[] found, List<RateLimitRule> rules, long t, long cacheMicros,
-            RuleOutcome[] results, boolean[] renew) {
+            RuleOutcome[] results, boolean[] renew, boolean peek) {
         int n = found.length;
         long[] at = new long[n];
-        boolean allOk = true;
+        boolean[] blocked = new boolean[n];
+        boolean allOk = !peek;
         for (int i = 0; i < n; i++) {
             RateLimitRule rule = rules.get(i);
             at[i] = found[i].at(t);
-            allOk &= found[i].evaluate(at[i], rule.limit(), rule.windowMicros(), rule.cost(), false);
+            blocked[i] = found[i].blockedAt(t);
+            if (blocked[i]) {
+                at[i] = t;
+                allOk = false;
+            } else {
+                allOk &= found[i].evaluate(at[i], rule.limit(), rule.windowMicros(), rule.cost(), false);
+            }
         }
         for (int i = 0; i < n; i++) {
             RateLimitRule rule = rules.get(i);
@@ -181,6 +285,9 @@ public final class InMemoryRateLimiter implements RateLimiter {
             if (allOk) {
                 state.commit(at[i], rule.limit(), rule.windowMicros(), rule.cost());
                 state.committed(t, at[i], rule.limit(), rule.windowMicros());
+            } else if (!peek && !state.ok && !blocked[i] && !rule.blockAfterDenial().isZero()) {
+                state.penalize(t, penaltyMicros(rule));
+                at[i] = t;
             } else {
                 state.more(at[i], rule.limit(), rule.windowMicros());
             }

@@ -92,6 +92,24 @@ final class SlidingWindowCounter extends AlgorithmState {
         }
     }
 
+    /** The current window's count goes down, then the previous one's (as of {@code te}, under the commit's window). */
+    @Override
+    boolean refund(long te, long permits) {
+        long w0 = stateWindow;
+        long ws = te - Math.floorMod(te, w0);
+        if (windowStart == ws) {
+            long take = Math.min(current, permits);
+            current -= take;
+            previous = Math.max(0, previous - (permits - take));
+            return current == 0 && previous == 0;
+        }
+        if (windowStart == ws - w0) { // the commit's window is the previous one now
+            current = Math.max(0, current - permits);
+            return current == 0;
+        }
+        return false;
+    }
+
     @Override
     void clear() {
         windowStart = Long.MIN_VALUE;

@@ -74,6 +74,17 @@ final class SlidingWindowLog extends AlgorithmState {
         freshAtMicros = t + Math.max(window, counterWindow);
     }
 
+    /** The newest entries go, that many; the newest left is the last commit's time (as the script reads it). */
+    @Override
+    boolean refund(long te, long permits) {
+        size -= (int) Math.min(permits, size);
+        if (size == 0) {
+            return true;
+        }
+        lastCommitMicros = times[start + size - 1];
+        return false;
+    }
+
     @Override
     void clear() {
         start = 0;

@@ -82,6 +82,13 @@ final class TokenBucket extends AlgorithmState {
         freshAtMicros = t + reset;
     }
 
+    /** The tokens grow by the permits; full (the state's limit) is a fresh bucket. */
+    @Override
+    boolean refund(long te, long permits) {
+        tokens += permits;
+        return tokens >= stateLimit;
+    }
+
     @Override
     void clear() {
         tokens = 0;

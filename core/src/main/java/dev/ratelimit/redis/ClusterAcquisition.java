@@ -40,7 +40,7 @@ final class ClusterAcquisition {
     Decision run() {
         boolean allPass = true;
         for (List<Integer> group : groups) {
-            allPass &= call(group, RedisRateLimiter.MODE_PEEK) != null;
+            allPass &= call(group, RedisRateLimiter.MODE_CHECK) != null; // a denial may block (blockAfterDenial)
         }
         if (!allPass) {
             return decision();
@@ -82,6 +82,7 @@ final class ClusterAcquisition {
         }
         List<?> reply = (List<?>) connection.script(RateLimitScript.of(groupRules), keys, args);
         boolean timed = mode.equals(RedisRateLimiter.MODE_TIMED);
+        // modes peek and check reply as acquire does
         int width = timed ? 6 : 5;
         Decision d = ScriptReply.toDecision(reply, groupRules, width);
         List<RuleOutcome> limits = d.limits();

@@ -43,6 +43,12 @@ final class RateLimitScript {
     /** The script that gives permits back on a Redis Cluster ({@code RateLimiterRefund.lua} after the prelude). */
     static final RateLimitScript REFUND;
 
+    /**
+     * The script of an operator's operation on one state: reset, block or refund ({@code RateLimiterOperations.lua}
+     * after the prelude).
+     */
+    static final RateLimitScript OPERATIONS;
+
     private static final RateLimitScript[] BY_ALGORITHM = new RateLimitScript[ALGORITHM_FILES.length];
 
     /** Each algorithm's number as ARGV carries it, formatted once rather than on every request. */
@@ -66,6 +72,7 @@ final class RateLimitScript {
         }
         ALL = new RateLimitScript(prelude.text, main, functions, code);
         REFUND = new RateLimitScript(prelude.text + Resource.read("RateLimiterRefund.lua").text);
+        OPERATIONS = new RateLimitScript(prelude.text + Resource.read("RateLimiterOperations.lua").text);
     }
 
     /** The script's source. */

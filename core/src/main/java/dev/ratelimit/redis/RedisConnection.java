@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import redis.clients.jedis.Connection;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -63,7 +64,7 @@ final class RedisConnection {
     }
 
     /** The Redis client, connecting it first if this connection creates its own and has not connected yet. */
-    private UnifiedJedis client() {
+    UnifiedJedis client() {
         UnifiedJedis current = redis;
         if (current != null) {
             return current;
@@ -91,6 +92,34 @@ final class RedisConnection {
             }
         } finally {
             connecting.unlock();
+        }
+    }
+
+    /**
+     * A new connection to one node of the client's topology, outside its pool (a pub/sub subscription holds its
+     * connection for good, which must not take one of the pool's), made by the pool's own factory; null for a client
+     * whose pools this class does not know (the subscription then borrows from the client).
+     */
+    Connection dedicatedConnection() {
+        UnifiedJedis jedis = client();
+        Pool<Connection> pool = null;
+        if (jedis instanceof RedisClient) {
+            pool = ((RedisClient) jedis).getPool();
+        } else if (jedis instanceof RedisClusterClient) {
+            pool = ((RedisClusterClient) jedis).getClusterNodes().values().stream().findFirst().orElse(null);
+        } else if (jedis instanceof RedisSentinelClient) {
+            pool = ((RedisSentinelClient) jedis).getPrimaryNodesConnectionMap().values().stream().findFirst()
+                    .orElse(null);
+        }
+        if (pool == null) {
+            return null;
+        }
+        try {
+            return pool.getFactory().makeObject().getObject();
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new JedisConnectionException("cannot connect to " + topology.describe(), e);
         }
     }
 

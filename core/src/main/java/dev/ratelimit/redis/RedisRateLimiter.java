@@ -8,6 +8,8 @@ import dev.ratelimit.core.RateLimitRule;
 import dev.ratelimit.core.RateLimiter;
 import dev.ratelimit.core.TimeSource;
 import dev.ratelimit.internal.DenialCachingRateLimiter;
+import dev.ratelimit.internal.DenialInvalidations;
+import dev.ratelimit.internal.Operations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,7 +39,7 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * <p>Redis errors reach the caller as Jedis exceptions; wrap this limiter in the fallback limiter to keep deciding
  * while Redis is unavailable.
  */
-public final class RedisRateLimiter implements RateLimiter {
+public final class RedisRateLimiter implements RateLimiter, DenialInvalidations {
 
     /**
      * The connect and read timeout of Redis calls unless {@link Builder Builder}{@code .timeout(Duration)} sets
@@ -67,9 +69,13 @@ public final class RedisRateLimiter implements RateLimiter {
     private final TimeSource timeSource;
     private final DenialCachingRateLimiter denials;
     private final long ttlPaddingMillis;
+    /** The channel reset, refund and block publish a client key on: {@code <key prefix>:invalidate}. */
+    private final String channel;
+    private final InvalidationSubscriber invalidations;
 
     static final String MODE_ACQUIRE = "";
     static final String MODE_PEEK = "peek";
+    static final String MODE_CHECK = "check";
     static final String MODE_TIMED = "timed";
 
     private RedisRateLimiter(Builder b) {
@@ -77,8 +83,13 @@ public final class RedisRateLimiter implements RateLimiter {
         this.keyPrefix = b.keyPrefix;
         this.timeSource = b.timeSource;
         this.ttlPaddingMillis = b.ttlPaddingMillis;
+        this.channel = keyPrefix + ":invalidate";
+        this.invalidations = new InvalidationSubscriber(connection, channel);
         this.denials = b.denialCacheKeys == 0 ? null
                 : new DenialCachingRateLimiter(new Uncached(), b.denialCacheKeys, timeSource);
+        if (denials != null) {
+            invalidations.add(denials);
+        }
     }
 
     /**
@@ -97,14 +108,66 @@ public final class RedisRateLimiter implements RateLimiter {
             return denials.acquire(key, rules); // validates, then calls Uncached unless a denial is held
         }
         ClientKeys.checkRules(rules);
-        return call(ClientKeys.normalize(key), rules, now());
+        return call(ClientKeys.normalize(key), rules, now(), MODE_ACQUIRE);
+    }
+
+    /** One script call in mode {@code peek}: every rule checked, nothing taken, nothing blocked. */
+    @Override
+    public Decision peek(String key, List<RateLimitRule> rules) {
+        ClientKeys.checkRules(rules);
+        return call(ClientKeys.normalize(key), rules, now(), MODE_PEEK);
+    }
+
+    /** One script call: {@code DEL} of the state key; publishes the client key for the denial caches. */
+    @Override
+    public void reset(String key, RateLimitRule rule) {
+        operate(Operations.checkRule(key, rule), rule, "reset", 0);
+    }
+
+    /** One script call: the state replaced by a block; publishes the client key for the denial caches. */
+    @Override
+    public void block(String key, RateLimitRule rule, Duration duration) {
+        long micros = Operations.blockMicros(duration);
+        operate(Operations.checkRule(key, rule), rule, "block", micros);
+    }
+
+    /** One script call ({@code RateLimiterOperations.lua}); publishes the client key for the denial caches. */
+    @Override
+    public void refund(String key, RateLimitRule rule, long permits) {
+        long amount = Operations.refundPermits(permits);
+        operate(Operations.checkRule(key, rule), rule, "refund", amount);
+    }
+
+    /** One call of the operations script on {@code rule}'s state for {@code key}; then this instance's cache drops it. */
+    private void operate(String key, RateLimitRule rule, String operation, long amount) {
+        String client = ClientKeys.normalize(key);
+        List<String> args = List.of(clock(now()), operation, RateLimitScript.index(rule.algorithm()),
+                Long.toString(rule.counterLimit()), Long.toString(rule.counterWindowMicros()), Long.toString(amount),
+                channel, client);
+        try {
+            connection.script(RateLimitScript.OPERATIONS, List.of(hashTag(client) + counter(rule)), args);
+        } finally {
+            if (denials != null) {
+                denials.invalidateStoreForm(client); // at once here; the message reaches the other instances
+            }
+        }
+    }
+
+    /**
+     * Internal: makes {@code cache}, a denial cache in front of this limiter (the fallback limiter's), drop a client's
+     * denials when any instance on this Redis and key prefix resets, refunds or blocks it (Redis pub/sub, one daemon
+     * thread and one connection per limiter, from the first cache until {@link #close()}).
+     */
+    @Override
+    public void invalidateDenialsOf(DenialCachingRateLimiter cache) {
+        invalidations.add(cache);
     }
 
     /** This limiter without its denial cache: what the cache wraps (it has checked the rules). */
     private final class Uncached implements RateLimiter {
         @Override
         public Decision acquire(String key, List<RateLimitRule> rules) {
-            return call(ClientKeys.normalize(key), rules, now());
+            return call(ClientKeys.normalize(key), rules, now(), MODE_ACQUIRE);
         }
 
         @Override
@@ -128,13 +191,13 @@ public final class RedisRateLimiter implements RateLimiter {
     }
 
     /** One script call; {@code now} is the time sent to the script when the limiter has its own time source. */
-    private Decision call(String client, List<RateLimitRule> rules, long now) {
+    private Decision call(String client, List<RateLimitRule> rules, long now, String mode) {
         String hashTag = hashTag(client);
         int n = rules.size();
         List<String> keys = new ArrayList<>(n);
         List<String> args = new ArrayList<>(2 + 4 * n);
         args.add(clock(now));
-        args.add(MODE_ACQUIRE);
+        args.add(mode);
         for (RateLimitRule rule : rules) {
             keys.add(hashTag + counter(rule));
             addRule(args, rule);
@@ -158,7 +221,9 @@ public final class RedisRateLimiter implements RateLimiter {
             args.add(rule.limit() + ":" + rule.counterLimit() + ":" + rule.counterWindowMicros());
         }
         args.add(Long.toString(rule.windowMicros()));
-        args.add(Integer.toString(rule.cost()));
+        Duration penalty = rule.blockAfterDenial();
+        args.add(penalty.isZero() ? Integer.toString(rule.cost()) // a rule that blocks after a denial: RateLimiter.lua
+                : rule.cost() + ":" + penalty.toNanos() / 1_000L);
     }
 
     String hashTag(String client) {
@@ -188,7 +253,7 @@ public final class RedisRateLimiter implements RateLimiter {
         }
         long now = now();
         if (groups.size() == 1) {
-            return call(clients.get(0), all, now);
+            return call(clients.get(0), all, now, MODE_ACQUIRE);
         }
         if (!connection.singleNode() && spansSlots(groups.keySet())) {
             // a cluster (or a client this limiter cannot tell from one): no script may touch keys of several slots
@@ -233,6 +298,7 @@ public final class RedisRateLimiter implements RateLimiter {
     /** Closes the Redis client if this limiter created it; a client passed in stays open. */
     @Override
     public void close() {
+        invalidations.close();
         connection.close();
     }
 

@@ -3,29 +3,35 @@
 -- " <limit> <window>" (us) when the commit's differ from the counter's own. Under a changed window the count of the
 -- old rule's current window is counted in the new rule's.
 -- @check
-local te, n = t, 0
 local state = redis.call('GET', key)
-if state then
-  local tl, n0, _, w0 = string.match(state, '(%S+) (%S+) ?(%S*) ?(%S*)')
-  tl, w0 = tonumber(tl), tonumber(w0) or cw -- only a changed rule's state holds its own window
-  if tl > te then te = tl end
-  if tl - tl % w0 == te - te % w0 then n = tonumber(n0) end
-  if w0 ~= window then
-    -- a changed window: the permits the old window still counts are counted in the new one, written now, passed or
-    -- not, so the next call (and the retry-after) reads the state under the new rule
-    if n > 0 then
-      redis.call('SET', key, string.format('%d %d', te, n) .. own(limit, window, cl, cw), 'PX',
-        ttl(te - te % window + window))
-    else
-      redis.call('DEL', key)
+local ends = state and blocked(state) -- a block's end, or false
+if ends and ends <= t then state, ends = nil, false end -- a block that has ended: a fresh state
+if ends then
+  ok, remaining, reset, retry, a, b = false, 0, ends - t, ends - t, t, false -- blocked: b = false says so
+else
+  local te, n = t, 0
+  if state then
+    local tl, n0, _, w0 = string.match(state, '(%S+) (%S+) ?(%S*) ?(%S*)')
+    tl, w0 = tonumber(tl), tonumber(w0) or cw -- only a changed rule's state holds its own window
+    if tl > te then te = tl end
+    if tl - tl % w0 == te - te % w0 then n = tonumber(n0) end
+    if w0 ~= window then
+      -- a changed window: the permits the old window still counts are counted in the new one, written now, passed or
+      -- not, so the next call (and the retry-after) reads the state under the new rule
+      if n > 0 then
+        redis.call('SET', key, string.format('%d %d', te, n) .. own(limit, window, cl, cw), 'PX',
+          ttl(te - te % window + window))
+      else
+        redis.call('DEL', key)
+      end
     end
   end
-end
-local we = te - te % window + window
+  local we = te - te % window + window
 
-ok = n + cost <= limit
-retry = ok and 0 or we - te
-remaining, reset, a, b = limit - n, n > 0 and (we - te) or 0, te, n
+  ok = n + cost <= limit
+  retry = ok and 0 or we - te
+  remaining, reset, a, b = limit - n, n > 0 and (we - te) or 0, te, n
+end
 -- @commit
 local te, n = a, b + cost
 local we = te - te % window + window

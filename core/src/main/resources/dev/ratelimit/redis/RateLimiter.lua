@@ -4,11 +4,13 @@
 -- KEYS[i]  state key of rule i (on a single Redis any keys; on a cluster all keys of one call share a hash tag)
 -- ARGV[1]  "" to use the Redis server's TIME (production); for tests the caller's time in microseconds, optionally
 --          followed by "/<ms>", a padding added to every key's TTL so keys do not expire in real time
--- ARGV[2]  mode: "" (check every rule, commit all if all pass), "peek" (check only, never commit) or "timed" (as "",
---          and each rule's reply also carries the effective time its decision was made at)
+-- ARGV[2]  mode: "" (check every rule, commit all if all pass), "peek" (check only, never commit, never block),
+--          "check" (check only, never commit; a denial under a rule that blocks after one blocks, as with "") or
+--          "timed" (as "", and each rule's reply also carries the effective time its decision was made at)
 -- ARGV[2 + 4(i-1) + 1..4]  rule i: algorithm index (1..5), limit, window (us), cost; the limit is
 --          "<limit>:<counter limit>:<counter window>" for a rule that counts on the counter of another limit or window
---          (an operator's override of a declared rule keeps the declared rule's key: see `changed` below)
+--          (an operator's override of a declared rule keeps the declared rule's key: see `changed` below); the cost is
+--          "<cost>:<block duration (us)>" for a rule that blocks the client after a denial (see `penalized`)
 -- Reply: per rule, five numbers: allowed (1/0), remaining, reset (us), retry-after (us), more (us: when allowed, until
 -- more than `remaining` permits are available, i.e. until a request of cost remaining + 1 could pass, 0 when
 -- `remaining` is the limit; when denied, the retry-after) (and in mode "timed" a sixth: the effective time). Nothing
@@ -26,6 +28,12 @@
 -- which takes the permits and sets `remaining`, `reset` and `more` (from the state after it: until a request of cost
 -- remaining + 1 could pass, the retry-after the check would give it) to the values after it. `committing` is true when a
 -- passing check is certainly committed (one rule), so values the commit replaces need not be computed.
+--
+-- A blocked state (RateLimiter#block, or a denial under a rule that blocks after one) replaces the algorithm's state:
+-- the string "B<until>" (us), written with SET ... PX so Redis forgets it when the block ends, or, for the log, one
+-- member 'block' scored <until>. Every check first recognises a block: while until > now the request is denied with
+-- remaining 0 and reset and retry-after until - now (from now, whatever the state's time was); at or after until the
+-- state is a fresh one (a block holds no commit time, so it never moves the effective time). A commit replaces it.
 --
 -- Time never moves back for a state: every state holds the time of its last commit, and a decision is made at the
 -- effective time max(now, that time), so a clock that steps back (a failover to a replica whose clock is behind)
@@ -88,4 +96,27 @@ end
 -- The TTL in ms of a state written now that equals a fresh one at `fresh` (us): Redis counts it on its own clock.
 local function ttl(fresh)
   return math.max(1, math.ceil((fresh - now) / 1000)) + pad
+end
+
+-- A string state's block end (us), or false when the state is no block ('B' is byte 66).
+local function blocked(state)
+  return string.byte(state, 1) == 66 and tonumber(string.sub(state, 2))
+end
+
+-- Blocks `key`, the state of a rule of algorithm `alg`, for `duration` us from now: the block replaces the state.
+local function block(key, alg, duration)
+  local ends = now + duration
+  if alg == 2 then -- the log: one member 'block' scored with the end
+    redis.call('DEL', key)
+    redis.call('ZADD', key, string.format('%d', ends), 'block')
+    redis.call('PEXPIRE', key, ttl(ends))
+  else
+    redis.call('SET', key, 'B' .. string.format('%d', ends), 'PX', ttl(ends))
+  end
+end
+
+-- The cost argument of a rule that blocks after a denial, "<cost>:<duration>": the cost and the block's duration (us).
+local function penalized(arg)
+  local cost, duration = string.match(arg, '^(%d+):(%d+)$')
+  return tonumber(cost), tonumber(duration)
 end

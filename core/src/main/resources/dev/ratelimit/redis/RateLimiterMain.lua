@@ -1,20 +1,33 @@
 -- Several rules: each algorithm of the script as a CHECK and a COMMIT function (RateLimiterFunctions.lua), indexed
--- by its number in ARGV; every rule is checked, then all are committed only if all pass (never in mode "peek").
+-- by its number in ARGV; every rule is checked, then all are committed only if all pass (never in modes "peek" and
+-- "check"). A rule that blocks after a denial and denies (not by a block) blocks, except in mode "peek".
 local CHECK, COMMIT = {}, {}
 -- @functions
 
 local checks = {}
-local all_ok = mode ~= 'peek'
+local all_ok = mode ~= 'peek' and mode ~= 'check'
 for i = 1, #KEYS do
   local at = 2 + (i - 1) * 4
   local alg, limit, window, cost = tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3]),
     tonumber(ARGV[at + 4])
   local cl, cw = limit, window
   if limit == nil then limit, cl, cw = changed(ARGV[at + 2]) end
+  local penalty
+  if cost == nil then cost, penalty = penalized(ARGV[at + 4]) end
   local r = {alg, limit, window, cost, CHECK[alg](KEYS[i], now, limit, window, cost, false, cl, cw)}
-  r[13], r[14] = cl, cw
-  checks[i] = r -- alg, limit, window, cost, ok, remaining, reset, retry, a, b, c, d, cl, cw
+  r[13], r[14], r[15] = cl, cw, penalty
+  checks[i] = r -- alg, limit, window, cost, ok, remaining, reset, retry, a, b, c, d, cl, cw, penalty
   all_ok = all_ok and r[5]
+end
+
+if not all_ok and mode ~= 'peek' then
+  for i = 1, #KEYS do
+    local r = checks[i]
+    if not r[5] and r[15] and r[10] ~= false then -- denied, not by a block, under a rule that blocks after a denial
+      block(KEYS[i], r[1], r[15])
+      r[6], r[7], r[8], r[9] = 0, r[15], r[15], now
+    end
+  end
 end
 
 local reply = {}

@@ -4,12 +4,17 @@ if #KEYS == 1 and mode == '' then
   local limit, window, cost = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
   local cl, cw = limit, window -- the counter's own limit and window
   if limit == nil then limit, cl, cw = changed(ARGV[4]) end
+  local penalty -- a rule that blocks after a denial: the block's duration
+  if cost == nil then cost, penalty = penalized(ARGV[6]) end
   local ok, remaining, reset, retry, more, a, b, c, d
   do
     -- @check
   end
   if ok then
     -- @commit
+  elseif penalty and b ~= false then -- denied, not by a block: the denial blocks
+    block(key, tonumber(ARGV[3]), penalty)
+    remaining, reset, retry, a = 0, penalty, penalty, now
   end
   local behind = a - now -- durations count from now, also when the state's time is ahead of the clock
   local wait = ok and 0 or math.max(1, math.ceil(retry)) + behind -- a denial always has a wait

@@ -15,6 +15,7 @@ for i = 1, #KEYS do
   local key = KEYS[i]
   local alg, limit, window, cost, tc = tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3]),
     tonumber(ARGV[at + 4]), tonumber(ARGV[at + 5])
+  if cost == nil then cost = penalized(ARGV[at + 4]) end -- a rule that blocks after a denial
   if limit == nil then limit = changed(ARGV[at + 2]) end -- the commit wrote the state under the rule's own limit
   if alg == 2 then
     local m = redis.call('ZCOUNT', key, string.format('%d', tc), string.format('%d', tc))
@@ -28,7 +29,7 @@ for i = 1, #KEYS do
     end
   else
     local state = redis.call('GET', key)
-    if state then
+    if state and not blocked(state) then -- a block since replaced what the commit wrote: nothing to give back
       local v = {}
       for number in string.gmatch(state, '%S+') do v[#v + 1] = tonumber(number) end
       local changed = false

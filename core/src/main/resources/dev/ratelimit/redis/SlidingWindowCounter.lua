@@ -5,50 +5,56 @@
 -- changed window the old rule's estimate is counted in the new rule's current window.
 -- Estimate: floor(prev * (window - elapsed) / window) + cur, exactly (muldiv).
 -- @check
-local te, cur, prev = t, 0, 0
 local state = redis.call('GET', key)
-if state then
-  local tl, c0, p0, _, w0 = string.match(state, '(%S+) (%S+) (%S+) ?(%S*) ?(%S*)')
-  tl, w0 = tonumber(tl), tonumber(w0) or cw -- only a changed rule's state holds its own window
-  if tl > te then te = tl end
-  local wl, ws = tl - tl % w0, te - te % w0
-  if wl == ws then
-    cur, prev = tonumber(c0), tonumber(p0)
-  elseif wl == ws - w0 then
-    prev = tonumber(c0)
-  end
-  if w0 ~= window then
-    -- a changed window: the old rule's estimate as of te is counted in the new rule's current window, written now,
-    -- passed or not, so the next call (and the retry-after) reads the state under the new rule
-    cur, prev = muldiv(prev, w0 - te % w0, w0) + cur, 0
-    if cur > 0 then
-      redis.call('SET', key, string.format('%d %d 0', te, cur) .. own(limit, window, cl, cw), 'PX',
-        ttl(te - te % window + 2 * window))
-    else
-      redis.call('DEL', key)
+local ends = state and blocked(state) -- a block's end, or false
+if ends and ends <= t then state, ends = nil, false end -- a block that has ended: a fresh state
+if ends then
+  ok, remaining, reset, retry, a, b = false, 0, ends - t, ends - t, t, false -- blocked: b = false says so
+else
+  local te, cur, prev = t, 0, 0
+  if state then
+    local tl, c0, p0, _, w0 = string.match(state, '(%S+) (%S+) (%S+) ?(%S*) ?(%S*)')
+    tl, w0 = tonumber(tl), tonumber(w0) or cw -- only a changed rule's state holds its own window
+    if tl > te then te = tl end
+    local wl, ws = tl - tl % w0, te - te % w0
+    if wl == ws then
+      cur, prev = tonumber(c0), tonumber(p0)
+    elseif wl == ws - w0 then
+      prev = tonumber(c0)
+    end
+    if w0 ~= window then
+      -- a changed window: the old rule's estimate as of te is counted in the new rule's current window, written now,
+      -- passed or not, so the next call (and the retry-after) reads the state under the new rule
+      cur, prev = muldiv(prev, w0 - te % w0, w0) + cur, 0
+      if cur > 0 then
+        redis.call('SET', key, string.format('%d %d 0', te, cur) .. own(limit, window, cl, cw), 'PX',
+          ttl(te - te % window + 2 * window))
+      else
+        redis.call('DEL', key)
+      end
     end
   end
-end
-local elapsed = te % window
-local we = te - elapsed + window
-local est = muldiv(prev, window - elapsed, window) + cur
+  local elapsed = te % window
+  local we = te - elapsed + window
+  local est = muldiv(prev, window - elapsed, window) + cur
 
-ok = est + cost <= limit
-reset = 0
-if cur > 0 then reset = we + window - te elseif prev > 0 then reset = we - te end
-if ok then
-  retry = 0
-elseif cur + cost <= limit then
-  -- later in this window, at the first elapsed time e where floor(prev * (window - e) / window) <= limit - cost - cur:
-  -- e = window - ceil((limit - cost - cur + 1) * window / prev) + 1
-  local q, r = muldiv(limit - cost - cur + 1, window, prev)
-  retry = window - q - (r > 0 and 1 or 0) + 1 - elapsed
-else
-  -- in the next window, where this window's count becomes the decaying one
-  local q, r = muldiv(limit - cost + 1, window, cur)
-  retry = we - te + math.max(0, window - q - (r > 0 and 1 or 0) + 1)
+  ok = est + cost <= limit
+  reset = 0
+  if cur > 0 then reset = we + window - te elseif prev > 0 then reset = we - te end
+  if ok then
+    retry = 0
+  elseif cur + cost <= limit then
+    -- later in this window, at the first elapsed time e where floor(prev * (window - e) / window) <= limit - cost - cur:
+    -- e = window - ceil((limit - cost - cur + 1) * window / prev) + 1
+    local q, r = muldiv(limit - cost - cur + 1, window, prev)
+    retry = window - q - (r > 0 and 1 or 0) + 1 - elapsed
+  else
+    -- in the next window, where this window's count becomes the decaying one
+    local q, r = muldiv(limit - cost + 1, window, cur)
+    retry = we - te + math.max(0, window - q - (r > 0 and 1 or 0) + 1)
+  end
+  remaining, a, b, c, d = math.max(0, limit - est), te, cur, prev, est
 end
-remaining, a, b, c, d = math.max(0, limit - est), te, cur, prev, est
 -- @commit
 local te, cur, prev, est = a, b, c, d
 local we = te - te % window + window

@@ -5,31 +5,39 @@
 -- numbers its entries from the count of those already at te, and every member is unique even when thousands of
 -- permits are taken in the same microsecond (under any window: a changed rule reads the same log).
 -- Expired entries are counted out by the check and removed by the commit, so a denied request writes nothing.
+-- A block is the log's only member, 'block', scored with the block's end (see RateLimiter.lua).
 -- @check
-local te = t
-local newest = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')[2]
-if newest then
-  newest = tonumber(newest)
-  if newest > te then te = newest end
-  -- a commit keeps the log for the longer of its window and the counter's own (cw), so only a changed rule with a
-  -- longer window must make it live on until its newest entry leaves that window (written passed or not)
-  if window > cw then redis.call('PEXPIRE', key, ttl(newest + window)) end
-end
-local live = '(' .. string.format('%d', te - window) -- a check prunes nothing: a denial writes nothing
-local n = redis.call('ZCOUNT', key, live, '+inf')
-
-ok = n + cost <= limit
-reset = n > 0 and (newest + window - te) or 0
-if ok then
-  retry = 0
+local last = redis.call('ZRANGE', key, -1, -1, 'WITHSCORES')
+local newest, ends = last[2], false
+if last[1] == 'block' then newest, ends = nil, tonumber(last[2]) end -- a block: no entry, no commit time
+if ends and ends > t then
+  ok, remaining, reset, retry, a, b = false, 0, ends - t, ends - t, t, false -- blocked: b = false says so
 else
-  -- the request fits once the (n + cost - limit) oldest entries have expired
-  local kth = redis.call('ZRANGEBYSCORE', key, live, '+inf', 'WITHSCORES', 'LIMIT', n + cost - limit - 1, 1)
-  retry = tonumber(kth[2]) + window - te
+  local te = t
+  if newest then
+    newest = tonumber(newest)
+    if newest > te then te = newest end
+    -- a commit keeps the log for the longer of its window and the counter's own (cw), so only a changed rule with a
+    -- longer window must make it live on until its newest entry leaves that window (written passed or not)
+    if window > cw then redis.call('PEXPIRE', key, ttl(newest + window)) end
+  end
+  local live = '(' .. string.format('%d', te - window) -- a check prunes nothing: a denial writes nothing
+  local n = ends and 0 or redis.call('ZCOUNT', key, live, '+inf') -- a block that has ended: a fresh log
+
+  ok = n + cost <= limit
+  reset = n > 0 and (newest + window - te) or 0
+  if ok then
+    retry = 0
+  else
+    -- the request fits once the (n + cost - limit) oldest entries have expired
+    local kth = redis.call('ZRANGEBYSCORE', key, live, '+inf', 'WITHSCORES', 'LIMIT', n + cost - limit - 1, 1)
+    retry = tonumber(kth[2]) + window - te
+  end
+  remaining, a, b, c = limit - n, te, n, ends -- c: an ended block, which the commit removes
 end
-remaining, a, b = limit - n, te, n
 -- @commit
 local te, n = a, b
+if c then redis.call('DEL', key) end -- the ended block the log held
 redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('%d', te - window))
 local score = string.format('%d', te)
 local m = redis.call('ZCOUNT', key, score, score) -- the entries already at te: 0 unless several commits share te

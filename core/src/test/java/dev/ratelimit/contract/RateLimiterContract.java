@@ -616,6 +616,207 @@ public abstract class RateLimiterContract {
         assertThat(acquire("client", longer.withCost(5)).allowed()).as("at the retry-after").isTrue();
     }
 
+    // ------------------------------------------------------------------------------ 10. operations (issue 21)
+
+    /**
+     * Peek: the decision a request would get, nothing taken. 5 per 10 s, 2 taken at START: a peek admits with the 3
+     * permits left before the request (reset as after the second acquisition), twice alike; the next acquisition
+     * takes the third permit. Once the limit is used up, a peek answers exactly the denial an acquisition gives.
+     */
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void peekConsumesNothingAndAnswersAsAcquireWould(Algorithm algorithm) {
+        RateLimitRule rule = rule("peek", algorithm, 5, "10s");
+        expect(peek("nobody", rule), allowed(5, 0));
+        acquire("client", rule);
+        acquire("client", rule);
+        View before = allowed(3, by(algorithm, 7 * S, 10 * S, 17 * S, 4 * S, 4 * S));
+        expect(peek("client", rule), before);
+        expect(peek("client", rule), before);
+        expect(acquire("client", rule), allowed(2, by(algorithm, 7 * S, 10 * S, 17 * S, 6 * S, 6 * S)));
+        acquire("client", rule);
+        acquire("client", rule);
+        Decision denied = acquire("client", rule);
+        assertThat(denied.allowed()).isFalse();
+        Decision peeked = peek("client", rule);
+        expect(peeked, view(denied.reported()));
+        assertThat(peeked.retryAfter()).isEqualTo(denied.retryAfter());
+        expect(acquire("client", rule), view(denied.reported()));
+        expect(peek("nobody", rule), allowed(5, 0)); // a peek created no state
+    }
+
+    /** Reset: a client that used up its limit gets the whole limit back at once; an unknown client stays fresh. */
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void resetGivesTheFullLimitBack(Algorithm algorithm) {
+        RateLimitRule rule = rule("reset", algorithm, 5, "10s");
+        for (int k = 0; k < 5; k++) {
+            acquire("client", rule);
+        }
+        assertThat(acquire("client", rule).allowed()).isFalse();
+        limiter.reset("client", rule);
+        limiter.reset("nobody", rule);
+        expect(peek("client", rule), allowed(5, 0));
+        for (int k = 1; k <= 5; k++) {
+            expect(acquire("client", rule), allowed(5 - k, by(algorithm, 7 * S, 10 * S, 17 * S, 2 * k * S,
+                    2 * k * S)));
+        }
+        assertThat(acquire("client", rule).allowed()).isFalse();
+        expect(acquire("nobody", rule), allowed(4, by(algorithm, 7 * S, 10 * S, 17 * S, 2 * S, 2 * S)));
+        assertThatThrownBy(() -> limiter.reset("", rule)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * Block, whatever the algorithm: a client that took one permit at START + 5 s is blocked there for 30 s. Every
+     * request is denied with nothing left and reset and retry-after the time the block has left, counted from the
+     * call's own clock (also when the clock steps back behind the permit's time: 35 s); 1 µs before the end 1 µs;
+     * at the end the client starts fresh (at T0 + 38 s: a fixed window ends in 2 s, a counter's next window in 12 s).
+     */
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void blockDeniesWithAnExactRetryAfterUntilItEndsThenTheClientStartsFresh(Algorithm algorithm) {
+        RateLimitRule rule = rule("block", algorithm, 5, "10s");
+        clock.set(START + 5 * S);
+        assertThat(acquire("client", rule).allowed()).isTrue();
+        limiter.block("client", rule, Duration.ofSeconds(30));
+        Decision denied = acquire("client", rule);
+        expect(denied, denied(0, 30 * S, 30 * S));
+        assertThat(denied.retryAfterSeconds()).isEqualTo(30);
+        expect(peek("client", rule), denied(0, 30 * S, 30 * S));
+        expect(acquire("client", rule.withCost(5)), denied(0, 30 * S, 30 * S));
+        clock.set(START); // back behind the permit taken at START + 5 s
+        expect(acquire("client", rule), denied(0, 35 * S, 35 * S));
+        clock.set(START + 35 * S - 1);
+        expect(acquire("client", rule), denied(0, 1, 1));
+        clock.set(START + 35 * S);
+        expect(peek("client", rule), allowed(5, 0));
+        expect(acquire("client", rule), allowed(4, by(algorithm, 2 * S, 10 * S, 12 * S, 2 * S, 2 * S)));
+        expect(acquire("other", rule), allowed(4, by(algorithm, 2 * S, 10 * S, 12 * S, 2 * S, 2 * S)));
+    }
+
+    /** A later block replaces an earlier one, shorter or longer; a reset lifts it; a refund leaves it as it is. */
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void aBlockIsReplacedByTheNextLiftedByAResetAndKeptByARefund(Algorithm algorithm) {
+        RateLimitRule rule = rule("reblock", algorithm, 5, "10s");
+        limiter.block("client", rule, Duration.ofMinutes(10));
+        limiter.block("client", rule, Duration.ofSeconds(5));
+        expect(acquire("client", rule), denied(0, 5 * S, 5 * S));
+        limiter.refund("client", rule, 5);
+        expect(acquire("client", rule), denied(0, 5 * S, 5 * S));
+        limiter.block("client", rule, Duration.ofHours(1));
+        expect(acquire("client", rule), denied(0, 3600 * S, 3600 * S));
+        limiter.reset("client", rule);
+        expect(acquire("client", rule), allowed(4, by(algorithm, 7 * S, 10 * S, 17 * S, 2 * S, 2 * S)));
+        assertThatThrownBy(() -> limiter.block("client", rule, Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> limiter.block("client", rule, Duration.ofDays(367)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * Several rules: a blocked rule denies the request and nothing is taken from the others; the others report their
+     * state untouched.
+     */
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void aBlockedRuleDeniesARequestOfSeveralRulesAndNothingIsTaken(Algorithm algorithm) {
+        RateLimitRule a = rule("a", algorithm, 5, "10s");
+        RateLimitRule b = rule("b", algorithm, 3, "1m");
+        limiter.block("client", b, Duration.ofSeconds(20));
+        Decision d = acquire("client", a, b);
+        assertThat(d.allowed()).isFalse();
+        assertThat(views(d)).containsExactly(new View(true, 5, 0, 0), denied(0, 20 * S, 20 * S));
+        assertThat(d.retryAfter()).isEqualTo(Duration.ofSeconds(20));
+        expect(acquire("client", a), allowed(4, by(algorithm, 7 * S, 10 * S, 17 * S, 2 * S, 2 * S)));
+    }
+
+    /**
+     * Refund, per algorithm (docs/operating.md): 3 of 5 taken at START, 2 given back: 4 left (the fixed window and the
+     * counter count 1 in the window, the log keeps its oldest entry, the token bucket and GCRA hold 4 tokens); 10 more
+     * given back: never above the limit, the client is fresh.
+     */
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void refundGivesPermitsBackNeverAboveTheLimit(Algorithm algorithm) {
+        RateLimitRule rule = rule("refund", algorithm, 5, "10s");
+        expect(acquire("client", rule.withCost(3)), allowed(2, by(algorithm, 7 * S, 10 * S, 17 * S, 6 * S, 6 * S)));
+        limiter.refund("client", rule, 2);
+        expect(peek("client", rule), allowed(4, by(algorithm, 7 * S, 10 * S, 17 * S, 2 * S, 2 * S)));
+        expect(acquire("client", rule.withCost(4)), allowed(0, by(algorithm, 7 * S, 10 * S, 17 * S, 10 * S, 10 * S)));
+        limiter.refund("client", rule, 10);
+        expect(peek("client", rule), allowed(5, 0));
+        limiter.refund("nobody", rule, 1);
+        expect(peek("nobody", rule), allowed(5, 0));
+        assertThatThrownBy(() -> limiter.refund("client", rule, 0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    /**
+     * Refund on the sliding-window counter: from the current window first, then the previous one. 4 taken at T0 + 5 s,
+     * 1 at T0 + 12 s: estimate {@code floor(4 * 8/10) + 1 = 4}. Giving back 2 leaves the current window 0 and the
+     * previous 3: {@code floor(3 * 8/10) = 2}, 3 left, full again at the end of this window (8 s).
+     */
+    @Test
+    void slidingCounterRefundTakesFromTheCurrentWindowThenThePrevious() {
+        RateLimitRule rule = rule("swc-refund", Algorithm.SLIDING_WINDOW_COUNTER, 5, "10s");
+        clock.set(T0 + 5 * S);
+        assertThat(acquire("client", rule.withCost(4)).allowed()).isTrue();
+        clock.set(T0 + 12 * S);
+        expect(acquire("client", rule), allowed(1, 18 * S));
+        limiter.refund("client", rule, 2);
+        expect(peek("client", rule), allowed(3, 8 * S));
+    }
+
+    /**
+     * Sliding log: a refund removes the newest entries, across times. Entries at START, START + 1 s, START + 2 s (two);
+     * giving back 3 leaves the one of START: 4 left, the newest entry expiring at START + 10 s.
+     */
+    @Test
+    void slidingLogRefundRemovesTheNewestEntries() {
+        RateLimitRule rule = rule("swl-refund", Algorithm.SLIDING_WINDOW_LOG, 5, "10s");
+        acquire("client", rule);
+        clock.set(START + S);
+        acquire("client", rule);
+        clock.set(START + 2 * S);
+        acquire("client", rule.withCost(2));
+        limiter.refund("client", rule, 3);
+        expect(peek("client", rule), allowed(4, 8 * S));
+        expect(acquire("client", rule.withCost(4)), allowed(0, 10 * S));
+        expect(acquire("client", rule), denied(0, 10 * S, 8 * S)); // the entry of START is the oldest
+    }
+
+    /**
+     * A rule that blocks for a minute after a denial, 2 per 10 s: the third request is denied and blocks, so its
+     * retry-after is the minute (not the algorithm's own wait); 30 s later still blocked although the algorithm would
+     * have refilled; after the minute the client starts fresh. A peek never blocks; a denial by the block in force does
+     * not block again.
+     */
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void aRuleThatBlocksAfterADenialBlocksTheClient(Algorithm algorithm) {
+        RateLimitRule rule = RateLimitRule.custom().name("penalty").limit(2).window("10s").algorithm(algorithm)
+                .blockAfterDenial(Duration.ofMinutes(1)).build();
+        acquire("client", rule);
+        acquire("client", rule);
+        expect(peek("client", rule), denied(0, by(algorithm, 7 * S, 10 * S, 17 * S, 10 * S, 10 * S),
+                by(algorithm, 7 * S, 10 * S, 7 * S + 1, 5 * S, 5 * S)));
+        expect(acquire("client", rule), denied(0, 60 * S, 60 * S));
+        clock.set(START + 30 * S);
+        expect(acquire("client", rule), denied(0, 30 * S, 30 * S));
+        clock.set(START + 60 * S);
+        expect(acquire("client", rule), allowed(1, by(algorithm, 7 * S, 10 * S, 17 * S, 5 * S, 5 * S)));
+
+        // several rules: only the rule that denies blocks
+        RateLimitRule plain = rule("plain", algorithm, 5, "10s");
+        acquire("other", plain, rule);
+        acquire("other", plain, rule);
+        Decision d = acquire("other", plain, rule);
+        assertThat(views(d).get(1)).isEqualTo(denied(0, 60 * S, 60 * S));
+        assertThat(views(d).get(0).allowed()).isTrue();
+        assertThat(views(d).get(0).remaining()).isEqualTo(3);
+        expect(peek("other", rule), denied(0, 60 * S, 60 * S));
+    }
+
     /** {@code declared} with another limit and window, counting on its counter (as an operator's override does). */
     protected static RateLimitRule changed(RateLimitRule declared, long limit, String window) {
         return declared.toBuilder().limit(limit).window(window).sameCounterAs(declared).build();
@@ -631,6 +832,14 @@ public abstract class RateLimiterContract {
     /** The limiter's decision for {@code rules} (in this order) on {@code key}; checks the store and the shape. */
     protected Decision acquire(String key, RateLimitRule... rules) {
         Decision d = limiter.acquire(key, List.of(rules));
+        assertThat(d.store()).isEqualTo(expectedStore());
+        assertThat(d.limits()).extracting(RuleOutcome::rule).containsExactly(rules);
+        return d;
+    }
+
+    /** The limiter's peek for {@code rules} (in this order) on {@code key}; checks the store and the shape. */
+    protected Decision peek(String key, RateLimitRule... rules) {
+        Decision d = limiter.peek(key, List.of(rules));
         assertThat(d.store()).isEqualTo(expectedStore());
         assertThat(d.limits()).extracting(RuleOutcome::rule).containsExactly(rules);
         return d;

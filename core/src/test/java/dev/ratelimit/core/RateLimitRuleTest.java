@@ -172,4 +172,42 @@ class RateLimitRuleTest {
         assertThat(five.cost()).isEqualTo(5);
         assertThatThrownBy(() -> five.withCost(6)).isInstanceOf(IllegalArgumentException.class);
     }
+
+    /** Issue 21: the penalty option, from code and from the annotation; part of equality, not of the counter. */
+    @Test
+    void blockAfterDenialIsReadValidatedAndCompared() throws NoSuchMethodException {
+        RateLimitRule plain = RateLimitRule.custom().name("login").limit(3).window("1m").build();
+        assertThat(plain.blockAfterDenial()).isZero();
+        RateLimitRule penalty = plain.toBuilder().blockAfterDenial(Duration.ofHours(1)).build();
+        assertThat(penalty.blockAfterDenial()).isEqualTo(Duration.ofHours(1));
+        assertThat(penalty).isNotEqualTo(plain);
+        assertThat(penalty.hashCode()).isNotEqualTo(plain.hashCode());
+        assertThat(penalty.toString()).contains("block after denial 1h");
+        assertThat(penalty.withCost(2).blockAfterDenial()).isEqualTo(Duration.ofHours(1));
+        assertThat(penalty.counterLimit()).isEqualTo(plain.counterLimit());
+        assertThat(plain.toBuilder().blockAfterDenial("0").build()).isEqualTo(plain);
+        assertThat(plain.toBuilder().blockAfterDenial("").build()).isEqualTo(plain);
+        assertThatThrownBy(() -> plain.toBuilder().blockAfterDenial("367d").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blockAfterDenial '367d'");
+        assertThatThrownBy(() -> plain.toBuilder().blockAfterDenial("soon"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blockAfterDenial 'soon'");
+
+        Method m = Penalized.class.getDeclaredMethod("login");
+        RateLimitRule fromAnnotation = RateLimitRule.from(m.getAnnotation(RateLimited.class), "x", "Penalized#login");
+        assertThat(fromAnnotation.blockAfterDenial()).isEqualTo(Duration.ofMinutes(15));
+        Method bad = Penalized.class.getDeclaredMethod("bad");
+        assertThatThrownBy(() -> RateLimitRule.from(bad.getAnnotation(RateLimited.class), "x", "Penalized#bad"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("Penalized#bad");
+    }
+
+    /** Annotated fixtures. */
+    static final class Penalized {
+        @RateLimited(limit = 3, window = "1m", blockAfterDenial = "15m")
+        void login() {
+        }
+
+        @RateLimited(limit = 3, window = "1m", blockAfterDenial = "0.5s")
+        void bad() {
+        }
+    }
 }

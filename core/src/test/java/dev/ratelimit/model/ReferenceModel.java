@@ -134,6 +134,8 @@ public final class ReferenceModel {
         long lastCommit;
         /** When the state expires: a call touching it at a reading at or after this forgets it. */
         long expiry;
+        /** The end of a block while the entry is one (issue 21), else {@code Long.MIN_VALUE}. */
+        long blockedUntil = Long.MIN_VALUE;
 
         Entry(CounterModel state) {
             this.state = state;
@@ -170,11 +172,23 @@ public final class ReferenceModel {
         List<Write> writes = new ArrayList<>();
         List<Entry> states = new ArrayList<>(n);
         long[] te = new long[n];
+        long[] blockedUntil = new long[n];
+        java.util.Arrays.fill(blockedUntil, Long.MIN_VALUE);
         boolean[] admits = new boolean[n];
         boolean all = true;
         for (int i = 0; i < n; i++) {
             RateLimitRule rule = rules.get(i).rule();
             Entry e = entries.get(Counter.of(rules.get(i).key(), rule));
+            if (e != null && e.blockedUntil != Long.MIN_VALUE) {
+                if (e.blockedUntil > t) { // blocked: denied until the end, counted from t; the block stays
+                    blockedUntil[i] = e.blockedUntil;
+                    te[i] = t;
+                    states.add(e);
+                    all = false;
+                    continue;
+                }
+                e = null; // a block that has ended: a fresh state (held until a commit replaces it)
+            }
             boolean isFresh = e == null;
             if (isFresh) {
                 e = new Entry(CounterModel.fresh(rule.algorithm(), rule.limit(), rule.windowMicros()));
@@ -202,6 +216,11 @@ public final class ReferenceModel {
             KeyedRule keyed = rules.get(i);
             RateLimitRule rule = keyed.rule();
             Entry e = states.get(i);
+            if (blockedUntil[i] != Long.MIN_VALUE) {
+                long wait = blockedUntil[i] - t;
+                results.add(new RuleResult(false, 0, wait, wait, t, wait));
+                continue;
+            }
             CounterModel s = e.state;
             long behind = te[i] - t; // durations count from the call's own reading t
             if (all) {
@@ -264,6 +283,36 @@ public final class ReferenceModel {
         entries.put(counter, e);
         writes.add(w);
         return e;
+    }
+
+    /**
+     * {@code RateLimiter#reset}: forgets the counter's state, a block included.
+     *
+     * @param rule the rule with its key
+     */
+    public void reset(KeyedRule rule) {
+        entries.remove(Counter.of(rule.key(), rule.rule()));
+    }
+
+    /**
+     * {@code RateLimiter#block} at raw reading {@code t}: the state is replaced by a block until {@code t + duration};
+     * every request is denied until then (reset and retry-after {@code until - t} from the call's reading), and from
+     * then on the counter is fresh. The block expires, as a state does, at {@code t} plus the duration rounded up to
+     * whole milliseconds.
+     *
+     * @param t        the call's clock reading (µs)
+     * @param rule     the rule with its key
+     * @param duration the block's length (µs), at least 1 ms
+     * @return the write: the block's TTL
+     */
+    public Write block(long t, KeyedRule rule, long duration) {
+        RateLimitRule r = rule.rule();
+        Entry e = new Entry(CounterModel.fresh(r.algorithm(), r.limit(), r.windowMicros()));
+        e.blockedUntil = t + duration;
+        Write w = new Write(rule, t, ttlMillis(t + duration, t));
+        e.expiry = w.expiryMicros();
+        entries.put(Counter.of(rule.key(), r), e);
+        return w;
     }
 
     /** An admitting rule's next: 0 when {@code left} is the limit, else when a request of cost left + 1 would pass. */
