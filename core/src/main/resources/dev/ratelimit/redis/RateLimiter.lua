@@ -93,6 +93,13 @@ local function own(limit, window, cl, cw)
   return string.format(' %d %d', limit, window)
 end
 
+-- Writes a state's numbers back, keeping its TTL (the operations and the cluster refund, which edit a state in place).
+local function rewrite(key, v)
+  local parts = {}
+  for j = 1, #v do parts[j] = string.format('%d', v[j]) end
+  redis.call('SET', key, table.concat(parts, ' '), 'KEEPTTL')
+end
+
 -- The TTL in ms of a state written now that equals a fresh one at `fresh` (us): Redis counts it on its own clock.
 local function ttl(fresh)
   return math.max(1, math.ceil((fresh - now) / 1000)) + pad

@@ -82,9 +82,7 @@ else -- refund on a string state
     if gone then
       redis.call('DEL', key)
     elseif write then
-      local parts = {}
-      for j = 1, #v do parts[j] = string.format('%d', v[j]) end
-      redis.call('SET', key, table.concat(parts, ' '), 'KEEPTTL')
+      rewrite(key, v)
     end
   end
 end

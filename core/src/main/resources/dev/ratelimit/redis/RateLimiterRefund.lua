@@ -50,9 +50,7 @@ for i = 1, #KEYS do
         if v[2] < 0 then v[1], v[2] = v[1] - 1, v[2] + limit end
       end
       if changed then
-        local parts = {}
-        for j = 1, #v do parts[j] = string.format('%d', v[j]) end
-        redis.call('SET', key, table.concat(parts, ' '), 'KEEPTTL')
+        rewrite(key, v)
       end
     end
   end
