@@ -123,36 +123,77 @@ class ModelPropertyTest {
      */
     @Test
     void fallbackAnswersExactlyLikeTheModel() {
-        ManualClock[] current = {new ManualClock()};
-        InMemoryRateLimiter[] memory = {null};
-        RateLimiter fresh = new RateLimiter() { // the current case's in-memory limiter
-            @Override
-            public Decision acquire(String key, List<RateLimitRule> rules) {
-                return memory[0].acquire(key, rules);
-            }
+        try (OpenBreakerFallback fallback = new OpenBreakerFallback()) {
+            check("fallback", 16_004L, 20_000, fallback::open);
+        }
+    }
 
-            @Override
-            public Decision acquire(List<KeyedRule> rules) {
-                return memory[0].acquire(rules);
-            }
-        };
-        TimeSource clock = () -> current[0].nowMicros();
-        RedisRateLimiter primary = RedisRateLimiter.custom().uri("redis://127.0.0.1:1")
-                .timeout(Duration.ofMillis(50)).timeSource(clock).build();
-        try (FallbackRateLimiter fallback = FallbackRateLimiter.custom().primary(primary).fallback(fresh)
-                .timeSource(clock).config(FallbackConfig.custom().policy(FailurePolicy.FALLBACK).instanceCount(1)
-                        .build()).build()) {
+    /**
+     * The fallback limiter deciding with its in-memory fallback (policy FALLBACK, one instance, the breaker forced
+     * open, a primary that could never answer anyway: nothing listens on port 1). One fallback limiter serves a whole
+     * property, as forcing its breaker open logs a warning; each case ({@link #open}) gets a fresh in-memory fallback
+     * on its own clock behind it, to which every operation goes.
+     */
+    static final class OpenBreakerFallback implements AutoCloseable {
+        private ManualClock current = new ManualClock();
+        private InMemoryRateLimiter memory;
+        private final FallbackRateLimiter fallback;
+
+        OpenBreakerFallback() {
+            RateLimiter fresh = new RateLimiter() { // the current case's in-memory limiter
+                @Override
+                public Decision acquire(String key, List<RateLimitRule> rules) {
+                    return memory.acquire(key, rules);
+                }
+
+                @Override
+                public Decision acquire(List<KeyedRule> rules) {
+                    return memory.acquire(rules);
+                }
+
+                @Override
+                public Decision peek(String key, List<RateLimitRule> rules) {
+                    return memory.peek(key, rules);
+                }
+
+                @Override
+                public void reset(String key, RateLimitRule rule) {
+                    memory.reset(key, rule);
+                }
+
+                @Override
+                public void block(String key, RateLimitRule rule, Duration duration) {
+                    memory.block(key, rule, duration);
+                }
+
+                @Override
+                public void refund(String key, RateLimitRule rule, long permits) {
+                    memory.refund(key, rule, permits);
+                }
+            };
+            TimeSource clock = () -> current.nowMicros();
+            RedisRateLimiter primary = RedisRateLimiter.custom().uri("redis://127.0.0.1:1")
+                    .timeout(Duration.ofMillis(50)).timeSource(clock).build();
+            fallback = FallbackRateLimiter.custom().primary(primary).fallback(fresh).timeSource(clock)
+                    .config(FallbackConfig.custom().policy(FailurePolicy.FALLBACK).instanceCount(1).build()).build();
             fallback.circuitBreaker().transitionToForcedOpenState();
-            check("fallback", 16_004L, 20_000, caseClock -> {
-                current[0] = caseClock;
-                memory[0] = InMemoryRateLimiter.custom().timeSource(caseClock).build();
-                return new Harness(fallback, Store.FALLBACK) {
-                    @Override
-                    public void close() {
-                        memory[0].close(); // the fallback limiter itself serves the next case
-                    }
-                };
-            });
+        }
+
+        /** A harness for one case on {@code caseClock}: a fresh in-memory fallback behind the shared limiter. */
+        Harness open(ManualClock caseClock) {
+            current = caseClock;
+            memory = InMemoryRateLimiter.custom().timeSource(caseClock).build();
+            return new Harness(fallback, Store.FALLBACK) {
+                @Override
+                public void close() {
+                    memory.close(); // the fallback limiter itself serves the next case
+                }
+            };
+        }
+
+        @Override
+        public void close() {
+            fallback.close();
         }
     }
 
@@ -612,7 +653,7 @@ class ModelPropertyTest {
      * in-memory cache drops a state once its own clock (the latest reading) passes the state's lease. From that
      * expiry on, both forget it alike, so the step lands there.
      */
-    private static long pastDroppedStates(long t, long latest, List<KeyedRule> rules, ReferenceModel model) {
+    static long pastDroppedStates(long t, long latest, List<KeyedRule> rules, ReferenceModel model) {
         long moved = t;
         boolean again = true;
         while (again) {
@@ -753,7 +794,7 @@ class ModelPropertyTest {
     }
 
     /** What differs between the model's outcome and the decision, or null. */
-    private static String mismatch(Outcome expected, Decision d, List<KeyedRule> rules, Store store) {
+    static String mismatch(Outcome expected, Decision d, List<KeyedRule> rules, Store store) {
         if (d.store() != store) {
             return "store " + d.store() + ", expected " + store;
         }
@@ -781,7 +822,7 @@ class ModelPropertyTest {
         return null;
     }
 
-    private static String show(Outcome o) {
+    static String show(Outcome o) {
         List<String> parts = new ArrayList<>();
         for (RuleResult r : o.rules()) {
             parts.add(view(r.allowed(), r.remaining(), r.resetMicros(), r.retryMicros(), r.nextMicros()));
@@ -789,7 +830,7 @@ class ModelPropertyTest {
         return (o.allowed() ? "ALLOWED " : "DENIED retry " + o.retryMicros() + " ") + parts;
     }
 
-    private static String show(Decision d) {
+    static String show(Decision d) {
         List<String> parts = new ArrayList<>();
         for (RuleOutcome s : d.limits()) {
             parts.add(view(s.allowed(), s.remaining(), s.resetMicros(), s.retryMicros(), s.nextMicros()));
@@ -824,7 +865,7 @@ class ModelPropertyTest {
     // ============================================================================================ harnesses
 
     /** A limiter under test and what the test checks around each call (nothing more for in-memory stores). */
-    private static class Harness implements AutoCloseable {
+    static class Harness implements AutoCloseable {
         final RateLimiter limiter;
         final Store store;
 
@@ -850,6 +891,19 @@ class ModelPropertyTest {
         void finish() {
         }
 
+        /** The stored form of the rules' states, to compare before and after a peek; empty where it is not visible. */
+        List<String> snapshot(List<KeyedRule> rules) {
+            return List.of();
+        }
+
+        /**
+         * After a reset, block or refund of {@code rule}'s counter: the state the model holds afterwards expires at
+         * {@code expiryMicros} ({@code Long.MAX_VALUE}: none is held), and {@code written}, when not null, is the state
+         * the operation wrote (a block).
+         */
+        void afterOperation(KeyedRule rule, long expiryMicros, Write written) {
+        }
+
         @Override
         public void close() {
             limiter.close();
@@ -857,7 +911,7 @@ class ModelPropertyTest {
     }
 
     /** A Redis limiter with a padded TTL; expires keys on the virtual clock and checks keys, TTLs and sizes. */
-    private static final class RedisHarness extends Harness {
+    static final class RedisHarness extends Harness {
         private final UnifiedJedis redis;
         private final RedisRateLimiter redisLimiter;
         /** Every key written and not yet expired, with its expiry on the virtual clock (µs). */
@@ -868,15 +922,74 @@ class ModelPropertyTest {
         private Map<String, String> before;
 
         RedisHarness(UnifiedJedis redis, ManualClock clock) {
-            this(redis, RedisTestAccess.ttlPadding(RedisRateLimiter.custom(), TTL_PADDING).client(redis)
-                    .timeSource(clock).keyPrefix("pbt" + PREFIXES.incrementAndGet() + "-" + System.nanoTime())
-                    .build());
+            this(redis, limiter(redis, clock));
         }
 
         private RedisHarness(UnifiedJedis redis, RedisRateLimiter limiter) {
-            super(limiter, Store.REDIS);
+            this(redis, limiter, limiter);
+        }
+
+        /**
+         * Calls go to {@code front} (e.g. a fallback limiter with a closed breaker in front of {@code limiter}); the
+         * keys are {@code limiter}'s.
+         */
+        RedisHarness(UnifiedJedis redis, RedisRateLimiter limiter, RateLimiter front) {
+            super(front, Store.REDIS);
             this.redis = redis;
             this.redisLimiter = limiter;
+        }
+
+        /** A Redis limiter with the padded TTL on {@code clock}, under a prefix of its own. */
+        static RedisRateLimiter limiter(UnifiedJedis redis, ManualClock clock) {
+            return RedisTestAccess.ttlPadding(RedisRateLimiter.custom(), TTL_PADDING).client(redis)
+                    .timeSource(clock).keyPrefix("pbt" + PREFIXES.incrementAndGet() + "-" + System.nanoTime())
+                    .build();
+        }
+
+        @Override
+        List<String> snapshot(List<KeyedRule> rules) {
+            List<String> out = new ArrayList<>();
+            for (KeyedRule r : rules) {
+                out.add(key(r) + " = " + contents(key(r)) + " PTTL " + (redis.pttl(key(r)) > 0 ? "set" : "none"));
+            }
+            return out;
+        }
+
+        /** The key is gone when the model holds nothing, else has a TTL; a block's write has exactly its TTL. */
+        @Override
+        void afterOperation(KeyedRule rule, long expiryMicros, Write written) {
+            String key = key(rule);
+            clientKeys.add(rule.key());
+            long pttl = redis.pttl(key);
+            if (written != null) {
+                checkTtl(key, written, pttl);
+                expiries.put(key, written.expiryMicros());
+            } else if (expiryMicros == Long.MAX_VALUE) {
+                if (pttl != -2) {
+                    throw new AssertionError("key " + key + " should be gone, holds " + contents(key) + " (PTTL "
+                            + pttl + ")");
+                }
+                expiries.remove(key);
+            } else {
+                if (pttl <= 0) {
+                    throw new AssertionError("key " + key + " should be held until " + expiryMicros + " µs, has PTTL "
+                            + pttl);
+                }
+                if (!Objects.equals(expiries.get(key), expiryMicros)) {
+                    throw new AssertionError("key " + key + ": the model's expiry " + expiryMicros
+                            + " µs is not the test's bookkeeping, " + expiries.get(key));
+                }
+            }
+        }
+
+        private void checkTtl(String key, Write w, long pttl) {
+            long max = w.ttlMillis() + TTL_PADDING.toMillis();
+            if (pttl <= max - PTTL_SLACK_MILLIS || pttl > max) {
+                throw new AssertionError("key " + key + " written at t=" + w.writeMicros() + " has PTTL " + pttl
+                        + " ms, expected " + w.ttlMillis() + " ms + the padding " + TTL_PADDING.toMillis() + " ms = "
+                        + max + " (at most " + PTTL_SLACK_MILLIS + " ms less)" + (pttl == -2 ? ": no such key"
+                                : pttl == -1 ? ": no TTL" : ""));
+            }
         }
 
         private String key(KeyedRule r) {
@@ -933,7 +1046,6 @@ class ModelPropertyTest {
                     }
                 }
             }
-            long padding = TTL_PADDING.toMillis();
             for (Write w : expected.writes()) {
                 String key = key(w.rule());
                 long pttl = redis.pttl(key);
@@ -945,13 +1057,7 @@ class ModelPropertyTest {
                     expiries.remove(key);
                     continue;
                 }
-                long max = w.ttlMillis() + padding;
-                if (pttl <= max - PTTL_SLACK_MILLIS || pttl > max) {
-                    throw new AssertionError("key " + key + " written at t=" + w.writeMicros() + " has PTTL " + pttl
-                            + " ms, expected " + w.ttlMillis() + " ms + the padding " + padding + " ms = " + max
-                            + " (at most " + PTTL_SLACK_MILLIS + " ms less)" + (pttl == -2 ? ": no such key"
-                                    : pttl == -1 ? ": no TTL" : ""));
-                }
+                checkTtl(key, w, pttl);
                 String type = redis.type(key);
                 if (w.rule().rule().algorithm() == Algorithm.SLIDING_WINDOW_LOG) {
                     long entries = type.equals("zset") ? redis.zcard(key) : -1;

@@ -42,12 +42,34 @@ abstract class CounterModel {
      */
     abstract CounterModel changedTo(long te, long newLimit, long newWindow);
 
+    /**
+     * {@code RateLimiter#refund} of {@code permits} at the effective time {@code te} (at or after the last commit), on
+     * a state that is neither fresh nor blocked, in this state's own limit and window: gives back what
+     * docs/operating.md's table says for the algorithm, never above the limit. The state keeps its time (see
+     * {@link #lastCommitAfterRefund}).
+     *
+     * @param te         the effective time, {@code max(t, lastCommit)}
+     * @param lastCommit the time of the state's last commit
+     * @param permits    at least 1
+     * @return whether the state is deleted afterwards: the algorithm's rule for "equals a fresh one"
+     */
+    abstract boolean refund(long te, long lastCommit, long permits);
+
+    /**
+     * The state's last commit time after a {@link #refund} that kept it: the same as before, except for the log,
+     * whose newest entry left is its last commit.
+     */
+    long lastCommitAfterRefund(long lastCommit) {
+        return lastCommit;
+    }
+
     /** The window start of {@code te}: {@code te - te mod W} (times are positive). */
     final long windowStart(long te) {
         return te - Math.floorMod(te, window);
     }
 
-    /** A model of {@code algorithm}'s state, fresh. GCRA is defined as the token bucket of the same rule. */
+    /** A model of {@code algorithm}'s state, fresh. GCRA is defined as the token bucket of the same
+     * rule (they differ only in when a refund deletes the state). */
     static CounterModel fresh(dev.ratelimit.core.Algorithm algorithm, long limit, long window) {
         switch (algorithm) {
             case FIXED_WINDOW:
@@ -57,8 +79,9 @@ abstract class CounterModel {
             case SLIDING_WINDOW_COUNTER:
                 return new SlidingWindowCounterModel(limit, window);
             case TOKEN_BUCKET:
+                return new TokenBucketModel(limit, window, false);
             case GCRA:
-                return new TokenBucketModel(limit, window);
+                return new TokenBucketModel(limit, window, true);
             default:
                 throw new IllegalArgumentException("unknown algorithm " + algorithm);
         }

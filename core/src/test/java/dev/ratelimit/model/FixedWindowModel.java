@@ -59,6 +59,20 @@ final class FixedWindowModel extends CounterModel {
         return m;
     }
 
+    /**
+     * The count of the window of {@code te} goes down by {@code permits}, not below 0; deleted when it is 0. A window
+     * that has ended counts nothing: nothing is given back, the state stays as it is.
+     */
+    @Override
+    boolean refund(long te, long lastCommit, long permits) {
+        long ws = windowStart(te);
+        if (windowStart(lastCommit) != ws) {
+            return false;
+        }
+        permitsByWindowStart.put(ws, Math.max(0, permitsIn(ws) - permits));
+        return permitsIn(ws) == 0;
+    }
+
     @Override
     long freshAfterCommitAt(long te) {
         return windowStart(te) + window;

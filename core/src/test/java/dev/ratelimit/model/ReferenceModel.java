@@ -42,6 +42,8 @@ import java.util.Set;
  *       as checked when it did not) 0 when {@code remaining} is the whole limit, else the retry-after, by the same
  *       search, of a request of cost {@code remaining + 1} (the time until more than {@code remaining} permits are
  *       available: the {@code t} of the {@code RateLimit} header field), plus {@code te - t}.
+ *   <li>The operator's operations of issue 21 (docs/operating.md): {@link #peek} (the check, nothing taken),
+ *       {@link #reset}, {@link #block} and {@link #refund} (what each algorithm gives back, per its table row).
  * </ul>
  * Times are microseconds in {@code long} (readings near 1.8e15 plus at most two 366-day windows: far from overflow);
  * products that can exceed 2^63 (limit times window) are BigIntegers in the algorithm models.
@@ -153,6 +155,26 @@ public final class ReferenceModel {
      * @throws IllegalArgumentException when the rules are empty or repeat a counter
      */
     public Outcome acquire(long t, List<KeyedRule> rules) {
+        return decide(t, rules, true);
+    }
+
+    /**
+     * {@code RateLimiter#peek} at raw clock reading {@code t}: the same check as {@link #acquire}, nothing taken. Every
+     * rule answers as it does in a call that some rule denies (an admitting rule's remaining before the request, its
+     * reset and next of the state as it stands); the only writes are those of the check itself (a state carried over
+     * to a changed rule), and the touched states past their expiry are forgotten, as a request's check does.
+     *
+     * @param t     the call's clock reading (µs)
+     * @param rules the rules with their keys; no counter twice
+     * @return the expected answer
+     * @throws IllegalArgumentException when the rules are empty or repeat a counter
+     */
+    public Outcome peek(long t, List<KeyedRule> rules) {
+        return decide(t, rules, false);
+    }
+
+    /** A request's check, then, with {@code commit} and when every rule admits, its commit. */
+    private Outcome decide(long t, List<KeyedRule> rules, boolean commit) {
         if (rules.isEmpty()) {
             throw new IllegalArgumentException("no rules");
         }
@@ -223,7 +245,7 @@ public final class ReferenceModel {
             }
             CounterModel s = e.state;
             long behind = te[i] - t; // durations count from the call's own reading t
-            if (all) {
+            if (all && commit) {
                 s.commit(te[i], rule.cost());
                 e.lastCommit = te[i];
                 long fresh = s.freshAfterCommitAt(te[i]);
@@ -313,6 +335,55 @@ public final class ReferenceModel {
         e.expiry = w.expiryMicros();
         entries.put(Counter.of(rule.key(), r), e);
         return w;
+    }
+
+    /**
+     * What a refund did to a counter's state.
+     *
+     * @param rule         the rule and key refunded
+     * @param held         whether there was a state to give permits back to (held, not past its expiry, not blocked,
+     *                     and not a block that has ended, which is a fresh state)
+     * @param deleted      whether the state was deleted, as it equals a fresh one afterwards (by the algorithm's rule)
+     * @param expiryMicros when the state held afterwards expires (a refund keeps the state's TTL), or
+     *                     {@code Long.MAX_VALUE} when the model holds none
+     */
+    public record Refund(KeyedRule rule, boolean held, boolean deleted, long expiryMicros) {
+    }
+
+    /**
+     * {@code RateLimiter#refund} of {@code permits} at raw clock reading {@code t} (docs/operating.md, "Refund"):
+     * nothing on a state that is absent (forgotten first when past its expiry, as every call touching it does) or
+     * blocked (a block that has ended is a fresh state: nothing either). Otherwise the algorithm gives back what its
+     * table row says ({@link CounterModel#refund}), under the limit and window the state was written under, at the
+     * effective time {@code te = max(t, last commit)}. The state keeps its time (the log: its newest entry left) and its
+     * expiry; a state that equals a fresh one afterwards, by the algorithm's rule, is deleted.
+     *
+     * @param t       the call's clock reading (µs)
+     * @param rule    the rule with its key
+     * @param permits how many to give back, at least 1
+     * @return what happened to the state
+     */
+    public Refund refund(long t, KeyedRule rule, long permits) {
+        if (permits < 1) {
+            throw new IllegalArgumentException("permits " + permits);
+        }
+        long p = Math.min(permits, RateLimitRule.MAX_LIMIT); // more than the largest limit gives back that much
+        Counter counter = Counter.of(rule.key(), rule.rule());
+        entries.computeIfPresent(counter, (c, e) -> e.expiry <= t ? null : e);
+        Entry e = entries.get(counter);
+        if (e == null) {
+            return new Refund(rule, false, false, Long.MAX_VALUE);
+        }
+        if (e.blockedUntil != Long.MIN_VALUE) {
+            return new Refund(rule, false, false, e.expiry);
+        }
+        long te = Math.max(t, e.lastCommit);
+        if (e.state.refund(te, e.lastCommit, p)) {
+            entries.remove(counter);
+            return new Refund(rule, true, true, Long.MAX_VALUE);
+        }
+        e.lastCommit = e.state.lastCommitAfterRefund(e.lastCommit);
+        return new Refund(rule, true, false, e.expiry);
     }
 
     /** An admitting rule's next: 0 when {@code left} is the limit, else when a request of cost left + 1 would pass. */

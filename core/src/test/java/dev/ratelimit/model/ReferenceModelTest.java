@@ -149,4 +149,61 @@ class ReferenceModelTest {
         // next = ceil(W / L) = 14,726: one more token
         assertThat(second).isEqualTo(new RuleResult(true, Integer.MAX_VALUE - 2L, 29_451, 0, START, 14_726));
     }
+
+    /**
+     * A refund gives back what the request took, up to the limit: 3 taken, 2 given back leave 4; giving back more
+     * than is held makes the state a fresh one, which is deleted. A peek takes nothing.
+     */
+    @ParameterizedTest
+    @EnumSource(Algorithm.class)
+    void aRefundGivesBackWhatWasTakenAndAFreshStateIsDeleted(Algorithm a) {
+        ReferenceModel m = new ReferenceModel();
+        RateLimitRule rule = rule(a, 5, "10s");
+        KeyedRule keyed = new KeyedRule("c", rule);
+        m.acquire(START, List.of(new KeyedRule("c", rule.withCost(3))));
+        ReferenceModel.Refund two = m.refund(START + 1, keyed, 2);
+        assertThat(two.held()).isTrue();
+        assertThat(two.deleted()).isFalse();
+        assertThat(two.expiryMicros()).isEqualTo(m.expiryOf(keyed)); // the TTL is kept
+        assertThat(m.peek(START + 1, List.of(keyed)).rules().get(0).remaining()).isEqualTo(4);
+        assertThat(m.peek(START + 1, List.of(keyed)).rules().get(0).remaining()).isEqualTo(4);
+        ReferenceModel.Refund all = m.refund(START + 2, keyed, 5);
+        assertThat(all.deleted()).isTrue();
+        assertThat(m.expiryOf(keyed)).isEqualTo(Long.MAX_VALUE);
+        assertThat(m.refund(START + 3, keyed, 1).held()).isFalse();
+    }
+
+    /**
+     * A fixed window that has ended counts nothing: nothing is given back, the state stays as it is (not deleted,
+     * though it equals a fresh one from the refund's effective time on).
+     */
+    @Test
+    void aRefundAfterTheWindowEndedGivesNothingBack() {
+        ReferenceModel m = new ReferenceModel();
+        KeyedRule keyed = new KeyedRule("c", rule(Algorithm.FIXED_WINDOW, 5, "10s"));
+        m.acquire(START + 1, List.of(keyed)); // held until START + 7 s + 1 µs (its TTL in whole milliseconds)
+        ReferenceModel.Refund late = m.refund(START + 7 * S, keyed, 1); // the window ended at START + 7 s
+        assertThat(late.held()).isTrue();
+        assertThat(late.deleted()).isFalse();
+    }
+
+    /**
+     * The one place GCRA and the token bucket differ (docs/operating.md's table): a refund that fills the bucket only
+     * with the refill since the last commit deletes a GCRA state (its TAT is no longer ahead of the effective time),
+     * but keeps a token bucket's (the bucket as stored is not full). Seen only when the clock then steps back behind
+     * the refund: the kept bucket is read as stored.
+     */
+    @Test
+    void aRefundThatFillsTheBucketByItsRefillDeletesOnlyAGcraState() {
+        for (Algorithm a : new Algorithm[] {Algorithm.TOKEN_BUCKET, Algorithm.GCRA}) {
+            ReferenceModel m = new ReferenceModel();
+            RateLimitRule rule = rule(a, 5, "1s");
+            KeyedRule keyed = new KeyedRule("c", rule);
+            m.acquire(START, List.of(new KeyedRule("c", rule.withCost(4)))); // 1 token left, 5 per second back
+            ReferenceModel.Refund r = m.refund(START + 729_488, keyed, 1); // 1 + 3.647 + 1 >= 5 at te
+            assertThat(r.deleted()).as("%s", a).isEqualTo(a == Algorithm.GCRA);
+            long left = m.peek(START + 573_363, List.of(keyed)).rules().get(0).remaining(); // 156 ms back
+            assertThat(left).as("%s", a).isEqualTo(a == Algorithm.GCRA ? 5 : 4); // kept: 2 + 2.87 tokens
+        }
+    }
 }

@@ -78,6 +78,30 @@ final class SlidingWindowCounterModel extends CounterModel {
         return m;
     }
 
+    /**
+     * {@code lastWs} is the window of the state's last commit, {@code ws} that of {@code te}. Same window: the current
+     * count goes down by {@code permits}, then the previous one by what is left (neither below 0); deleted when both
+     * are 0. The last commit's window is the previous one now: its count goes down by {@code permits}; deleted when it
+     * is 0 (what the window before it held counts nothing at {@code te}). An older one: nothing is given back.
+     */
+    @Override
+    boolean refund(long te, long lastCommit, long permits) {
+        long ws = windowStart(te);
+        long lastWs = windowStart(lastCommit);
+        if (lastWs == ws) {
+            long fromCurrent = Math.min(permitsIn(ws), permits);
+            long fromPrevious = Math.min(permitsIn(ws - window), permits - fromCurrent);
+            permitsByWindowStart.put(ws, permitsIn(ws) - fromCurrent);
+            permitsByWindowStart.put(ws - window, permitsIn(ws - window) - fromPrevious);
+            return permitsIn(ws) == 0 && permitsIn(ws - window) == 0;
+        }
+        if (lastWs == ws - window) {
+            permitsByWindowStart.put(lastWs, Math.max(0, permitsIn(lastWs) - permits));
+            return permitsIn(lastWs) == 0;
+        }
+        return false;
+    }
+
     @Override
     long freshAfterCommitAt(long te) {
         return windowStart(te) + 2 * window;

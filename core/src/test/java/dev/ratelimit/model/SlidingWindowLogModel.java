@@ -65,6 +65,32 @@ final class SlidingWindowLogModel extends CounterModel {
         return m;
     }
 
+    /**
+     * The {@code permits} newest entries held are removed (all when fewer are held), counting or not; deleted when
+     * none is left.
+     */
+    @Override
+    boolean refund(long te, long lastCommit, long permits) {
+        long left = permits;
+        while (left > 0 && !entriesByTime.isEmpty()) {
+            Map.Entry<Long, Long> newest = entriesByTime.lastEntry();
+            long removed = Math.min(left, newest.getValue());
+            if (removed == newest.getValue()) {
+                entriesByTime.remove(newest.getKey());
+            } else {
+                entriesByTime.put(newest.getKey(), newest.getValue() - removed);
+            }
+            left -= removed;
+        }
+        return entriesByTime.isEmpty();
+    }
+
+    /** The newest entry left. */
+    @Override
+    long lastCommitAfterRefund(long lastCommit) {
+        return entriesByTime.lastKey();
+    }
+
     @Override
     long freshAfterCommitAt(long te) {
         return te + window;

@@ -19,9 +19,12 @@ final class TokenBucketModel extends CounterModel {
     /** The time {@link #scaledTokens} refers to (the last commit); unused while fresh. */
     private long at;
     private boolean fresh = true;
+    /** A GCRA state: the same answers, but a refund deletes it by its own rule ({@link #refund}). */
+    private final boolean gcra;
 
-    TokenBucketModel(long limit, long window) {
+    TokenBucketModel(long limit, long window, boolean gcra) {
         super(limit, window);
+        this.gcra = gcra;
         this.bigL = BigInteger.valueOf(limit);
         this.bigW = BigInteger.valueOf(window);
         this.full = bigL.multiply(bigW);
@@ -71,7 +74,7 @@ final class TokenBucketModel extends CounterModel {
      */
     @Override
     CounterModel changedTo(long te, long newLimit, long newWindow) {
-        TokenBucketModel m = new TokenBucketModel(newLimit, newWindow);
+        TokenBucketModel m = new TokenBucketModel(newLimit, newWindow, gcra);
         BigInteger tokens = scaledTokensAt(te); // scaled by W
         BigInteger carried;
         if (newWindow == window) {
@@ -84,6 +87,18 @@ final class TokenBucketModel extends CounterModel {
         m.at = te;
         m.fresh = false;
         return m;
+    }
+
+    /**
+     * {@code permits} tokens are added to the bucket as stored (at its last commit), at most up to the limit: since
+     * refills are capped at the limit too, the same as adding them at {@code te}. Deleted, for the token bucket, when
+     * the bucket as stored is full; for GCRA, whose state is its TAT moved back by {@code permits * W / L}, when the
+     * TAT is no longer ahead of {@code te}, i.e. when the bucket is full at {@code te}.
+     */
+    @Override
+    boolean refund(long te, long lastCommit, long permits) {
+        scaledTokens = scaledTokens.add(BigInteger.valueOf(permits).multiply(bigW)).min(full);
+        return gcra ? scaledTokensAt(te).equals(full) : scaledTokens.equals(full);
     }
 
     @Override
