@@ -11,15 +11,19 @@ if ends then
 else
   local te, n = t, 0
   if state then
-    local tl, n0, _, w0 = string.match(state, '(%S+) (%S+) ?(%S*) ?(%S*)')
-    tl, w0 = tonumber(tl), tonumber(w0) or cw -- only a changed rule's state holds its own window
+    local i = string.find(state, ' ', 1, true)
+    local tl, n0, w0 = tonumber(string.sub(state, 1, i - 1)), string.sub(state, i + 1), cw
+    local j = string.find(n0, ' ', 1, true)
+    if j then -- only a changed rule's state holds its own limit and window: "<tl> <n> <limit> <window>"
+      w0, n0 = tonumber(string.match(n0, '(%d+)$')), string.sub(n0, 1, j - 1)
+    end
     if tl > te then te = tl end
     if tl - tl % w0 == te - te % w0 then n = tonumber(n0) end
     if w0 ~= window then
       -- a changed window: the permits the old window still counts are counted in the new one, written now, passed or
       -- not, so the next call (and the retry-after) reads the state under the new rule
       if n > 0 then
-        redis.call('SET', key, string.format('%d %d', te, n) .. own(limit, window, cl, cw), 'PX',
+        redis.call('SET', key, string.format('%d %d', te, n) .. extra, 'PX',
           ttl(te - te % window + window))
       else
         redis.call('DEL', key)
@@ -35,6 +39,6 @@ end
 -- @commit
 local te, n = a, b + cost
 local we = te - te % window + window
-redis.call('SET', key, string.format('%d %d', te, n) .. own(limit, window, cl, cw), 'PX', ttl(we))
+redis.call('SET', key, string.format('%d %d', te, n) .. extra, 'PX', ttl(we))
 remaining, reset = limit - n, we - te
 more = reset -- a request of cost remaining + 1 needs a new window

@@ -39,7 +39,7 @@ else
       if tw == te and tr == 0 then
         redis.call('DEL', key)
       else
-        redis.call('SET', key, string.format('%d %d %d', tw, tr, te) .. own(limit, window, cl, cw), 'PX',
+        redis.call('SET', key, string.format('%d %d %d', tw, tr, te) .. extra, 'PX',
           ttl(tw + (tr > 0 and 1 or 0)))
       end
     end
@@ -61,7 +61,7 @@ end
 -- @commit
 local te, tw, tr = a, b, c
 reset = tw - te + (tr > 0 and 1 or 0)
-redis.call('SET', key, string.format('%d %d %d', tw, tr, te) .. own(limit, window, cl, cw), 'PX', ttl(te + reset))
+redis.call('SET', key, string.format('%d %d %d', tw, tr, te) .. extra, 'PX', ttl(te + reset))
 local q, r = muldiv(limit, window - (tw - te), window)
 remaining = q + math.floor((r - tr) / window)
 -- until a request of cost remaining + 1 fits: the check's retry-after for it

@@ -9,7 +9,7 @@
 --          "timed" (as "", and each rule's reply also carries the effective time its decision was made at)
 -- ARGV[2 + 4(i-1) + 1..4]  rule i: algorithm index (1..5), limit, window (us), cost; the limit is
 --          "<limit>:<counter limit>:<counter window>" for a rule that counts on the counter of another limit or window
---          (an operator's override of a declared rule keeps the declared rule's key: see `changed` below); the cost is
+--          (an operator's override of a declared rule keeps the declared rule's key); the cost is
 --          "<cost>:<block duration (us)>" for a rule that blocks the client after a denial (see `penalized`)
 -- Reply: per rule, five numbers: allowed (1/0), remaining, reset (us), retry-after (us), more (us: when allowed, until
 -- more than `remaining` permits are available, i.e. until a request of cost remaining + 1 could pass, 0 when
@@ -81,25 +81,6 @@ local function muldiv(x, y, m)
   return q, r
 end
 
--- A changed rule's limit argument "<limit>:<counter limit>:<counter window>": the three numbers.
-local function changed(arg)
-  local limit, cl, cw = string.match(arg, '^(%d+):(%d+):(%d+)$')
-  return tonumber(limit), tonumber(cl), tonumber(cw)
-end
-
--- The extra numbers a state holds when `limit` per `window` are not the counter's own cl per cw: ' <limit> <window>'.
-local function own(limit, window, cl, cw)
-  if limit == cl and window == cw then return '' end
-  return string.format(' %d %d', limit, window)
-end
-
--- Writes a state's numbers back, keeping its TTL (the operations and the cluster refund, which edit a state in place).
-local function rewrite(key, v)
-  local parts = {}
-  for j = 1, #v do parts[j] = string.format('%d', v[j]) end
-  redis.call('SET', key, table.concat(parts, ' '), 'KEEPTTL')
-end
-
 -- The TTL in ms of a state written now that equals a fresh one at `fresh` (us): Redis counts it on its own clock.
 local function ttl(fresh)
   return math.max(1, math.ceil((fresh - now) / 1000)) + pad
@@ -122,8 +103,3 @@ local function block(key, alg, duration)
   end
 end
 
--- The cost argument of a rule that blocks after a denial, "<cost>:<duration>": the cost and the block's duration (us).
-local function penalized(arg)
-  local cost, duration = string.match(arg, '^(%d+):(%d+)$')
-  return tonumber(cost), tonumber(duration)
-end

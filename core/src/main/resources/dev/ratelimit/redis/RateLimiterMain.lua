@@ -10,13 +10,20 @@ for i = 1, #KEYS do
   local at = 2 + (i - 1) * 4
   local alg, limit, window, cost = tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3]),
     tonumber(ARGV[at + 4])
-  local cl, cw = limit, window
-  if limit == nil then limit, cl, cw = changed(ARGV[at + 2]) end
+  local cl, cw, extra = limit, window, ''
+  if limit == nil then -- a changed rule: "<limit>:<counter limit>:<counter window>"
+    local l, ol, ow = string.match(ARGV[at + 2], '^(%d+):(%d+):(%d+)$')
+    limit, cl, cw = tonumber(l), tonumber(ol), tonumber(ow)
+    if limit ~= cl or window ~= cw then extra = string.format(' %d %d', limit, window) end
+  end
   local penalty
-  if cost == nil then cost, penalty = penalized(ARGV[at + 4]) end
-  local r = {alg, limit, window, cost, CHECK[alg](KEYS[i], now, limit, window, cost, false, cl, cw)}
-  r[13], r[14], r[15] = cl, cw, penalty
-  checks[i] = r -- alg, limit, window, cost, ok, remaining, reset, retry, a, b, c, d, cl, cw, penalty
+  if cost == nil then -- a rule that blocks after a denial: "<cost>:<duration>"
+    local c, p = string.match(ARGV[at + 4], '^(%d+):(%d+)$')
+    cost, penalty = tonumber(c), tonumber(p)
+  end
+  local r = {alg, limit, window, cost, CHECK[alg](KEYS[i], now, limit, window, cost, false, cl, cw, extra)}
+  r[13], r[14], r[15], r[16] = cl, cw, penalty, extra
+  checks[i] = r -- alg, limit, window, cost, ok, remaining, reset, retry, a, b, c, d, cl, cw, penalty, extra
   all_ok = all_ok and r[5]
 end
 
@@ -35,11 +42,12 @@ for i = 1, #KEYS do
   local r = checks[i]
   local remaining, reset, more = r[6], r[7], 0
   if all_ok then
-    remaining, reset, more = COMMIT[r[1]](KEYS[i], now, r[2], r[3], r[4], r[9], r[10], r[11], r[12], r[13], r[14])
+    remaining, reset, more = COMMIT[r[1]](KEYS[i], now, r[2], r[3], r[4], r[9], r[10], r[11], r[12], r[13], r[14],
+      r[16])
   elseif r[5] and remaining < r[2] then
     -- passes, but nothing was taken: more than `remaining` permits are there when a request of cost remaining + 1
     -- could pass (this check reads the same state at the same time, so it is denied and says when)
-    local _, _, _, wait = CHECK[r[1]](KEYS[i], now, r[2], r[3], remaining + 1, false, r[13], r[14])
+    local _, _, _, wait = CHECK[r[1]](KEYS[i], now, r[2], r[3], remaining + 1, false, r[13], r[14], r[16])
     more = math.ceil(wait)
   end
   local behind = r[9] - now -- durations count from now, also when the state's time is ahead of the clock

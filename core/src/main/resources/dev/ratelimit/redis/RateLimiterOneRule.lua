@@ -3,9 +3,17 @@ if #KEYS == 1 and mode == '' then
   local key, t, committing = KEYS[1], now, true
   local limit, window, cost = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
   local cl, cw = limit, window -- the counter's own limit and window
-  if limit == nil then limit, cl, cw = changed(ARGV[4]) end
+  local extra = '' -- what a state holds after its algorithm's numbers: ' <limit> <window>' for a changed rule
+  if limit == nil then -- a changed rule: "<limit>:<counter limit>:<counter window>"
+    local l, ol, ow = string.match(ARGV[4], '^(%d+):(%d+):(%d+)$')
+    limit, cl, cw = tonumber(l), tonumber(ol), tonumber(ow)
+    if limit ~= cl or window ~= cw then extra = string.format(' %d %d', limit, window) end
+  end
   local penalty -- a rule that blocks after a denial: the block's duration
-  if cost == nil then cost, penalty = penalized(ARGV[6]) end
+  if cost == nil then -- "<cost>:<duration>"
+    local c, p = string.match(ARGV[6], '^(%d+):(%d+)$')
+    cost, penalty = tonumber(c), tonumber(p)
+  end
   local ok, remaining, reset, retry, more, a, b, c, d
   do
     -- @check

@@ -18,6 +18,13 @@
 -- - TOKEN_BUCKET: the tokens grow by the permits, at most to the limit the state was written under.
 -- - GCRA: the TAT moves back by permits x emission interval, and the state is deleted once it is not ahead of
 --   max(now, last commit).
+-- Writes a state's numbers back, keeping its TTL.
+local function rewrite(key, v)
+  local parts = {}
+  for j = 1, #v do parts[j] = string.format('%d', v[j]) end
+  redis.call('SET', key, table.concat(parts, ' '), 'KEEPTTL')
+end
+
 local key, op = KEYS[1], ARGV[2]
 local alg, cl, cw, amount = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 if op == 'reset' then

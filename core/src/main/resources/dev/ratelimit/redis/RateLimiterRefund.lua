@@ -10,13 +10,20 @@
 --   refill may have been capped at the limit, which makes the shortfall unknowable, and nothing is given back.
 -- The TTL stays as it was (at least as long as the state now needs).
 -- ARGV[2 + 5(i-1) + 1..5]  rule i: algorithm index, limit, window (us), cost, and the commit's effective time (us)
+-- Writes a state's numbers back, keeping its TTL.
+local function rewrite(key, v)
+  local parts = {}
+  for j = 1, #v do parts[j] = string.format('%d', v[j]) end
+  redis.call('SET', key, table.concat(parts, ' '), 'KEEPTTL')
+end
+
 for i = 1, #KEYS do
   local at = 2 + (i - 1) * 5
   local key = KEYS[i]
   local alg, limit, window, cost, tc = tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3]),
     tonumber(ARGV[at + 4]), tonumber(ARGV[at + 5])
-  if cost == nil then cost = penalized(ARGV[at + 4]) end -- a rule that blocks after a denial
-  if limit == nil then limit = changed(ARGV[at + 2]) end -- the commit wrote the state under the rule's own limit
+  if cost == nil then cost = tonumber(string.match(ARGV[at + 4], '^(%d+):')) end -- a rule that blocks after a denial
+  if limit == nil then limit = tonumber(string.match(ARGV[at + 2], '^(%d+):')) end -- a changed rule: its own limit
   if alg == 2 then
     local m = redis.call('ZCOUNT', key, string.format('%d', tc), string.format('%d', tc))
     local members = {}

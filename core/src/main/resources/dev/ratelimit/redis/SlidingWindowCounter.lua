@@ -27,7 +27,7 @@ else
       -- passed or not, so the next call (and the retry-after) reads the state under the new rule
       cur, prev = muldiv(prev, w0 - te % w0, w0) + cur, 0
       if cur > 0 then
-        redis.call('SET', key, string.format('%d %d 0', te, cur) .. own(limit, window, cl, cw), 'PX',
+        redis.call('SET', key, string.format('%d %d 0', te, cur) .. extra, 'PX',
           ttl(te - te % window + 2 * window))
       else
         redis.call('DEL', key)
@@ -58,7 +58,7 @@ end
 -- @commit
 local te, cur, prev, est = a, b, c, d
 local we = te - te % window + window
-redis.call('SET', key, string.format('%d %d %d', te, cur + cost, prev) .. own(limit, window, cl, cw), 'PX',
+redis.call('SET', key, string.format('%d %d %d', te, cur + cost, prev) .. extra, 'PX',
   ttl(we + window))
 remaining, reset = limit - est - cost, we + window - te
 -- until a request of cost c = remaining + 1 fits: the check's retry-after for it, this window's count being cur + cost

@@ -35,7 +35,7 @@ else
         redis.call('DEL', key)
       else
         local q, r = muldiv(limit - k, window, limit)
-        redis.call('SET', key, string.format('%d %d %d', k, f, te) .. own(limit, window, cl, cw), 'PX',
+        redis.call('SET', key, string.format('%d %d %d', k, f, te) .. extra, 'PX',
           ttl(te + q + math.ceil((r - f) / limit)))
       end
     end
@@ -62,7 +62,7 @@ end
 local te, k, f = a, b - cost, c
 local q, r = muldiv(limit - k, window, limit)
 reset = q + math.ceil((r - f) / limit)
-redis.call('SET', key, string.format('%d %d %d', k, f, te) .. own(limit, window, cl, cw), 'PX', ttl(te + reset))
+redis.call('SET', key, string.format('%d %d %d', k, f, te) .. extra, 'PX', ttl(te + reset))
 remaining = k
 -- until k + 1 whole tokens: (window - f) / limit, rounded up
 q, r = muldiv(1, window, limit)
