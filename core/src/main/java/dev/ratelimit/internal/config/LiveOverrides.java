@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * <p>The rules file holds one {@code <rule>.<field>=<value>} per line ({@code ratelimit.rules.} in front is allowed),
  * {@code #} or {@code !} starting a comment. At deployment an invalid line fails it, naming the file and line; at run
  * time an edit is checked line by line: an invalid line is logged and ignored (its key keeps its last good value), and
- * an edit whose values together make an endpoint's rules invalid is logged and rejected as a whole.
+ * an edit whose values together make an endpoint's rules invalid is logged and rejected as a whole. A changed file is
+ * applied once two checks in a row read the same content (so within two check intervals), never half-written.
  */
 public final class LiveOverrides implements RuleOverrides {
 
@@ -67,8 +68,13 @@ public final class LiveOverrides implements RuleOverrides {
     private Map<String, Setting> fileValues = Map.of();
     /** The application's values, by key; guarded by {@code this}. */
     private Map<String, Setting> appValues = Map.of();
-    /** The rules file's content as last read; guarded by {@code this}. */
+    /** The rules file's content as last applied; guarded by {@code this}. */
     private byte[] fileContent;
+    /**
+     * A changed content read once, applied only when the next check reads it again: an editor that truncates the file
+     * and then writes it must not have the empty or half-written file applied for a moment. Guarded by {@code this}.
+     */
+    private byte[] pendingContent;
     private boolean fileMissingReported;
     private ScheduledExecutorService watcher;
     private int users;
@@ -265,7 +271,10 @@ public final class LiveOverrides implements RuleOverrides {
         return Collections.unmodifiableMap(out);
     }
 
-    /** Re-reads the rules file now if it changed (the watcher's task; tests call it instead of waiting). */
+    /**
+     * Re-reads the rules file: a content that differs from the one in force is applied when two checks in a row read
+     * it (the watcher's task; tests call it instead of waiting).
+     */
     public synchronized void checkFile() {
         if (file == null) {
             return;
@@ -287,8 +296,14 @@ public final class LiveOverrides implements RuleOverrides {
         }
         fileMissingReported = false;
         if (Arrays.equals(content, fileContent)) {
+            pendingContent = null;
             return;
         }
+        if (!Arrays.equals(content, pendingContent)) {
+            pendingContent = content; // changed since the last check: applied once the next check reads the same
+            return;
+        }
+        pendingContent = null;
         fileContent = content;
         Map<String, Setting> values = new LinkedHashMap<>();
         for (Line line : lines(content)) {
