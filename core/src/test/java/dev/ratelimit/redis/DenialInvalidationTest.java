@@ -163,17 +163,15 @@ class DenialInvalidationTest {
         }, n + " subscribers on " + channel);
     }
 
-    /** A bounded poll: the condition must hold within 10 s (real time; the limiters' clock does not move). */
+    /**
+     * Waits for a message the subscriber thread handles (a subscription, an invalidation: milliseconds), checking the
+     * condition until it holds, for at most 10 s; nothing is slept: the limiters' clock does not move.
+     */
     private static void await(BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as("waiting for: " + what).isLessThan(deadline);
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
+            Thread.onSpinWait();
         }
     }
 }

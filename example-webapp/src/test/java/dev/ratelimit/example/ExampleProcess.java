@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /**
  * The example WAR in Jetty in its own JVM, as a deployment would run it: only Jetty on the server's classpath, the
@@ -30,11 +32,13 @@ final class ExampleProcess implements AutoCloseable {
     private final Process process;
     private final int port;
     private final Path log;
+    private final Output output;
 
-    private ExampleProcess(Process process, int port, Path log) {
+    private ExampleProcess(Process process, int port, Path log, Output output) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.output = output;
     }
 
     /** Starts Jetty with the WAR on a free port and the given system properties; returns once it serves requests. */
@@ -66,11 +70,12 @@ final class ExampleProcess implements AutoCloseable {
         Process process = builder.start();
 
         CompletableFuture<Integer> ready = new CompletableFuture<>();
-        Thread pump = new Thread(() -> copyOutput(process, log, ready), "example-output-" + process.pid());
+        Output lines = new Output();
+        Thread pump = new Thread(() -> copyOutput(process, log, ready, lines), "example-output-" + process.pid());
         pump.setDaemon(true);
         pump.start();
         try {
-            return new ExampleProcess(process, ready.get(90, TimeUnit.SECONDS), log);
+            return new ExampleProcess(process, ready.get(90, TimeUnit.SECONDS), log, lines);
         } catch (ExecutionException | TimeoutException e) {
             process.destroyForcibly();
             throw new IllegalStateException("the example did not start; its output (" + log + "):\n"
@@ -82,8 +87,11 @@ final class ExampleProcess implements AutoCloseable {
         }
     }
 
-    /** Copies the process output to the log and completes {@code ready} with the port from the ready line. */
-    private static void copyOutput(Process process, Path log, CompletableFuture<Integer> ready) {
+    /**
+     * Copies the process output to the log and to {@code lines}, and completes {@code ready} with the port from the
+     * ready line.
+     */
+    private static void copyOutput(Process process, Path log, CompletableFuture<Integer> ready, Output lines) {
         try (BufferedReader out = new BufferedReader(
                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
              Writer file = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
@@ -91,6 +99,7 @@ final class ExampleProcess implements AutoCloseable {
                 file.write(line);
                 file.write('\n');
                 file.flush();
+                lines.add(line);
                 int at = line.indexOf(ExampleServer.READY + "http://localhost:");
                 if (at >= 0) {
                     String rest = line.substring(at + ExampleServer.READY.length() + "http://localhost:".length());
@@ -114,6 +123,17 @@ final class ExampleProcess implements AutoCloseable {
         return value;
     }
 
+    /**
+     * Waits until the process has written a line that {@code wanted} accepts (one written before counts too): for
+     * something the example does on its own, such as re-reading its rules file. Woken by each new line, never polling.
+     *
+     * @return the line
+     * @throws AssertionError when no such line comes within {@code patience}
+     */
+    String awaitOutput(Predicate<String> wanted, Duration patience, String what) {
+        return output.await(wanted, patience, what);
+    }
+
     /** {@return the process's output so far, line by line} */
     List<String> output() throws IOException {
         return Files.readAllLines(log, StandardCharsets.UTF_8);
@@ -135,6 +155,38 @@ final class ExampleProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The output lines as they arrive, for {@link #awaitOutput}; a waiter is woken by each new line. */
+    private static final class Output {
+        private final List<String> lines = new ArrayList<>();
+
+        synchronized void add(String line) {
+            lines.add(line);
+            notifyAll();
+        }
+
+        synchronized String await(Predicate<String> wanted, Duration patience, String what) {
+            long deadline = System.nanoTime() + patience.toNanos();
+            int seen = 0;
+            while (true) {
+                for (; seen < lines.size(); seen++) {
+                    if (wanted.test(lines.get(seen))) {
+                        return lines.get(seen);
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no output line within " + patience + ": " + what);
+                }
+                try {
+                    wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError(e);
+                }
+            }
         }
     }
 }
