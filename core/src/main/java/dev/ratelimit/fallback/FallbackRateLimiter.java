@@ -129,15 +129,7 @@ public final class FallbackRateLimiter implements RateLimiter {
     @Override
     public void reset(String key, RateLimitRule rule) {
         Operations.checkRule(key, rule);
-        try {
-            operation(() -> {
-                primary.reset(key, rule);
-                return null;
-            }, () -> null);
-        } finally {
-            mirror(() -> fallback.reset(key, policy.share(rule)));
-            dropDenials(key);
-        }
+        onBoth(key, () -> primary.reset(key, rule), () -> fallback.reset(key, policy.share(rule)));
     }
 
     /**
@@ -149,15 +141,7 @@ public final class FallbackRateLimiter implements RateLimiter {
     public void block(String key, RateLimitRule rule, Duration duration) {
         Operations.checkRule(key, rule);
         Operations.blockMicros(duration);
-        try {
-            operation(() -> {
-                primary.block(key, rule, duration);
-                return null;
-            }, () -> null);
-        } finally {
-            mirror(() -> fallback.block(key, policy.share(rule), duration));
-            dropDenials(key);
-        }
+        onBoth(key, () -> primary.block(key, rule, duration), () -> fallback.block(key, policy.share(rule), duration));
     }
 
     /**
@@ -182,12 +166,23 @@ public final class FallbackRateLimiter implements RateLimiter {
         }
     }
 
-    /** An operation repeated on the fallback; a fallback the application gave that cannot do it is skipped. */
-    private static void mirror(Runnable onFallback) {
+    /**
+     * An operation in Redis (behind the breaker; a failure is not reported) and, whatever happened there, on the
+     * fallback (one the application gave that cannot take it is skipped); then the client's denials are dropped.
+     */
+    private void onBoth(String key, Runnable onPrimary, Runnable onFallback) {
         try {
-            onFallback.run();
-        } catch (UnsupportedOperationException e) {
-            LOG.debug("the fallback limiter cannot take this operation", e);
+            operation(() -> {
+                onPrimary.run();
+                return null;
+            }, () -> null);
+        } finally {
+            try {
+                onFallback.run();
+            } catch (UnsupportedOperationException e) {
+                LOG.debug("the fallback limiter cannot take this operation", e);
+            }
+            dropDenials(key);
         }
     }
 

@@ -271,4 +271,18 @@ class LiveOverridesTest {
         live.checkFile();
         assertThat(live.current(fixed).get(0).limit()).as("read twice alike: applied").isEqualTo(2);
     }
+
+    @Test
+    void aRulesFileThatDisappearsLeavesTheRulesAsTheyAreUntilItIsBack() throws IOException {
+        Path f = file("fixed-window.limit=7");
+        start(f);
+        List<RateLimitRule> fixed = List.of(FIXED);
+        live.register("GET /fixed", fixed, list -> { });
+        Files.delete(f);
+        reread();
+        assertThat(live.current(fixed).get(0).limit()).as("gone: the last rules stay").isEqualTo(7);
+        file("fixed-window.limit=3");
+        reread();
+        assertThat(live.current(fixed).get(0).limit()).as("back: read again").isEqualTo(3);
+    }
 }

@@ -496,4 +496,16 @@ class RateLimitSettingsTest {
     private void assertInvalid(String message) {
         assertThatThrownBy(this::load).isInstanceOf(IllegalArgumentException.class).hasMessage(message);
     }
+
+    @Test
+    void theAdminRoleIsOneRoleName() {
+        assertThat(load().adminRole()).as("none by default").isNull();
+        params.put(RateLimitSettings.ADMIN_ROLE, " ratelimit-admin ");
+        assertThat(load().adminRole()).isEqualTo("ratelimit-admin");
+        for (String invalid : new String[] {"*", "ops, admin", "rate limit"}) {
+            params.put(RateLimitSettings.ADMIN_ROLE, invalid);
+            assertThatThrownBy(this::load).hasMessageContaining(RateLimitSettings.ADMIN_ROLE)
+                    .hasMessageContaining("must be one role name");
+        }
+    }
 }
